@@ -1,0 +1,43 @@
+"""Errors are values: a level, where (a JSON path, file or URL), what, and what happens next."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Level(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One finding. `where` is a JSON path (`#/definitions/X/properties/y`), a file or a URL."""
+
+    where: str
+    message: str
+    level: Level = Level.ERROR
+    action: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.level.value}: {self.where}: {self.message}"
+        return f"{text} ({self.action})" if self.action else text
+
+
+class GenerateError(Exception):
+    """Stops generation; carries the diagnostics that explain why."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("\n".join(str(d) for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+def fail(where: str, message: str) -> GenerateError:
+    """One error as an exception, for stages that cannot go on."""
+    return GenerateError([Diagnostic(where, message)])
+
+
+def json_path(*parts: str) -> str:
+    """A JSON pointer-style path from its parts, escaped as RFC 6901 asks."""
+    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)

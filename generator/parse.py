@@ -1,0 +1,560 @@
+"""Spec (+ discovery) -> IR. A pure function: same documents in, same Package out."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubeforge.diagnostics import Diagnostic, GenerateError, Level, json_path
+from kubeforge.ir import (
+    Alias,
+    Field,
+    Model,
+    Module,
+    Package,
+    Resource,
+    Skipped,
+    SubresourceMethod,
+    TypeRef,
+)
+from kubeforge.names import (
+    ClassName,
+    PythonName,
+    extend_module_name,
+    is_version,
+    module_for_group,
+    unique,
+)
+
+Json = dict[str, Any]
+
+# Definitions whose value is free-form JSON rather than an object with fields.
+_FREE_FORM = ("RawExtension", "FieldsV1", "Patch", "JSON")
+_EXTENSIONS = (
+    "x-kubernetes-patch-strategy",
+    "x-kubernetes-patch-merge-key",
+    "x-kubernetes-list-type",
+    "x-kubernetes-list-map-keys",
+    "x-kubernetes-map-type",
+    "x-kubernetes-int-or-string",
+    "x-kubernetes-preserve-unknown-fields",
+    "x-kubernetes-embedded-resource",
+)
+_SENSITIVE = {
+    "io.k8s.api.core.v1.Secret": ("data", "stringData"),
+    "io.k8s.api.authentication.v1.TokenRequestStatus": ("token",),
+    "io.k8s.api.authentication.v1.TokenReviewSpec": ("token",),
+}
+_SENSITIVE_NAMES = frozenset({"token", "password", "privateKey", "secretKey"})
+_VERB_PREFIX = {"get": "get", "put": "replace", "patch": "patch", "post": "create"}
+_ACTION_VERB = {
+    "get": "get",
+    "list": "list",
+    "post": "create",
+    "put": "update",
+    "patch": "patch",
+    "delete": "delete",
+    "deletecollection": "deletecollection",
+}
+_REF = "#/definitions/"
+
+
+@dataclass
+class _Parser:
+    spec: Json
+    discovery: Mapping[str, Json] | None
+    package: str
+    warnings: list[Diagnostic] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    models: dict[str, Model] = field(default_factory=dict)
+    aliases: dict[str, Alias] = field(default_factory=dict)
+    module_of: dict[str, str] = field(default_factory=dict)
+    class_name: dict[str, str] = field(default_factory=dict)
+    gv_module: dict[tuple[str, str], str] = field(default_factory=dict)
+    pending: list[tuple[str, Json, str]] = field(default_factory=list)
+
+    # ---------------------------------------------------------------- definitions
+
+    def run(self, sha: str) -> Package:
+        definitions: Json = self.spec.get("definitions") or {}
+        self._assign_modules(definitions)
+        for key in sorted(definitions):
+            self._definition(key, definitions[key])
+        while self.pending:
+            key, schema, module = self.pending.pop(0)
+            self._model(key, schema, module, json_path("definitions", key))
+        resources, skipped = self._resources()
+        if self.errors:
+            raise GenerateError(sorted(self.errors))
+        return Package(self.package, sha, self._modules(resources), tuple(skipped))
+
+    def _assign_modules(self, definitions: Json) -> None:
+        """Each definition's module: its Go package for Kubernetes types, else its group."""
+        gv_of: dict[str, tuple[str, str]] = {}
+        for key, schema in sorted(definitions.items()):
+            gvks = _gvks(schema)
+            if len(gvks) == 1:
+                gv_of[key] = gvks[0][:2]
+            module = _go_package_module(key)
+            if module:
+                self.module_of[key] = module
+                if key in gv_of:
+                    self.gv_module.setdefault(gv_of[key], module)
+        claimed = set(self.module_of.values())
+        for key in sorted(definitions):
+            if key in self.module_of:
+                continue
+            group, version = gv_of.get(key) or _gv_from_key(key)
+            self.module_of[key] = self._group_module(group, version, claimed)
+        names_by_module: dict[str, list[str]] = defaultdict(list)
+        for key in sorted(definitions):
+            names_by_module[self.module_of[key]].append(key)
+        for module, keys in sorted(names_by_module.items()):
+            self._name_classes(module, keys, [key.rsplit(".", 1)[-1] for key in keys])
+
+    def _group_module(self, group: str, version: str, claimed: set[str]) -> str:
+        if (group, version) in self.gv_module:
+            return self.gv_module[(group, version)]
+        name, depth = module_for_group(group, version), 1
+        while name in claimed and depth < len(group.split(".")):
+            name, depth = extend_module_name(group, version, depth), depth + 1
+        if name in claimed:
+            self.warnings.append(
+                Diagnostic(
+                    f"group {group}/{version}",
+                    f"module name {name} is taken",
+                    Level.WARNING,
+                    "using a numbered module name",
+                )
+            )
+            name = unique([*sorted(claimed), name])[-1]
+        claimed.add(name)
+        self.gv_module[(group, version)] = name
+        return name
+
+    def _name_classes(self, module: str, keys: list[str], wanted: list[str]) -> None:
+        names = [ClassName(w) for w in wanted]
+        taken = {n for k, n in self.class_name.items() if self.module_of.get(k) == module}
+        final = unique([*sorted(taken), *names])[len(taken) :]
+        for key, want, got in zip(keys, names, final, strict=True):
+            if want != got:
+                self.warnings.append(
+                    Diagnostic(
+                        json_path("definitions", key),
+                        f"class name {want} collides in module {module}",
+                        Level.WARNING,
+                        f"named {got}",
+                    )
+                )
+            self.class_name[key] = got
+
+    def _definition(self, key: str, schema: Any) -> None:
+        module, name = self.module_of[key], self.class_name[key]
+        where = json_path("definitions", key)
+        if not isinstance(schema, dict):
+            self.errors.append(Diagnostic(where, "definition is not an object"))
+            return
+        kind = _scalar_kind(schema, key)
+        if kind is not None:
+            self.aliases[key] = Alias(key, name, module, _text(schema), TypeRef(kind))
+            return
+        self._model(key, schema, module, where)
+
+    def _model(self, key: str, schema: Json, module: str, where: str) -> None:
+        props = schema.get("properties") or {}
+        if not isinstance(props, dict):
+            self.errors.append(Diagnostic(f"{where}/properties", "properties is not an object"))
+            return
+        required = set(schema.get("required") or ())
+        wires = sorted(props)
+        pynames = unique([PythonName(w) for w in wires])
+        for wire, py in zip(wires, pynames, strict=True):
+            if py != PythonName(wire):
+                self.warnings.append(
+                    Diagnostic(
+                        f"{where}/properties/{wire}",
+                        f"property name collides with another after sanitising to {PythonName(wire)}",
+                        Level.WARNING,
+                        f"named {py}",
+                    )
+                )
+        fields = []
+        for wire, py in zip(wires, pynames, strict=True):
+            prop = props[wire]
+            pwhere = f"{where}/properties/{wire}"
+            if not isinstance(prop, dict):
+                self.errors.append(Diagnostic(pwhere, "property schema is not an object"))
+                continue
+            type_ = self._type(prop, pwhere, key, wire, module)
+            fields.append(
+                Field(
+                    wire=wire,
+                    name=py,
+                    type=type_,
+                    required=wire in required,
+                    description=_text(prop),
+                    extensions=tuple(
+                        (ext, _ext_text(prop[ext])) for ext in _EXTENSIONS if ext in prop
+                    ),
+                    sensitive=wire in _SENSITIVE.get(key, ())
+                    or (wire in _SENSITIVE_NAMES and type_.kind == "str"),
+                )
+            )
+        items = next((f for f in fields if f.wire == "items"), None)
+        gvks = _gvks(schema)
+        list_item = ""
+        if (
+            items is not None
+            and items.type.kind == "list"
+            and items.type.item is not None
+            and items.type.item.kind == "model"
+            and any(k.endswith("List") for _, _, k in gvks)
+        ):
+            list_item = items.type.item.model
+        self.models[key] = Model(
+            key, self.class_name[key], module, _text(schema), tuple(fields), gvks, list_item
+        )
+
+    def _type(self, prop: Json, where: str, owner: str, wire: str, module: str) -> TypeRef:
+        ref = prop.get("$ref")
+        if ref is None and isinstance(prop.get("allOf"), list) and len(prop["allOf"]) == 1:
+            ref = prop["allOf"][0].get("$ref")
+        if ref is not None:
+            target = ref[len(_REF) :] if isinstance(ref, str) and ref.startswith(_REF) else None
+            if target is None or target not in (self.spec.get("definitions") or {}):
+                self.errors.append(Diagnostic(where, f"$ref {ref!r} points to no definition"))
+                return TypeRef("any")
+            target_schema = self.spec["definitions"][target]
+            kind = _scalar_kind(target_schema, target) if isinstance(target_schema, dict) else None
+            return TypeRef(kind) if kind else TypeRef("model", target)
+        if prop.get("x-kubernetes-int-or-string"):
+            return TypeRef("int_or_str")
+        if prop.get("x-kubernetes-preserve-unknown-fields") and not prop.get("properties"):
+            return TypeRef("any")
+        type_ = prop.get("type")
+        if type_ == "array":
+            items = prop.get("items")
+            if not isinstance(items, dict):
+                return TypeRef("list", item=TypeRef("any"))
+            return TypeRef("list", item=self._type(items, f"{where}/items", owner, wire, module))
+        if type_ == "object" or (type_ is None and "properties" in prop):
+            if prop.get("properties"):
+                return TypeRef("model", self._inline(prop, owner, wire, module))
+            extra = prop.get("additionalProperties")
+            if isinstance(extra, dict) and extra:
+                return TypeRef(
+                    "map",
+                    item=self._type(extra, f"{where}/additionalProperties", owner, wire, module),
+                )
+            return TypeRef("map", item=TypeRef("any")) if extra is not None else TypeRef("any")
+        scalar = _SCALAR_TYPES.get((str(type_), str(prop.get("format"))))
+        return TypeRef(scalar or _SCALAR_TYPES.get((str(type_), None), "any"))
+
+    def _inline(self, schema: Json, owner: str, wire: str, module: str) -> str:
+        """An inline object schema (CRDs have them) becomes a model named after its parent."""
+        key = f"{owner}.{wire}"
+        if key not in self.class_name:
+            self.module_of[key] = module
+            self._name_classes(module, [key], [self.class_name[owner] + ClassName(wire)])
+            self.pending.append((key, schema, module))
+        return key
+
+    # ---------------------------------------------------------------- resources
+
+    def _resources(self) -> tuple[list[Resource], list[Skipped]]:
+        by_gvk: dict[tuple[str, str, str], str] = {}
+        for key, model in sorted(self.models.items()):
+            if len(model.gvks) == 1:
+                by_gvk[model.gvks[0]] = key
+        found: dict[tuple[str, str, str], _Res] = {}
+        skipped: list[Skipped] = []
+        params: Json = self.spec.get("parameters") or {}
+        for path in sorted(self.spec.get("paths") or {}):
+            item = self.spec["paths"][path]
+            shape = _path_shape(path)
+            for method in sorted(item):
+                op = item[method]
+                if method == "parameters" or not isinstance(op, dict):
+                    continue
+                action = op.get("x-kubernetes-action")
+                if action is None:
+                    continue
+                op_id = str(op.get("operationId", ""))
+                if shape is None:
+                    skipped.append(Skipped(path, method, op_id, "path is outside /api and /apis"))
+                    continue
+                group, version, plural, namespaced, _, sub, watch_path = shape
+                if watch_path or action in ("watch", "watchlist"):
+                    skipped.append(
+                        Skipped(
+                            path,
+                            method,
+                            op_id,
+                            "deprecated watch path; watch() uses ?watch=true on the list path",
+                        )
+                    )
+                    continue
+                if action == "connect":
+                    skipped.append(
+                        Skipped(
+                            path,
+                            method,
+                            op_id,
+                            "connect: a streaming upgrade or proxy, not a typed verb; use Client.request()",
+                        )
+                    )
+                    continue
+                res = found.setdefault((group, version, plural), _Res(group, version, plural))
+                if sub:
+                    res.subs.append(self._sub_method(sub, method, op, params))
+                    continue
+                gvk = op.get("x-kubernetes-group-version-kind") or {}
+                res.namespaced = res.namespaced or namespaced
+                res.kind = gvk.get("kind", res.kind)
+                res.verbs.add(_ACTION_VERB[action])
+                if action == "list":
+                    res.verbs.add("watch")
+                    res.list_model = _ref_key(_response_schema(op)) or res.list_model
+        resources = []
+        for (group, version, plural), res in sorted(found.items()):
+            model_key = by_gvk.get((group, version, res.kind), "")
+            if not model_key:
+                continue
+            resources.append(
+                Resource(
+                    group=group,
+                    version=version,
+                    plural=plural,
+                    singular=res.kind.lower(),
+                    kind=res.kind,
+                    model=model_key,
+                    list_model=res.list_model if res.list_model in self.models else "",
+                    namespaced=res.namespaced,
+                    verbs=tuple(sorted(res.verbs)),
+                    subresources=tuple(sorted(set(res.subs), key=lambda s: s.name)),
+                    method=PythonName(plural),
+                )
+            )
+        if self.discovery is not None:
+            resources = self._apply_discovery(resources, by_gvk)
+        return resources, skipped
+
+    def _sub_method(self, sub: str, method: str, op: Json, params: Json) -> SubresourceMethod:
+        body = ""
+        for param in op.get("parameters") or ():
+            resolved = (
+                params.get(param["$ref"].rsplit("/", 1)[-1], {}) if "$ref" in param else param
+            )
+            if resolved.get("in") == "body":
+                body = _ref_key(resolved.get("schema") or {})
+        result = _ref_key(_response_schema(op))
+        name = f"{_VERB_PREFIX.get(method, method)}_{PythonName(sub.replace('/', '_'))}"
+        return SubresourceMethod(
+            name,
+            sub,
+            method,
+            body if body in self.models else "",
+            result if result in self.models else "",
+        )
+
+    def _apply_discovery(
+        self, resources: list[Resource], by_gvk: dict[tuple[str, str, str], str]
+    ) -> list[Resource]:
+        """Discovery is the truth for plural, namespaced, verbs, short names and categories."""
+        assert self.discovery is not None
+        known = {(r.group, r.version, r.plural): r for r in resources}
+        out: dict[tuple[str, str, str], Resource] = {}
+        for gv in sorted(self.discovery):
+            doc = self.discovery[gv]
+            group, _, version = gv.rpartition("/")
+            for entry in doc.get("resources") or ():
+                name = entry.get("name", "")
+                if "/" in name:
+                    continue
+                kind = entry.get("kind", "")
+                base = known.get((group, version, name))
+                model = by_gvk.get((group, version, kind), base.model if base else "")
+                if not model:
+                    continue
+                list_key = (
+                    base.list_model if base else by_gvk.get((group, version, kind + "List"), "")
+                )
+                out[(group, version, name)] = Resource(
+                    group=group,
+                    version=version,
+                    plural=name,
+                    singular=entry.get("singularName") or kind.lower(),
+                    kind=kind,
+                    model=model,
+                    list_model=list_key,
+                    namespaced=bool(entry.get("namespaced")),
+                    verbs=tuple(sorted(entry.get("verbs") or ())),
+                    short_names=tuple(sorted(entry.get("shortNames") or ())),
+                    categories=tuple(sorted(entry.get("categories") or ())),
+                    subresources=base.subresources if base else (),
+                    method=PythonName(name),
+                )
+        for key, res in known.items():
+            if key not in out and f"{res.group}/{res.version}".lstrip("/") not in self.discovery:
+                out[key] = res
+        return [out[k] for k in sorted(out)]
+
+    # ---------------------------------------------------------------- modules
+
+    def _modules(self, resources: list[Resource]) -> tuple[Module, ...]:
+        models: dict[str, list[Model]] = defaultdict(list)
+        aliases: dict[str, list[Alias]] = defaultdict(list)
+        res_by_module: dict[str, list[Resource]] = defaultdict(list)
+        for model in self.models.values():
+            models[model.module].append(model)
+        for alias in self.aliases.values():
+            aliases[alias.module].append(alias)
+        for res in resources:
+            res_by_module[self.models[res.model].module].append(res)
+        modules = []
+        for name in sorted(set(models) | set(aliases)):
+            gv = next((g for g, m in sorted(self.gv_module.items()) if m == name), ("", ""))
+            res_list = sorted(res_by_module.get(name, []), key=lambda r: r.plural)
+            modules.append(
+                Module(
+                    name=name,
+                    group=gv[0],
+                    version=gv[1],
+                    models=tuple(sorted(models[name], key=lambda m: m.name)),
+                    aliases=tuple(sorted(aliases[name], key=lambda a: a.name)),
+                    resources=tuple(res_list),
+                    client_class=ClassName(name.replace("_", "-")) if res_list else "",
+                )
+            )
+        return tuple(modules)
+
+
+@dataclass
+class _Res:
+    group: str
+    version: str
+    plural: str
+    kind: str = ""
+    namespaced: bool = False
+    list_model: str = ""
+    verbs: set[str] = field(default_factory=set)
+    subs: list[SubresourceMethod] = field(default_factory=list)
+
+
+_SCALAR_TYPES = {
+    ("string", None): "str",
+    ("string", "date-time"): "time",
+    ("string", "int-or-string"): "int_or_str",
+    ("integer", None): "int",
+    ("number", None): "float",
+    ("boolean", None): "bool",
+}
+
+
+def _scalar_kind(schema: Json, key: str) -> str | None:
+    """The TypeRef kind of a definition that is not an object with fields, else None."""
+    name = key.rsplit(".", 1)[-1]
+    type_ = schema.get("type")
+    if type_ == "string":
+        if name == "Quantity":
+            return "quantity"
+        if schema.get("format") == "date-time":
+            return "microtime" if name == "MicroTime" else "time"
+        if schema.get("format") == "int-or-string":
+            return "int_or_str"
+        return "str"
+    if type_ in ("integer", "number", "boolean"):
+        return _SCALAR_TYPES[(type_, None)]
+    if type_ is None and "properties" not in schema:
+        return "any"
+    if type_ == "object" and not schema.get("properties") and name in _FREE_FORM:
+        return "any"
+    return None
+
+
+def _gvks(schema: Json) -> tuple[tuple[str, str, str], ...]:
+    raw = schema.get("x-kubernetes-group-version-kind") or ()
+    return tuple(
+        sorted(
+            (str(g.get("group", "")), str(g.get("version", "")), str(g.get("kind", "")))
+            for g in raw
+            if isinstance(g, dict)
+        )
+    )
+
+
+def _go_package_module(key: str) -> str:
+    """`io.k8s.api.core.v1.Pod` -> core_v1; `io.k8s.apimachinery.pkg.util.intstr.IntOrString` -> intstr."""
+    if not key.startswith("io.k8s."):
+        return ""
+    parts = key.split(".")[:-1]
+    if len(parts) >= 2 and is_version(parts[-1]):
+        return f"{PythonName(parts[-2]).rstrip('_')}_{parts[-1]}"
+    return PythonName(parts[-1]).rstrip("_")
+
+
+def _gv_from_key(key: str) -> tuple[str, str]:
+    """`com.example.stable.v1.CronTab` -> (stable.example.com, v1)."""
+    parts = key.split(".")[:-1]
+    for i in range(len(parts) - 1, -1, -1):
+        if is_version(parts[i]):
+            return ".".join(reversed(parts[:i])), parts[i]
+    return ".".join(reversed(parts)), "v1"
+
+
+def _path_shape(path: str) -> tuple[str, str, str, bool, bool, str, bool] | None:
+    """(group, version, plural, namespaced, named, subresource, deprecated-watch) of a REST path."""
+    segs = [s for s in path.split("/") if s]
+    if len(segs) >= 2 and segs[0] == "api":
+        group, version, rest = "", segs[1], segs[2:]
+    elif len(segs) >= 3 and segs[0] == "apis":
+        group, version, rest = segs[1], segs[2], segs[3:]
+    else:
+        return None
+    watch = bool(rest) and rest[0] == "watch"
+    if watch:
+        rest = rest[1:]
+    if not rest:
+        return None
+    if len(rest) >= 3 and rest[0] == "namespaces" and rest[1] == "{namespace}":
+        plural, tail, namespaced = rest[2], rest[3:], True
+    else:
+        plural, tail, namespaced = rest[0], rest[1:], False
+    named = bool(tail) and tail[0] == "{name}"
+    sub = "/".join(tail[1:]) if named else ""
+    sub = re.sub(r"/\{path\}$", "", sub)
+    return group, version, plural, namespaced, named, sub, watch
+
+
+def _response_schema(op: Json) -> Json:
+    ok = (op.get("responses") or {}).get("200") or {}
+    schema = ok.get("schema")
+    return schema if isinstance(schema, dict) else {}
+
+
+def _ref_key(schema: Json) -> str:
+    ref = schema.get("$ref", "")
+    return ref[len(_REF) :] if isinstance(ref, str) and ref.startswith(_REF) else ""
+
+
+def _text(schema: Json) -> str:
+    value = schema.get("description", "")
+    return value if isinstance(value, str) else str(value)
+
+
+def _ext_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def parse(
+    spec: Json, discovery: Mapping[str, Json] | None, package: str, sha: str
+) -> tuple[Package, list[Diagnostic]]:
+    """The IR of a spec, with the warnings found on the way. Raises GenerateError on errors."""
+    parser = _Parser(spec, discovery, package)
+    result = parser.run(sha)
+    return result, sorted(set(parser.warnings))

@@ -1,0 +1,93 @@
+"""The generator's stages in order: source -> validate -> parse -> render -> format -> write/check."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from kubeforge import format as fmt
+from kubeforge import source, validate, write
+from kubeforge.cache import Cache
+from kubeforge.diagnostics import Diagnostic, GenerateError, Level
+from kubeforge.parse import parse
+from kubeforge.render import render
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Options:
+    out: Path
+    package: str = "kubeapi"
+    check: bool = False
+    strict: bool = False
+    use_cache: bool = True
+    quiet: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    files: dict[str, str]
+    warnings: list[Diagnostic]
+    differences: list[str]
+
+
+class _Progress:
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        if not self.quiet:
+            print(f"kubeforge: {name:<9} {time.perf_counter() - start:6.2f} s", file=sys.stderr)
+
+
+def build(
+    spec: source.Spec, options: Options, progress: _Progress | None = None
+) -> tuple[dict[str, str], list[Diagnostic]]:
+    """The formatted tree for a spec, rendered in memory, with its warnings."""
+    progress = progress or _Progress(True)
+    # Validation is slow and independent of rendering: it runs on another core meanwhile.
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        verdict = pool.submit(validate.validate, spec.document, spec.sha256, options.use_cache)
+        structural = validate.structural(spec.document)
+        if structural:
+            raise GenerateError(structural)
+        with progress.stage("parse"):
+            package, warnings = parse(spec.document, spec.discovery, options.package, spec.sha256)
+        with progress.stage("render"):
+            files = render(package)
+        with progress.stage("format"):
+            files = fmt.format_all(files, Cache("format", options.use_cache), pool)
+        with progress.stage("validate"):
+            findings = verdict.result()
+    errors = [d for d in findings if d.level is Level.ERROR]
+    warnings = sorted({*warnings, *findings})
+    if errors:
+        raise GenerateError(errors)
+    if options.strict and warnings:
+        raise GenerateError(
+            [Diagnostic(d.where, d.message, Level.ERROR, "--strict") for d in warnings]
+        )
+    return files, warnings
+
+
+def run(load: Callable[[], source.Spec], options: Options) -> Result:
+    """Generate (or check) a package from a spec source; nothing is written on any error."""
+    progress = _Progress(options.quiet)
+    with progress.stage("source"):
+        spec = load()
+    files, warnings = build(spec, options, progress)
+    with progress.stage("check" if options.check else "write"):
+        diffs = write.differences(files, options.out, options.package)
+        if not options.check and diffs:
+            write.write(files, options.out, options.package)
+    return Result(files, warnings, diffs)

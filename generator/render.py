@@ -1,0 +1,317 @@
+"""IR -> {relative path: text}, from jinja2 templates. Nothing is written here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any
+
+import jinja2
+from kubeforge.ir import Field, Model, Module, Package, Resource, SubresourceMethod, TypeRef
+
+_SCALAR_ANNOTATION = {
+    "str": "str",
+    "quantity": "str",
+    "int": "int",
+    "bool": "bool",
+    "float": "float",
+    "int_or_str": "int | str",
+    "time": "datetime",
+    "microtime": "datetime",
+    "any": "Any",
+}
+_SCALAR_CODE = {
+    "str": "s",
+    "quantity": "s",
+    "int": "i",
+    "bool": "b",
+    "float": "f",
+    "int_or_str": "n",
+    "time": "t",
+    "microtime": "T",
+    "any": "a",
+}
+_MIXINS = (
+    ("get", "Get"),
+    ("list", "List"),
+    ("watch", "Watch"),
+    ("create", "Create"),
+    ("update", "Replace"),
+    ("patch", "Patch"),
+    ("delete", "Delete"),
+    ("deletecollection", "DeleteCollection"),
+)
+_UNSAFE_WIRE = frozenset(" \t\n\r\x0b\x0c:=")
+RUNTIME = ("__init__", "client", "codec", "config", "errors", "model")
+
+
+def docstring_text(text: str, indent: str = "") -> str:
+    """Text that is safe inside a triple-quoted literal and reads back as `text`."""
+    out = []
+    for ch in text.replace("\r\n", "\n"):
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n" or ch == "\t" or (ch.isprintable() and ch not in "\u2028\u2029"):
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    body = "".join(out).replace('"""', '\\"\\"\\"').strip()
+    if body.endswith('"') and not body.endswith('\\"'):
+        body = body[:-1] + '\\"'
+    body = "\n".join(line.rstrip() for line in body.split("\n"))
+    return body.replace("\n", "\n" + indent) if indent else body
+
+
+def first_paragraph(text: str) -> str:
+    return text.strip().split("\n\n", 1)[0]
+
+
+class _Imports:
+    """Cross-module names one module's annotations use, sorted when read."""
+
+    def __init__(self, module: str, package: Package) -> None:
+        self.module = module
+        self.names: set[str] = set()
+        self.collections: set[str] = set()
+        self.datetime = False
+        self._owner = {m.key: (mod.name, m.name) for mod in package.modules for m in mod.models}
+
+    def model(self, key: str) -> str:
+        module, name = self._owner[key]
+        if module == self.module:
+            return name
+        self.names.add(module)
+        return f"{module}.{name}"
+
+    def qualified(self, key: str) -> str:
+        module, name = self._owner[key]
+        return f"{module}.{name}"
+
+
+def _annotation(t: TypeRef, imp: _Imports, nested: bool = False) -> str:
+    if t.kind == "model":
+        return imp.model(t.model)
+    if t.kind in ("list", "map"):
+        assert t.item is not None
+        item = _annotation(t.item, imp, nested=True)
+        if nested:
+            return f"list[{item}]" if t.kind == "list" else f"dict[str, {item}]"
+        imp.collections.add("MutableSequence" if t.kind == "list" else "MutableMapping")
+        return f"MutableSequence[{item}]" if t.kind == "list" else f"MutableMapping[str, {item}]"
+    if t.kind in ("time", "microtime"):
+        imp.datetime = True
+    return _SCALAR_ANNOTATION[t.kind]
+
+
+def _param(t: TypeRef, imp: _Imports) -> str:
+    if t.kind in ("list", "map"):
+        assert t.item is not None
+        item = _annotation(t.item, imp, nested=True)
+        if t.item.kind in ("time", "microtime"):
+            item = "datetime | str"
+        imp.collections.add("Iterable" if t.kind == "list" else "Mapping")
+        return f"Iterable[{item}] | None" if t.kind == "list" else f"Mapping[str, {item}] | None"
+    if t.kind in ("time", "microtime"):
+        imp.datetime = True
+        return "datetime | str | None"
+    ann = _annotation(t, imp)
+    return ann if ann == "Any" else f"{ann} | None"
+
+
+def _code(t: TypeRef, imp: _Imports) -> str:
+    if t.kind == "model":
+        return "@" + imp.model(t.model).replace(" ", "")
+    if t.kind in ("list", "map"):
+        assert t.item is not None
+        return ("[" if t.kind == "list" else "{") + _code(t.item, imp)
+    return _SCALAR_CODE[t.kind]
+
+
+def _wire_entry(f: Field, code: str) -> str:
+    wire = f.wire
+    if any(ch in _UNSAFE_WIRE or not ch.isprintable() for ch in wire) or wire.startswith("="):
+        wire = "=" + wire.encode().hex()
+    elif wire == f.name:
+        wire = ""
+    return f"{f.name}:{wire}:{code}"
+
+
+def _field_view(f: Field, imp: _Imports) -> dict[str, Any]:
+    annotation = _annotation(f.type, imp)
+    if not f.required and f.type.kind not in ("model", "list", "map") and annotation != "Any":
+        annotation += " | None"
+    return {
+        "name": f.name,
+        "annotation": annotation,
+        "param": _param(f.type, imp),
+        "description": f.description,
+        "code": _wire_entry(f, _code(f.type, imp)),
+    }
+
+
+def _model_view(m: Model, imp: _Imports) -> dict[str, Any]:
+    fields = [_field_view(f, imp) for f in m.fields]
+    gvk: tuple[str, str] | None = None
+    if len(m.gvks) == 1:
+        group, version, kind = m.gvks[0]
+        gvk = (f"{group}/{version}" if group else version, kind)
+    base = f"ListModel[{imp.model(m.list_item)}]" if m.list_item else "Model"
+    return {
+        "name": m.name,
+        "base": base,
+        "description": m.description or f"{m.name} has no description in the spec.",
+        "table": " ".join(f["code"] for f in fields),
+        "gvk": gvk,
+        "secret": sorted(f.name for f in m.fields if f.sensitive),
+        "fields": fields,
+    }
+
+
+def _sub_view(s: SubresourceMethod, imp: _Imports) -> dict[str, Any]:
+    return {
+        "name": s.name,
+        "subresource": s.subresource,
+        "verb": s.verb,
+        "result": imp.qualified(s.result) if s.result else "",
+        "result_type": imp.model(s.result) if s.result else "str",
+        "body_type": (imp.model(s.body) if s.body else "Any") + " | dict[str, Any]",
+    }
+
+
+def _resource_view(r: Resource, imp: _Imports) -> dict[str, Any]:
+    verbs = set(r.verbs)
+    if not r.list_model:
+        verbs -= {"list", "watch"}
+    mixins = [name for verb, name in _MIXINS if verb in verbs] or ["Resource"]
+    scope = "namespaced" if r.namespaced else "cluster-scoped"
+    extra = f"; short names: {', '.join(r.short_names)}" if r.short_names else ""
+    return {
+        "client": f"{r.kind}Client",
+        "mixins": mixins,
+        "group": r.group,
+        "version": r.version,
+        "api_version": r.api_version,
+        "plural": r.plural,
+        "kind": r.kind,
+        "namespaced": r.namespaced,
+        "method": r.method,
+        "model": imp.model(r.model),
+        "list_model": imp.model(r.list_model) if r.list_model else "",
+        "list": imp.model(r.list_model) if r.list_model else "ListModel[Any]",
+        "subresources": [_sub_view(s, imp) for s in r.subresources],
+        "summary": f"{r.plural} ({r.kind}), {scope}; verbs: {', '.join(r.verbs)}{extra}.",
+    }
+
+
+def _group_version(module: Module) -> str:
+    if not module.version:
+        return module.name
+    return f"{module.group}/{module.version}" if module.group else f"core/{module.version}"
+
+
+def _module_context(module: Module, package: Package) -> dict[str, Any]:
+    imp = _Imports(module.name, package)
+    models = [_model_view(m, imp) for m in module.models]
+    resources_ = [_resource_view(r, imp) for r in module.resources]
+    aliases = []
+    for alias in module.aliases:
+        aliases.append(
+            {
+                "name": alias.name,
+                "annotation": _annotation(alias.type, imp),
+                "description": alias.description,
+            }
+        )
+    bases = {"Model"} if models else set()
+    if any(m["base"] != "Model" for m in models):
+        bases.add("ListModel")
+    if any(r["list"] == "ListModel[Any]" for r in resources_):
+        bases.add("ListModel")
+    exports = sorted(
+        [m.name for m in module.models]
+        + [a.name for a in module.aliases]
+        + [a + r["client"] for r in resources_ for a in ("", "Async")]
+        + ([a + module.client_class for a in ("", "Async")] if module.client_class else [])
+    )
+    gv = _group_version(module)
+    doc = (
+        f"Models and clients of the Kubernetes {gv} API."
+        if module.resources
+        else f"Models of the Kubernetes {gv} package."
+    )
+    return {
+        "module": _ModuleView(module, aliases),
+        "module_doc": doc,
+        "group_version": gv,
+        "models": models,
+        "resources": resources_,
+        "exports": exports,
+        "uses": {
+            "collections": sorted(imp.collections),
+            "datetime": imp.datetime,
+            "imports": sorted(imp.names),
+            "bases": sorted(bases),
+        },
+    }
+
+
+class _ModuleView:
+    """What the module template reads of a Module, with aliases as annotation text."""
+
+    def __init__(self, module: Module, aliases: list[dict[str, Any]]) -> None:
+        self.name = module.name
+        self.models = module.models
+        self.resources = module.resources
+        self.client_class = module.client_class
+        self.aliases = aliases
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.files("kubeforge.templates"))),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["docstring"] = docstring_text
+    env.filters["first_paragraph"] = first_paragraph
+    env.filters["pyrepr"] = repr
+    env.filters["tomlstr"] = json.dumps
+    env.filters["prefix"] = lambda value, p: p + value
+    env.filters["suffix"] = lambda value, s: value + s
+    return env
+
+
+def render(package: Package) -> dict[str, str]:
+    """Every file of the generated package, by path relative to the output directory."""
+    env = _environment()
+    common = {"spec_sha256": package.spec_sha256, "package": package.name}
+    out: dict[str, str] = {}
+    root = package.name
+    for name in RUNTIME:
+        out[f"{root}/_runtime/{name}.py"] = env.get_template(f"_runtime/{name}.py.jinja").render(
+            common
+        )
+    for module in package.modules:
+        ctx = _module_context(module, package)
+        out[f"{root}/{module.name}.py"] = env.get_template("group_module.py.jinja").render(
+            common, **ctx
+        )
+    with_clients = [
+        {"name": m.name, "client_class": m.client_class, "group_version": _group_version(m)}
+        for m in package.modules
+        if m.client_class
+    ]
+    out[f"{root}/__init__.py"] = env.get_template("init.py.jinja").render(
+        common, modules=with_clients
+    )
+    out[f"{root}/py.typed"] = ""
+    out["pyproject.toml"] = env.get_template("pyproject.toml.jinja").render(common)
+    return dict(sorted(out.items()))
+
+
+def python_files(files: Iterable[str]) -> list[str]:
+    return sorted(f for f in files if f.endswith(".py"))

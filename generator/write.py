@@ -1,0 +1,73 @@
+"""Put a rendered tree on disk atomically, or compare it with what is there (--check).
+
+The generator owns `<out>/<package>/` entirely and `<out>/pyproject.toml`. A new package
+directory is written beside the old one and swapped in by rename, so a failure leaves the
+old tree as it was; files the new tree does not have are gone with the old directory.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+_IGNORED = ("__pycache__",)
+
+
+def _existing(out: Path, package: str) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    root = out / package
+    if root.is_dir():
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and not any(part in _IGNORED for part in path.parts):
+                found[path.relative_to(out).as_posix()] = path.read_bytes()
+    top = out / "pyproject.toml"
+    if top.is_file():
+        found["pyproject.toml"] = top.read_bytes()
+    return found
+
+
+def differences(files: dict[str, str], out: Path, package: str) -> list[str]:
+    """What differs between the rendered tree and the directory, one line per file."""
+    existing = _existing(out, package)
+    lines = []
+    for path in sorted(set(files) | set(existing)):
+        if path not in existing:
+            lines.append(f"missing: {out / path}")
+        elif path not in files:
+            lines.append(f"stale:   {out / path}")
+        elif files[path].encode() != existing[path]:
+            lines.append(f"differs: {out / path}")
+    return lines
+
+
+def write(files: dict[str, str], out: Path, package: str) -> None:
+    """Replace `<out>/<package>/` and `<out>/pyproject.toml` with the rendered tree."""
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{package}-new-", dir=out))
+    try:
+        for rel, text in files.items():
+            if rel == "pyproject.toml":
+                continue
+            target = staging / Path(rel).relative_to(package)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(text.encode())
+        final = out / package
+        old = out / f".{package}-old-{os.getpid()}"
+        if final.exists():
+            os.rename(final, old)
+        try:
+            os.rename(staging, final)
+        except OSError:
+            if old.exists():
+                os.rename(old, final)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if "pyproject.toml" in files:
+        fd, tmp = tempfile.mkstemp(dir=out, prefix=".pyproject-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(files["pyproject.toml"].encode())
+        os.replace(tmp, out / "pyproject.toml")

@@ -1,0 +1,1 @@
+"""Jinja2 templates of the generated package, shipped as package data."""
