@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from functools import partial
 from pathlib import Path
 
@@ -89,6 +90,9 @@ def _generate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not args.quiet:
         for warning in result.warnings:
             print(f"kubeforge: {warning}", file=sys.stderr)
+        reasons = Counter(s.reason for s in result.skipped)
+        for reason, count in sorted(reasons.items()):
+            print(f"kubeforge: no client method for {count} operations: {reason}", file=sys.stderr)
     if args.check:
         if result.differences:
             print(f"kubeforge: {options.out} is not what the generator makes now:", file=sys.stderr)
@@ -99,7 +103,10 @@ def _generate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             print(f"kubeforge: {options.out} is up to date", file=sys.stderr)
         return 0
     if not args.quiet:
-        print(f"kubeforge: wrote {len(result.files)} files to {options.out}", file=sys.stderr)
+        done = (
+            f"wrote {len(result.differences)} changes" if result.differences else "nothing changed"
+        )
+        print(f"kubeforge: {done} in {options.out} ({len(result.files)} files)", file=sys.stderr)
     return 0
 
 

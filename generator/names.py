@@ -55,7 +55,7 @@ class ClassName(str):
     __slots__ = ()
 
     def __new__(cls, wire: str) -> ClassName:
-        parts = [p for p in _NOT_IDENT.split(wire.replace("$", "")) if p]
+        parts = [p for p in re.split(r"[^0-9A-Za-z]+", wire) if p]
         text = "".join(p[:1].upper() + p[1:] for p in parts) or "Model"
         if text[0].isdigit():
             text = "M" + text

@@ -15,6 +15,7 @@ from kubeforge import format as fmt
 from kubeforge import source, validate, write
 from kubeforge.cache import Cache
 from kubeforge.diagnostics import Diagnostic, GenerateError, Level
+from kubeforge.ir import Skipped
 from kubeforge.parse import parse
 from kubeforge.render import render
 
@@ -35,6 +36,7 @@ class Options:
 class Result:
     files: dict[str, str]
     warnings: list[Diagnostic]
+    skipped: tuple[Skipped, ...]
     differences: list[str]
 
 
@@ -77,7 +79,7 @@ def build(
         raise GenerateError(
             [Diagnostic(d.where, d.message, Level.ERROR, "--strict") for d in warnings]
         )
-    return files, warnings
+    return files, warnings, package.skipped
 
 
 def run(load: Callable[[], source.Spec], options: Options) -> Result:
@@ -85,9 +87,9 @@ def run(load: Callable[[], source.Spec], options: Options) -> Result:
     progress = _Progress(options.quiet)
     with progress.stage("source"):
         spec = load()
-    files, warnings = build(spec, options, progress)
+    files, warnings, skipped = build(spec, options, progress)
     with progress.stage("check" if options.check else "write"):
         diffs = write.differences(files, options.out, options.package)
         if not options.check and diffs:
             write.write(files, options.out, options.package)
-    return Result(files, warnings, diffs)
+    return Result(files, warnings, skipped, diffs)

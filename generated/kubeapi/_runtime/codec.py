@@ -33,9 +33,18 @@ def _json_dumps(value: Any) -> bytes:
 
 
 def _load() -> None:
-    """Pick the fastest available codec, or the one KUBEAPI_CODEC names."""
+    select(os.environ.get("KUBEAPI_CODEC", ""))
+
+
+def select(choice: str = "") -> str:
+    """Use the named codec (msgspec, orjson, json), or the fastest installed; returns its name.
+
+    Select before decoding anything: values decoded lazily by msgspec need msgspec to read.
+    """
     global Raw, NAME, _loads, _dumps, _obj, _arr, _invalid
-    choice = os.environ.get("KUBEAPI_CODEC", "")
+    if choice not in ("", "msgspec", "orjson", "json"):
+        raise ValueError(f"unknown codec {choice!r}; use msgspec, orjson or json")
+    Raw, _invalid = _NeverRaw, ValueError
     if choice in ("", "msgspec"):
         try:
             import msgspec
@@ -47,7 +56,7 @@ def _load() -> None:
             _obj = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
             _arr = msgspec.json.Decoder(list[msgspec.Raw]).decode
             Raw, _invalid, NAME = msgspec.Raw, msgspec.ValidationError, "msgspec"
-            return
+            return NAME
     if choice in ("", "orjson"):
         try:
             import orjson
@@ -55,8 +64,9 @@ def _load() -> None:
             pass
         else:
             _loads, _dumps, NAME = orjson.loads, orjson.dumps, "orjson"
-            return
+            return NAME
     _loads, _dumps, NAME = json.loads, _json_dumps, "json"
+    return NAME
 
 
 def loads(data: bytes | str) -> Any:

@@ -1,0 +1,50 @@
+"""Shared fixtures: an isolated cache, the bundled spec, and packages generated from inline specs."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import GeneratePackage
+from kubeforge import source
+from kubeforge.cache import digest
+from kubeforge.pipeline import Options, build
+from kubeforge.write import write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never read or fill the user's real cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KUBEFORGE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def bundled_spec() -> source.Spec:
+    return source.bundled()
+
+
+@pytest.fixture
+def generate_package(tmp_path: Path) -> Iterator[GeneratePackage]:
+    """Generate a package from an inline spec into a temp dir and import it."""
+    added: list[str] = []
+
+    def make(document: dict[str, Any], name: str, discovery: dict[str, Any] | None = None) -> Any:
+        spec = source.Spec(document, "inline", discovery, digest(repr((document, discovery))))
+        files, _, _ = build(spec, Options(out=tmp_path, package=name))
+        write(files, tmp_path, name)
+        sys.path.insert(0, str(tmp_path))
+        added.append(name)
+        return importlib.import_module(name)
+
+    yield make
+    sys.path[:] = [p for p in sys.path if p != str(tmp_path)]
+    for name in added:
+        for mod in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+            del sys.modules[mod]

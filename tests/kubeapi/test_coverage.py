@@ -1,0 +1,129 @@
+"""Acceptance 2: the generated package covers the spec, counted against the spec itself."""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+from helpers import REPO
+from kubeforge.parse import parse
+
+SPEC: dict[str, Any] = json.loads(
+    gzip.decompress((REPO / "generator/data/kubernetes-1.36.json.gz").read_bytes())
+)
+
+
+def _module_of(key: str) -> str:
+    """The module a definition should be in, by the Go package naming rule."""
+    parts = key.split(".")[:-1]
+    if parts[-1].startswith("v") and parts[-1][1:2].isdigit():
+        return f"{parts[-2].replace('-', '_')}_{parts[-1]}"
+    return parts[-1]
+
+
+def _find(key: str) -> Any:
+    module = importlib.import_module(f"kubeapi.{_module_of(key)}")
+    name = key.rsplit(".", 1)[-1]
+    return getattr(module, name)
+
+
+def test_every_definition_has_a_model_or_a_type_alias() -> None:
+    missing = []
+    for key in SPEC["definitions"]:
+        try:
+            _find(key)
+        except (ImportError, AttributeError):
+            missing.append(key)
+    assert not missing
+    assert len(SPEC["definitions"]) == 771
+
+
+def test_every_kind_has_a_class_with_its_api_version_and_kind() -> None:
+    kinds = [
+        (k, s["x-kubernetes-group-version-kind"])
+        for k, s in SPEC["definitions"].items()
+        if "x-kubernetes-group-version-kind" in s
+    ]
+    assert len(kinds) == 193
+    for key, gvks in kinds:
+        cls = _find(key)
+        wire = json.loads(cls().to_json())
+        if len(gvks) == 1:
+            gvk = gvks[0]
+            api_version = f"{gvk['group']}/{gvk['version']}" if gvk["group"] else gvk["version"]
+            assert (wire.get("apiVersion"), wire.get("kind")) == (api_version, gvk["kind"]), key
+        else:
+            # DeleteOptions and WatchEvent are served by every group: nothing is assumed.
+            assert "apiVersion" not in wire, key
+
+
+def _expected_method(
+    path: str, method: str, action: str
+) -> tuple[tuple[str, str, str], str] | None:
+    """(group, version, plural) and the client method an operation should map to; None if skipped."""
+    segs = [s for s in path.split("/") if s]
+    group, version, rest = (
+        ("", segs[1], segs[2:]) if segs[0] == "api" else (segs[1], segs[2], segs[3:])
+    )
+    if rest[0] == "watch" or action in ("watch", "watchlist", "connect"):
+        return None
+    if len(rest) >= 3 and rest[:2] == ["namespaces", "{namespace}"]:
+        rest = rest[2:]
+    plural, tail = rest[0], rest[1:]
+    if not tail:
+        name = {"list": "list", "post": "create", "deletecollection": "delete_collection"}[action]
+    elif len(tail) == 1:
+        name = {"get": "get", "put": "replace", "patch": "patch", "delete": "delete"}[action]
+    else:
+        verb = {"get": "get", "put": "replace", "patch": "patch", "post": "create"}[method]
+        name = f"{verb}_{tail[1]}"
+    return (group, version, plural), name
+
+
+def test_every_operation_with_an_action_maps_to_a_client_method() -> None:
+    package, _ = parse(SPEC, None, "kubeapi", "sha")
+    clients = {}
+    for module in package.modules:
+        for res in module.resources:
+            mod = importlib.import_module(f"kubeapi.{module.name}")
+            group_client = getattr(mod, module.client_class)
+            clients[(res.group, res.version, res.plural)] = (
+                getattr(mod, f"{res.kind}Client"),
+                group_client,
+                res.method,
+            )
+    mapped, skipped = 0, Counter[str]()
+    for path, item in SPEC["paths"].items():
+        for method, op in item.items():
+            if method == "parameters" or "x-kubernetes-action" not in op:
+                continue
+            action = op["x-kubernetes-action"]
+            expected = _expected_method(path, method, action)
+            if expected is None:
+                skipped["watch" if action != "connect" else "connect"] += 1
+                continue
+            key, name = expected
+            assert key in clients, f"{path}: no client for {key}"
+            client, group_client, accessor = clients[key]
+            assert hasattr(
+                client, name
+            ), f"{method.upper()} {path}: {client.__name__} has no {name}()"
+            assert hasattr(group_client, accessor)
+            if action == "list":
+                assert hasattr(client, "watch"), path
+            mapped += 1
+    reported = Counter(
+        "connect" if s.reason.startswith("connect") else "watch" for s in package.skipped
+    )
+    assert reported == skipped, "the generator's report of skipped operations matches the spec"
+    assert mapped + sum(skipped.values()) == 1058
+    assert skipped == {"watch": 215, "connect": 48}
+
+
+@pytest.mark.parametrize("module", ["core_v1", "apps_v1", "meta_v1", "apiextensions_v1"])
+def test_modules_are_named_like_the_go_packages(module: str) -> None:
+    assert importlib.import_module(f"kubeapi.{module}").__all__

@@ -1,0 +1,104 @@
+"""Acceptance 6: stale files go, --check lists what differs and writes nothing; writes are atomic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import minimal_spec
+from kubeforge.cli import main
+
+SPEC = minimal_spec(
+    {"io.example.v1.Thing": {"type": "object", "properties": {"name": {"type": "string"}}}}
+)
+
+
+@pytest.fixture
+def spec_file(tmp_path: Path) -> Path:
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(SPEC))
+    return path
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }
+
+
+def test_generate_removes_files_that_should_no_longer_exist(
+    tmp_path: Path, spec_file: Path
+) -> None:
+    out = tmp_path / "out"
+    assert main(["generate", "--quiet", "--spec", str(spec_file), "--out", str(out)]) == 0
+    stale = out / "kubeapi" / "old_v1.py"
+    stale.write_text("# from an older spec\n")
+    assert main(["generate", "--quiet", "--spec", str(spec_file), "--out", str(out)]) == 0
+    assert not stale.exists()
+    assert "kubeapi/example_v1.py" in _tree(out)
+    assert not [
+        p for p in out.iterdir() if p.name.startswith(".")
+    ], "no staging directories left behind"
+
+
+def test_check_on_a_stale_tree_lists_the_differences_and_writes_nothing(
+    tmp_path: Path, spec_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["generate", "--quiet", "--spec", str(spec_file), "--out", str(out)]) == 0
+    (out / "kubeapi" / "extra.py").write_text("x = 1\n")
+    (out / "kubeapi" / "example_v1.py").write_text("changed = True\n")
+    (out / "kubeapi" / "py.typed").unlink()
+    before = _tree(out)
+    capsys.readouterr()
+    assert main(["generate", "--check", "--spec", str(spec_file), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"differs: {out / 'kubeapi/example_v1.py'}" in err
+    assert f"stale:   {out / 'kubeapi/extra.py'}" in err
+    assert f"missing: {out / 'kubeapi/py.typed'}" in err
+    assert _tree(out) == before
+
+
+def test_check_on_a_fresh_tree_passes(tmp_path: Path, spec_file: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["generate", "--quiet", "--spec", str(spec_file), "--out", str(out)]) == 0
+    assert (
+        main(["generate", "--quiet", "--check", "--spec", str(spec_file), "--out", str(out)]) == 0
+    )
+
+
+def test_the_output_can_be_installed_alone(tmp_path: Path, spec_file: Path) -> None:
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "generate",
+                "--quiet",
+                "--spec",
+                str(spec_file),
+                "--out",
+                str(out),
+                "--package",
+                "thingapi",
+            ]
+        )
+        == 0
+    )
+    text = (out / "pyproject.toml").read_text()
+    assert 'name = "thingapi"' in text and '"httpx>=0.27"' in text
+    assert (out / "thingapi" / "py.typed").exists()
+    for path in (out / "thingapi").rglob("*.py"):
+        assert (
+            "kubeforge" not in path.read_text().split("\n", 1)[1]
+        ), f"{path} must not import kubeforge"
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["generate", "--token", "x"])
+    assert info.value.code == 2
+    assert "--token needs --server" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["generate", "--package", "not-a-name"])
+    assert info.value.code == 2
