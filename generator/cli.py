@@ -48,6 +48,36 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--strict", action="store_true", help="treat warnings as errors")
     gen.add_argument("--no-cache", action="store_true", help="ignore and do not fill the caches")
     gen.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    srv = commands.add_parser("serve", help="run the fake Kubernetes API server")
+    srv.add_argument(
+        "--spec", metavar="FILE", help="the /openapi/v2 document to serve (default: bundled 1.36)"
+    )
+    srv.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    srv.add_argument("--port", type=int, default=0, help="port to bind (default: a free one)")
+    srv.add_argument("--tls", action="store_true", help="serve HTTPS with a CA made on the spot")
+    srv.add_argument(
+        "--token", action="append", default=[], help="accept this bearer token (repeatable)"
+    )
+    srv.add_argument(
+        "--token-file",
+        metavar="FILE",
+        help="kube-apiserver token file: token,user,uid[,groups] lines",
+    )
+    srv.add_argument(
+        "--write-service-account",
+        metavar="DIR",
+        help="write token, ca.crt and namespace as a pod sees them",
+    )
+    srv.add_argument(
+        "--write-kubeconfig", metavar="FILE", help="write a kubeconfig for kubectl and kubeapi"
+    )
+    srv.add_argument(
+        "--watch-window",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="events kept per resource for watch resume",
+    )
     return parser
 
 
@@ -110,7 +140,57 @@ def _generate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def _tokens(args: argparse.Namespace) -> list[str]:
+    tokens = list(args.token)
+    if args.token_file:
+        for line in Path(args.token_file).read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                tokens.append(line.split(",", 1)[0].strip())
+    return tokens
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kubeforge.fake.server import FakeServer
+
+    try:
+        spec = source.from_file(args.spec).document if args.spec else None
+        tokens = _tokens(args)
+    except GenerateError as exc:
+        print(f"kubeforge: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"kubeforge: error: {args.token_file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    server = FakeServer(
+        spec,
+        host=args.host,
+        port=args.port,
+        tls=args.tls,
+        tokens=tokens or None,
+        watch_window=args.watch_window,
+    )
+    server.start()
+    print(f"kubeforge: serving {server.url}", file=sys.stderr)
+    if server.ca_file:
+        print(f"kubeforge: CA certificate {server.ca_file}", file=sys.stderr)
+    if args.write_service_account:
+        print(
+            f"kubeforge: wrote {server.write_service_account(args.write_service_account)}",
+            file=sys.stderr,
+        )
+    if args.write_kubeconfig:
+        print(f"kubeforge: wrote {server.write_kubeconfig(args.write_kubeconfig)}", file=sys.stderr)
+    if not tokens and not (args.write_kubeconfig or args.write_service_account):
+        print(
+            "kubeforge: a random token was made; use --write-kubeconfig to get it", file=sys.stderr
+        )
+    server.run_forever()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
     return _generate(args, parser)

@@ -54,8 +54,8 @@ class _Progress:
 
 def build(
     spec: source.Spec, options: Options, progress: _Progress | None = None
-) -> tuple[dict[str, str], list[Diagnostic]]:
-    """The formatted tree for a spec, rendered in memory, with its warnings."""
+) -> tuple[dict[str, str], list[Diagnostic], tuple[Skipped, ...]]:
+    """The formatted tree for a spec, rendered in memory; its warnings; operations left out."""
     progress = progress or _Progress(True)
     # Validation is slow and independent of rendering: it runs on another core meanwhile.
     with ProcessPoolExecutor(max_workers=2) as pool:

@@ -224,6 +224,15 @@ def from_kubeconfig(path: str, context: str | None) -> tuple[str, ServerAuth]:
     return str(cluster["server"]), auth
 
 
+def embedded() -> Spec:
+    """The bundled spec served by the fake API server in-process, read over HTTPS with discovery."""
+    from kubeforge.fake.server import FakeServer
+
+    with FakeServer() as server:
+        spec = from_server(server.url, ServerAuth(token=server.token, ca_file=server.ca_file))
+    return Spec(spec.document, f"embedded fake API server ({BUNDLED})", spec.discovery, spec.sha256)
+
+
 def load(
     spec: str | None = None,
     server: str | None = None,
@@ -231,7 +240,7 @@ def load(
     kubeconfig: str | None = None,
     context: str | None = None,
 ) -> Spec:
-    """The spec from whichever source was named; the bundled spec when none was."""
+    """The spec from whichever source was named; the embedded fake API server when none was."""
     if spec:
         return from_file(spec)
     if kubeconfig:
@@ -239,7 +248,16 @@ def load(
         return from_server(url, kube_auth)
     if server:
         return from_server(server, auth or ServerAuth())
-    return bundled()
+    return embedded()
 
 
-__all__ = ["GenerateError", "ServerAuth", "Spec", "bundled", "from_file", "from_server", "load"]
+__all__ = [
+    "GenerateError",
+    "ServerAuth",
+    "Spec",
+    "bundled",
+    "embedded",
+    "from_file",
+    "from_server",
+    "load",
+]

@@ -1,0 +1,445 @@
+"""The HTTP side: routing, auth, content negotiation, and one generic handler for every resource."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import gzip
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+import yaml
+from aiohttp import web
+from kubeforge.fake import patch as patches
+from kubeforge.fake import status
+from kubeforge.fake.registry import Registry, ResourceType
+from kubeforge.fake.selectors import field_selector, label_selector
+from kubeforge.fake.store import Obj, Store, encode
+
+OPEN_PATHS = ("/version", "/healthz", "/readyz", "/livez")
+VERSION = {
+    "major": "1",
+    "minor": "36",
+    "gitVersion": "v1.36.0-kubeforge",
+    "gitCommit": "0000000000000000000000000000000000000000",
+    "gitTreeState": "clean",
+    "buildDate": "2026-01-01T00:00:00Z",
+    "goVersion": "go1.25",
+    "compiler": "gc",
+    "platform": "linux/amd64",
+}
+_JSON_TYPES = ("application/json", "application/yaml", "")
+_PATCH_TYPES = {
+    "application/json-patch+json": "json",
+    "application/merge-patch+json": "merge",
+    "application/strategic-merge-patch+json": "strategic",
+    "application/apply-patch+yaml": "apply",
+}
+
+
+@dataclass
+class Api:
+    """Everything a request handler needs; lives on the server's event loop."""
+
+    spec: dict[str, Any]
+    registry: Registry
+    store: Store
+    tokens: set[str] = field(default_factory=set)
+    bookmark_interval: float = 1.0
+    address: str = "127.0.0.1:0"
+    _spec_bytes: bytes = b""
+    _etag: str = ""
+
+    def __post_init__(self) -> None:
+        self.spec_changed()
+
+    def spec_changed(self) -> None:
+        self._spec_bytes = json.dumps(self.spec, separators=(",", ":"), sort_keys=True).encode()
+        self._etag = '"' + hashlib.sha256(self._spec_bytes).hexdigest()[:32].upper() + '"'
+
+    # ------------------------------------------------------------ entry
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        try:
+            self._authenticate(request)
+            return await self._route(request)
+        except status.StatusError as exc:
+            return _json(exc.body(), exc.code)
+        except Exception as exc:  # a bug here must still answer like an API server
+            logging.getLogger("kubeforge.fake").exception(
+                "internal error on %s %s", request.method, request.path
+            )
+            error = status.StatusError(
+                500, "InternalError", f"Internal error occurred: {type(exc).__name__}: {exc}"
+            )
+            return _json(error.body(), 500)
+
+    def _authenticate(self, request: web.Request) -> None:
+        if not self.tokens or request.path in OPEN_PATHS:
+            return
+        header = request.headers.get("Authorization", "")
+        if not header:
+            raise status.forbidden_anonymous(request.method.lower(), f'path "{request.path}"')
+        if not header.startswith("Bearer ") or header[7:].strip() not in self.tokens:
+            raise status.unauthorized()
+
+    async def _route(self, request: web.Request) -> web.StreamResponse:
+        path = request.path.rstrip("/") or "/"
+        if path == "/version":
+            return _json(VERSION)
+        if path in ("/healthz", "/readyz", "/livez"):
+            return web.Response(text="ok", content_type="text/plain")
+        if path == "/openapi/v2":
+            return self._openapi(request)
+        segs = [s for s in path.split("/") if s]
+        if segs[:1] == ["api"]:
+            if len(segs) == 1:
+                return _json(self.registry.api_versions(self.address))
+            return await self._resources(request, "", segs[1], segs[2:])
+        if segs[:1] == ["apis"]:
+            if len(segs) == 1:
+                return _json(self.registry.api_group_list())
+            if len(segs) == 2:
+                group = self.registry.api_group(segs[1])
+                if group is None:
+                    raise status.path_not_found()
+                return _json(group)
+            return await self._resources(request, segs[1], segs[2], segs[3:])
+        raise status.path_not_found()
+
+    def _openapi(self, request: web.Request) -> web.StreamResponse:
+        if "protobuf" in request.headers.get("Accept", ""):
+            raise status.StatusError(
+                406, "NotAcceptable", "only application/json is served for /openapi/v2"
+            )
+        if request.headers.get("If-None-Match") == self._etag:
+            return web.Response(status=304, headers={"ETag": self._etag})
+        headers = {
+            "ETag": self._etag,
+            "Content-Type": "application/json",
+            "Vary": "Accept-Encoding",
+        }
+        body = self._spec_bytes
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body, compresslevel=5)
+            headers["Content-Encoding"] = "gzip"
+        return web.Response(body=body, headers=headers)
+
+    # ------------------------------------------------------------ resources
+
+    async def _resources(
+        self, request: web.Request, group: str, version: str, rest: list[str]
+    ) -> web.StreamResponse:
+        if not rest:
+            doc = self.registry.resource_list(group, version)
+            if doc is None:
+                raise status.path_not_found()
+            return _json(doc)
+        namespace: str | None = None
+        if len(rest) >= 3 and rest[0] == "namespaces" and self._namespaced(group, version, rest[2]):
+            namespace, rest = rest[1], rest[2:]
+        rt = self.registry.get(group, version, rest[0])
+        if rt is None or len(rest) > 3:
+            raise status.path_not_found()
+        name = rest[1] if len(rest) > 1 else None
+        sub = rest[2] if len(rest) > 2 else ""
+        if sub and sub not in rt.subresources:
+            raise status.path_not_found()
+        query = {
+            k: v[-1] for k, v in parse_qs(request.query_string, keep_blank_values=True).items()
+        }
+        verb = _verb(request.method, name, sub, query)
+        allowed = rt.subresources.get(sub, ()) if sub else rt.verbs
+        if verb not in allowed and not (verb == "watch" and "list" in allowed):
+            raise status.method_not_allowed()
+        ns = namespace or ""
+        if rt.namespaced and namespace is None and verb not in ("list", "watch"):
+            raise status.path_not_found()
+        if verb == "list":
+            return self._list(rt, namespace, query)
+        if verb == "watch":
+            return await self._watch(request, rt, namespace, query)
+        if verb == "create" and name is None:
+            obj = await _body(request)
+            meta_ns = (obj.get("metadata") or {}).get("namespace")
+            if rt.namespaced and meta_ns and meta_ns != ns:
+                raise status.bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
+            return self._out(rt, self.store.create(rt, ns, obj), 201)
+        if verb == "deletecollection":
+            match = self._matcher(query)
+            for obj in self.store.select(rt, namespace, match):
+                self.store.delete(rt, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+            return _json(
+                {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
+            )
+        assert name is not None
+        if verb == "get":
+            obj = self.store.get(rt, ns, name)
+            return self._out(rt, self._scale(rt, obj) if sub == "scale" else obj)
+        if verb == "update":
+            obj = await _body(request)
+            if sub == "scale":
+                return self._out(rt, self._scale(rt, self._set_replicas(rt, ns, name, obj)))
+            return self._out(rt, self.store.update(rt, ns, name, obj, sub))
+        if verb == "patch":
+            return await self._patch(request, rt, ns, name, sub, query)
+        if verb == "delete":
+            options = await _body(request, optional=True)
+            gone = self.store.delete(rt, ns, name, options.get("preconditions"))
+            if rt.plural == "namespaces" and not rt.group:
+                self._delete_namespace_contents(name)
+            return self._out(rt, gone)
+        raise status.method_not_allowed()
+
+    def _namespaced(self, group: str, version: str, plural: str) -> bool:
+        rt = self.registry.get(group, version, plural)
+        return rt is not None and rt.namespaced
+
+    def _out(self, rt: ResourceType, obj: Obj, code: int = 200) -> web.Response:
+        if obj.get("kind") == rt.kind and obj.get("apiVersion") != rt.api_version:
+            obj = {**obj, "apiVersion": rt.api_version}
+        return web.Response(body=encode(obj), status=code, content_type="application/json")
+
+    def _matcher(self, query: dict[str, str]) -> Any:
+        labels = label_selector(query.get("labelSelector"))
+        fields = field_selector(query.get("fieldSelector"))
+        return lambda obj: labels((obj.get("metadata") or {}).get("labels") or {}) and fields(obj)
+
+    def _list(self, rt: ResourceType, namespace: str | None, query: dict[str, str]) -> web.Response:
+        """One page of a consistent snapshot: later pages come from the first page's snapshot."""
+        token = query.get("continue")
+        if token:
+            rv, items, start = self.store.resume(token)
+        else:
+            rv, items, start = (
+                str(self.store.rv),
+                self.store.select(rt, namespace, self._matcher(query)),
+                0,
+            )
+        limit = int(query.get("limit") or 0)
+        end = start + limit if limit else len(items)
+        meta: dict[str, Any] = {"resourceVersion": rv}
+        if end < len(items):
+            meta["continue"] = self.store.snapshot(items, end, rv)
+            meta["remainingItemCount"] = len(items) - end
+        head = encode({"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": meta})
+        page = b",".join(encode(self._versioned(rt, o)) for o in items[start:end])
+        return web.Response(
+            body=head[:-1] + b',"items":[' + page + b"]}", content_type="application/json"
+        )
+
+    @staticmethod
+    def _versioned(rt: ResourceType, obj: Obj) -> Obj:
+        return (
+            obj
+            if obj.get("apiVersion") == rt.api_version
+            else {**obj, "apiVersion": rt.api_version}
+        )
+
+    async def _watch(
+        self, request: web.Request, rt: ResourceType, namespace: str | None, query: dict[str, str]
+    ) -> web.StreamResponse:
+        match = self._matcher(query)
+        bookmarks = query.get("allowWatchBookmarks") in ("true", "1")
+        timeout = float(query["timeoutSeconds"]) if query.get("timeoutSeconds") else None
+        response = web.StreamResponse(
+            headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+        )
+        await response.prepare(request)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout if timeout else None
+
+        def visible(obj: Obj) -> bool:
+            return (namespace is None or obj["metadata"].get("namespace") == namespace) and bool(
+                match(obj)
+            )
+
+        async def send(kind: str, obj: Obj) -> None:
+            await response.write(encode({"type": kind, "object": self._versioned(rt, obj)}) + b"\n")
+
+        try:
+            given = query.get("resourceVersion", "")
+            if given in ("", "0"):
+                rv = self.store.rv
+                for obj in self.store.select(rt, namespace, match):
+                    await send("ADDED", obj)
+            else:
+                try:
+                    rv = int(given)
+                    self.store.events_since(rt, rv)
+                except ValueError:
+                    raise status.bad_request(f"invalid resource version: {given}") from None
+            cond = self.store.condition(rt)
+            last_bookmark = loop.time()
+            while deadline is None or loop.time() < deadline:
+                events = self.store.events_since(rt, rv)
+                for event in events:
+                    rv = event.rv
+                    if visible(event.object):
+                        await send(event.type, event.object)
+                if events:
+                    continue
+                if bookmarks and loop.time() - last_bookmark >= self.bookmark_interval:
+                    mark = {
+                        "kind": rt.kind,
+                        "apiVersion": rt.api_version,
+                        "metadata": {"resourceVersion": str(self.store.rv)},
+                    }
+                    await response.write(encode({"type": "BOOKMARK", "object": mark}) + b"\n")
+                    last_bookmark = loop.time()
+                wait = self.bookmark_interval if bookmarks else 30.0
+                if deadline is not None:
+                    wait = min(wait, max(deadline - loop.time(), 0.0))
+                async with cond:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(cond.wait(), wait)
+        except status.StatusError as exc:
+            await response.write(encode({"type": "ERROR", "object": exc.body()}) + b"\n")
+        except (ConnectionResetError, asyncio.CancelledError):
+            return response
+        await response.write_eof()
+        return response
+
+    async def _patch(
+        self,
+        request: web.Request,
+        rt: ResourceType,
+        ns: str,
+        name: str,
+        sub: str,
+        query: dict[str, str],
+    ) -> web.Response:
+        content_type = request.headers.get("Content-Type", "").split(";")[0].strip()
+        flavour = _PATCH_TYPES.get(content_type)
+        if flavour is None:
+            raise status.unsupported_media_type(content_type)
+        text = await request.read()
+        try:
+            patch_body = yaml.safe_load(text) if flavour == "apply" else json.loads(text or b"null")
+        except (ValueError, yaml.YAMLError) as exc:
+            raise status.bad_request(f"error decoding patch: {exc}") from None
+        if flavour == "apply":
+            return self._apply(rt, ns, name, patch_body, query)
+        current = self.store.get(rt, ns, name)
+        base = self._scale(rt, current) if sub == "scale" else copy.deepcopy(current)
+        if flavour == "json":
+            result = patches.json_patch(base, patch_body)
+        elif flavour == "merge":
+            result = patches.merge_patch(base, patch_body)
+        else:
+            if (
+                not rt.group.endswith(".k8s.io")
+                and "." in rt.group
+                and rt.model
+                and rt.model not in self.spec.get("definitions", {})
+            ):
+                raise status.unsupported_media_type(content_type)
+            result = patches.strategic_merge(
+                base, patch_body, rt.model if sub != "scale" else "", self._patch_meta
+            )
+        if not isinstance(result, dict):
+            raise status.bad_request("the patch did not produce an object")
+        if sub == "scale":
+            return self._out(rt, self._scale(rt, self._set_replicas(rt, ns, name, result)))
+        return self._out(rt, self.store.update(rt, ns, name, result, sub))
+
+    def _apply(
+        self, rt: ResourceType, ns: str, name: str, body: Any, query: dict[str, str]
+    ) -> web.Response:
+        if not query.get("fieldManager"):
+            raise status.bad_request("PATCH: fieldManager is required for apply requests")
+        if not isinstance(body, dict):
+            raise status.bad_request("apply patch must be an object")
+        try:
+            current = self.store.get(rt, ns, name)
+        except status.StatusError:
+            body.setdefault("metadata", {})["name"] = name
+            return self._out(rt, self.store.create(rt, ns, body), 201)
+        merged = patches.merge_patch(copy.deepcopy(current), body)
+        return self._out(rt, self.store.update(rt, ns, name, merged))
+
+    def _patch_meta(self, model: str, field_name: str) -> tuple[str, str, str]:
+        schema = (self.spec.get("definitions") or {}).get(model) or {}
+        prop = (schema.get("properties") or {}).get(field_name) or {}
+        target = prop.get("items", prop) if prop.get("type") == "array" else prop
+        ref = target.get("$ref", "") if isinstance(target, dict) else ""
+        return (
+            str(prop.get("x-kubernetes-patch-strategy", "")),
+            str(prop.get("x-kubernetes-patch-merge-key", "")),
+            ref.rsplit("/", 1)[-1] if ref else "",
+        )
+
+    def _scale(self, rt: ResourceType, obj: Obj) -> Obj:
+        meta = obj["metadata"]
+        selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+        return {
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": {
+                k: meta[k]
+                for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                if k in meta
+            },
+            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
+            "status": {
+                "replicas": (obj.get("status") or {}).get("replicas", 0),
+                "selector": ",".join(f"{k}={v}" for k, v in sorted(selector.items())),
+            },
+        }
+
+    def _set_replicas(self, rt: ResourceType, ns: str, name: str, scale: Obj) -> Obj:
+        current = copy.deepcopy(self.store.get(rt, ns, name))
+        wanted_rv = (scale.get("metadata") or {}).get("resourceVersion")
+        current.setdefault("spec", {})["replicas"] = (scale.get("spec") or {}).get("replicas", 0)
+        if wanted_rv:
+            current["metadata"]["resourceVersion"] = wanted_rv
+        return self.store.update(rt, ns, name, current)
+
+    def _delete_namespace_contents(self, namespace: str) -> None:
+        for rt in list(self.registry.types.values()):
+            if rt.namespaced:
+                for obj in self.store.select(rt, namespace, lambda o: True):
+                    self.store.delete(rt, namespace, obj["metadata"]["name"])
+
+
+def _verb(method: str, name: str | None, sub: str, query: dict[str, str]) -> str:
+    if method == "GET":
+        if name is None:
+            return "watch" if query.get("watch") in ("true", "1") else "list"
+        return "get"
+    if method == "POST":
+        return "create"
+    if method == "PUT" and name is not None:
+        return "update"
+    if method == "PATCH" and name is not None:
+        return "patch"
+    if method == "DELETE":
+        return "delete" if name is not None else "deletecollection"
+    raise status.method_not_allowed()
+
+
+async def _body(request: web.Request, optional: bool = False) -> Obj:
+    content_type = request.headers.get("Content-Type", "").split(";")[0].strip()
+    if content_type not in _JSON_TYPES:
+        raise status.unsupported_media_type(content_type)
+    data = await request.read()
+    if not data and optional:
+        return {}
+    try:
+        value = yaml.safe_load(data) if content_type == "application/yaml" else json.loads(data)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise status.bad_request(f"the body of the request could not be decoded: {exc}") from None
+    if not isinstance(value, dict):
+        raise status.bad_request("the body of the request must be a JSON object")
+    return value
+
+
+def _json(body: Any, code: int = 200) -> web.Response:
+    return web.Response(body=encode(body), status=code, content_type="application/json")

@@ -1,0 +1,202 @@
+"""Run the fake API server: on an asyncio loop in a background thread, or in the foreground."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import ssl
+import tempfile
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+from kubeforge.fake import certs
+from kubeforge.fake.api import Api
+from kubeforge.fake.registry import Registry
+from kubeforge.fake.store import Store
+from kubeforge.source import bundled
+
+NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+class FakeServer:
+    """A fake API server on 127.0.0.1; use as a context manager or call start()/stop()."""
+
+    def __init__(
+        self,
+        spec: dict[str, Any] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: bool = True,
+        tokens: list[str] | None = None,
+        watch_window: int = 1000,
+        bookmark_interval: float = 1.0,
+    ) -> None:
+        self.host, self.port, self.tls = host, port, tls
+        self.tokens = list(tokens) if tokens is not None else [secrets.token_urlsafe(32)]
+        self._dir = Path(tempfile.mkdtemp(prefix="kubeforge-fake-"))
+        self.tls_files = certs.make(self._dir) if tls else None
+        document = spec if spec is not None else bundled().document
+        self.api = Api(
+            spec=document,
+            registry=Registry.from_spec(document),
+            store=Store(watch_window),
+            tokens=set(self.tokens),
+            bookmark_interval=bookmark_interval,
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+
+    def __repr__(self) -> str:
+        return f"FakeServer({self.url if self.port else 'not started'})"
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
+
+    @property
+    def token(self) -> str:
+        return self.tokens[0] if self.tokens else ""
+
+    @property
+    def ca_file(self) -> str | None:
+        return str(self.tls_files.ca) if self.tls_files else None
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def _start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self.api.handle)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        context = None
+        if self.tls_files:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.tls_files.cert, self.tls_files.key)
+        site = web.TCPSite(self._runner, self.host, self.port, ssl_context=context, backlog=1024)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        self.api.address = f"{self.host}:{self.port}"
+        for name in NAMESPACES:
+            self.api.store.create(
+                self.api.registry.types[("", "v1", "namespaces")], "", {"metadata": {"name": name}}
+            )
+
+    def start(self) -> FakeServer:
+        """Start on a background thread; returns once the port is bound."""
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            try:
+                loop.run_until_complete(self._start())
+            except BaseException as exc:  # reported to the starting thread
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="kubeforge-fake", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            raise failure[0]
+        return self
+
+    async def _cleanup(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+        self._loop = self._thread = None
+
+    def call(self, fn: Any, *args: Any) -> Any:
+        """Run `fn(*args)` on the server's loop (where the store lives) and return its result."""
+        assert self._loop is not None
+
+        async def invoke() -> Any:
+            return fn(*args)
+
+        return asyncio.run_coroutine_threadsafe(invoke(), self._loop).result(timeout=30)
+
+    def run_forever(self) -> None:
+        """Serve in the foreground until interrupted (`kubeforge serve`)."""
+        self.start()
+        assert self._thread is not None
+        try:
+            while self._thread.is_alive():
+                self._thread.join(timeout=0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------ client set-up files
+
+    def write_service_account(
+        self, folder: str | os.PathLike[str], namespace: str = "default"
+    ) -> Path:
+        """`token`, `ca.crt` and `namespace` as a pod sees them under its service-account mount."""
+        root = Path(folder)
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "token").write_text(self.token)
+        (root / "namespace").write_text(namespace)
+        if self.tls_files:
+            (root / "ca.crt").write_bytes(self.tls_files.ca.read_bytes())
+        return root
+
+    def write_kubeconfig(self, path: str | os.PathLike[str], namespace: str = "default") -> Path:
+        """A kubeconfig with one context, `kubeforge`, that kubectl and kubeapi accept."""
+        cluster: dict[str, Any] = {"server": self.url}
+        if self.tls_files:
+            cluster["certificate-authority"] = str(self.tls_files.ca)
+        config = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": "kubeforge", "cluster": cluster}],
+            "users": [{"name": "kubeforge", "user": {"token": self.token}}],
+            "contexts": [
+                {
+                    "name": "kubeforge",
+                    "context": {
+                        "cluster": "kubeforge",
+                        "user": "kubeforge",
+                        "namespace": namespace,
+                    },
+                }
+            ],
+            "current-context": "kubeforge",
+        }
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch(mode=0o600)
+        target.write_text(json.dumps(config, indent=2))
+        return target
+
+
+def serve(spec: dict[str, Any] | None = None, **options: Any) -> FakeServer:
+    """A FakeServer not yet started: `with serve() as server: ...`."""
+    return FakeServer(spec, **options)

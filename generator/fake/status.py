@@ -1,0 +1,117 @@
+"""metav1.Status bodies with the real server's reasons, codes and wording."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class StatusError(Exception):
+    """A failed request; the handler turns it into a Status response."""
+
+    def __init__(
+        self, code: int, reason: str, message: str, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code, self.reason, self.message, self.details = code, reason, message, details
+
+    def body(self) -> dict[str, Any]:
+        status: dict[str, Any] = {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": self.message,
+            "reason": self.reason,
+            "code": self.code,
+        }
+        if self.details is not None:
+            status["details"] = self.details
+        return status
+
+
+def _qualified(plural: str, group: str) -> str:
+    return f"{plural}.{group}" if group else plural
+
+
+def _details(name: str, plural: str, group: str) -> dict[str, Any]:
+    details: dict[str, Any] = {"name": name, "kind": plural}
+    if group:
+        details["group"] = group
+    return details
+
+
+def not_found(plural: str, group: str, name: str) -> StatusError:
+    return StatusError(
+        404,
+        "NotFound",
+        f'{_qualified(plural, group)} "{name}" not found',
+        _details(name, plural, group),
+    )
+
+
+def already_exists(plural: str, group: str, name: str) -> StatusError:
+    return StatusError(
+        409,
+        "AlreadyExists",
+        f'{_qualified(plural, group)} "{name}" already exists',
+        _details(name, plural, group),
+    )
+
+
+def conflict(plural: str, group: str, name: str, why: str) -> StatusError:
+    return StatusError(
+        409,
+        "Conflict",
+        f'Operation cannot be fulfilled on {_qualified(plural, group)} "{name}": {why}',
+        _details(name, plural, group),
+    )
+
+
+MODIFIED = (
+    "the object has been modified; please apply your changes to the latest version and try again"
+)
+
+
+def invalid(kind: str, group: str, name: str, causes: list[dict[str, str]]) -> StatusError:
+    qualified = f"{kind}.{group}" if group else kind
+    text = "; ".join(f"{c['field']}: {c['message']}" for c in causes)
+    details = {"name": name, "group": group, "kind": kind, "causes": causes}
+    if not group:
+        del details["group"]
+    return StatusError(422, "Invalid", f'{qualified} "{name}" is invalid: {text}', details)
+
+
+def bad_request(message: str) -> StatusError:
+    return StatusError(400, "BadRequest", message)
+
+
+def forbidden_anonymous(verb: str, what: str) -> StatusError:
+    return StatusError(
+        403, "Forbidden", f'forbidden: User "system:anonymous" cannot {verb} {what}', {}
+    )
+
+
+def unauthorized() -> StatusError:
+    return StatusError(401, "Unauthorized", "Unauthorized")
+
+
+def gone(message: str) -> StatusError:
+    return StatusError(410, "Expired", message)
+
+
+def method_not_allowed() -> StatusError:
+    return StatusError(
+        405, "MethodNotAllowed", "the server does not allow this method on the requested resource"
+    )
+
+
+def unsupported_media_type(content_type: str) -> StatusError:
+    return StatusError(
+        415,
+        "UnsupportedMediaType",
+        f'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; got "{content_type}"',
+    )
+
+
+def path_not_found() -> StatusError:
+    return StatusError(404, "NotFound", "the server could not find the requested resource", {})

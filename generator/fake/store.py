@@ -1,0 +1,261 @@
+"""Objects by (group, resource, namespace, name), one global resourceVersion, and event logs.
+
+Every method runs on the server's event loop thread, so no locks are needed; watchers wait
+on a per-resource condition and read the bounded event log, which also serves watch resume.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import datetime
+import json
+import secrets
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kubeforge.fake import status
+from kubeforge.fake.registry import ResourceType
+
+Obj = dict[str, Any]
+Key = tuple[str, str]  # (group, plural)
+_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # what the real server uses: no vowels, no 0/1/3
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def encode(obj: Obj) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass
+class Event:
+    rv: int
+    type: str
+    object: Obj
+    namespace: str
+
+
+class Store:
+    def __init__(self, window: int = 1000) -> None:
+        self.window = window
+        self.rv = 1
+        self.objects: dict[Key, dict[tuple[str, str], Obj]] = {}
+        self.logs: dict[Key, deque[Event]] = {}
+        self.compacted: dict[Key, int] = {}
+        self._changed: dict[Key, asyncio.Condition] = {}
+        self._snapshots: OrderedDict[str, tuple[str, list[Obj]]] = OrderedDict()
+
+    # ------------------------------------------------------------ reads
+
+    def get(self, rt: ResourceType, namespace: str, name: str) -> Obj:
+        found = self.objects.get((rt.group, rt.plural), {}).get((namespace, name))
+        if found is None:
+            raise status.not_found(rt.plural, rt.group, name)
+        return found
+
+    def select(
+        self, rt: ResourceType, namespace: str | None, match: Callable[[Obj], bool]
+    ) -> list[Obj]:
+        """Matching objects in key order (namespace, then name), as etcd returns them."""
+        objects = self.objects.get((rt.group, rt.plural), {})
+        return [
+            obj
+            for (ns, _), obj in sorted(objects.items())
+            if (namespace is None or ns == namespace) and match(obj)
+        ]
+
+    def snapshot(self, items: list[Obj], offset: int, rv: str) -> str:
+        """A continue token for the rest of a paged list; the newest 64 snapshots are kept."""
+        key = secrets.token_hex(8)
+        self._snapshots[key] = (rv, items)
+        while len(self._snapshots) > 64:
+            self._snapshots.popitem(last=False)
+        return base64.urlsafe_b64encode(
+            json.dumps({"rv": rv, "id": key, "start": offset}).encode()
+        ).decode()
+
+    def resume(self, token: str) -> tuple[str, list[Obj], int]:
+        """(resourceVersion, items, offset) of a continue token; 410 once it has expired."""
+        try:
+            data = json.loads(base64.urlsafe_b64decode(token.encode()))
+            rv, items = self._snapshots[data["id"]]
+            return rv, items, int(data["start"])
+        except KeyError:
+            raise status.gone(
+                "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter."
+            ) from None
+        except (ValueError, TypeError):
+            raise status.bad_request(f"invalid continue token: {token!r}") from None
+
+    # ------------------------------------------------------------ writes
+
+    def _next_rv(self) -> str:
+        self.rv += 1
+        return str(self.rv)
+
+    def _emit(self, rt: ResourceType, kind: str, obj: Obj) -> None:
+        key = (rt.group, rt.plural)
+        log = self.logs.setdefault(key, deque())
+        log.append(Event(self.rv, kind, obj, obj["metadata"].get("namespace", "")))
+        while len(log) > self.window:
+            self.compacted[key] = log.popleft().rv
+        cond = self._changed.get(key)
+        if cond is not None:
+            asyncio.get_running_loop().create_task(self._notify(cond))
+
+    @staticmethod
+    async def _notify(cond: asyncio.Condition) -> None:
+        async with cond:
+            cond.notify_all()
+
+    def create(self, rt: ResourceType, namespace: str, obj: Obj) -> Obj:
+        meta = obj.setdefault("metadata", {})
+        if not isinstance(meta, dict):
+            raise status.bad_request("metadata must be an object")
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + "".join(
+                secrets.choice(_NAME_CHARS) for _ in range(5)
+            )
+        name = meta.get("name")
+        if not name:
+            raise status.invalid(
+                rt.kind,
+                rt.group,
+                "",
+                [
+                    {
+                        "reason": "FieldValueRequired",
+                        "message": "Required value: name or generateName is required",
+                        "field": "metadata.name",
+                    }
+                ],
+            )
+        if rt.namespaced:
+            if namespace not in {n for _, n in self.objects.get(("", "namespaces"), {})}:
+                raise status.not_found("namespaces", "", namespace)
+            meta["namespace"] = namespace
+        else:
+            meta.pop("namespace", None)
+        objects = self.objects.setdefault((rt.group, rt.plural), {})
+        if (namespace, name) in objects:
+            raise status.already_exists(rt.plural, rt.group, name)
+        meta.update(
+            uid=str(uuid.uuid4()),
+            creationTimestamp=now(),
+            resourceVersion=self._next_rv(),
+            generation=1,
+        )
+        meta.pop("deletionTimestamp", None)
+        obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
+        objects[(namespace, name)] = obj
+        self._emit(rt, "ADDED", obj)
+        return obj
+
+    def update(
+        self, rt: ResourceType, namespace: str, name: str, obj: Obj, subresource: str = ""
+    ) -> Obj:
+        """Replace an object; with a status subresource, each side keeps the other's part."""
+        current = self.get(rt, namespace, name)
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        assert isinstance(meta, dict)
+        wanted_rv = meta.get("resourceVersion")
+        if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
+            raise status.conflict(rt.plural, rt.group, name, status.MODIFIED)
+        if meta.get("name", name) != name:
+            raise status.bad_request(
+                f'the name of the object ({meta.get("name")}) does not match the name on the URL ({name})'
+            )
+        has_status = "status" in rt.subresources
+        if subresource == "status":
+            new = copy.deepcopy(current)
+            if "status" in obj:
+                new["status"] = obj["status"]
+            else:
+                new.pop("status", None)
+        else:
+            new = obj
+            new_meta = dict(meta)
+            for kept in ("uid", "creationTimestamp", "generation", "namespace", "name"):
+                if kept in current["metadata"]:
+                    new_meta[kept] = current["metadata"][kept]
+                else:
+                    new_meta.pop(kept, None)
+            new["metadata"] = new_meta
+            if has_status:
+                if "status" in current:
+                    new["status"] = current["status"]
+                else:
+                    new.pop("status", None)
+            if _spec_of(new) != _spec_of(current):
+                new_meta["generation"] = current["metadata"].get("generation", 1) + 1
+        if _same(new, current):
+            return current
+        new["apiVersion"], new["kind"] = rt.api_version, rt.kind
+        new["metadata"]["resourceVersion"] = self._next_rv()
+        self.objects[(rt.group, rt.plural)][(namespace, name)] = new
+        self._emit(rt, "MODIFIED", new)
+        return new
+
+    def delete(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        preconditions: dict[str, Any] | None = None,
+    ) -> Obj:
+        current = self.get(rt, namespace, name)
+        meta = current["metadata"]
+        for field in ("uid", "resourceVersion"):
+            wanted = (preconditions or {}).get(field)
+            if wanted and wanted != meta.get(field):
+                label = "UID" if field == "uid" else "ResourceVersion"
+                raise status.conflict(
+                    rt.plural,
+                    rt.group,
+                    name,
+                    f"Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {meta.get(field)}",
+                )
+        del self.objects[(rt.group, rt.plural)][(namespace, name)]
+        gone = copy.deepcopy(current)
+        gone["metadata"]["resourceVersion"] = self._next_rv()
+        self._emit(rt, "DELETED", gone)
+        return gone
+
+    # ------------------------------------------------------------ watch support
+
+    def condition(self, rt: ResourceType) -> asyncio.Condition:
+        return self._changed.setdefault((rt.group, rt.plural), asyncio.Condition())
+
+    def events_since(self, rt: ResourceType, rv: int) -> list[Event]:
+        """Events after `rv`; raises 410 Gone when `rv` is older than the window."""
+        key = (rt.group, rt.plural)
+        if rv < self.compacted.get(key, 0):
+            oldest = self.logs[key][0].rv if self.logs.get(key) else self.rv
+            raise status.gone(f"too old resource version: {rv} ({oldest - 1})")
+        return [e for e in self.logs.get(key, ()) if e.rv > rv]
+
+
+def _spec_of(obj: Obj) -> Obj:
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
+
+
+def _same(a: Obj, b: Obj) -> bool:
+    strip = ("resourceVersion", "managedFields")
+    return {
+        **a,
+        "apiVersion": None,
+        "kind": None,
+        "metadata": {k: v for k, v in a["metadata"].items() if k not in strip},
+    } == {
+        **b,
+        "apiVersion": None,
+        "kind": None,
+        "metadata": {k: v for k, v in b["metadata"].items() if k not in strip},
+    }

@@ -1,0 +1,172 @@
+"""The generated client against a real HTTP server: the fake API server over TLS with a token."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from kubeapi import ALL_NAMESPACES, AsyncClient, Client, Config, Conflict, NotFound, Unauthorized
+from kubeapi.apps_v1 import Deployment, DeploymentSpec
+from kubeapi.core_v1 import ConfigMap, Container, Namespace, Pod, PodSpec, PodTemplateSpec
+from kubeapi.meta_v1 import LabelSelector, ObjectMeta
+from kubeforge.fake import FakeServer
+
+
+def _client(server: FakeServer, namespace: str = "default") -> Client:
+    return Client(
+        Config(server.url, token=server.token, ca_file=server.ca_file, namespace=namespace)
+    )
+
+
+def test_get_list_create_replace_delete(fake_api: FakeServer) -> None:
+    with _client(fake_api) as kube:
+        pods = kube.core_v1.pods()
+        created = pods.create(
+            Pod(
+                metadata=ObjectMeta(name="web", labels={"app": "web"}),
+                spec=PodSpec(containers=[Container(name="c", image="nginx")]),
+            )
+        )
+        assert created.metadata.uid and created.metadata.namespace == "default"
+        assert pods.get("web").spec.containers[0].image == "nginx"
+        pods.create(Pod(metadata=ObjectMeta(name="db", labels={"app": "db"})))
+        assert [p.metadata.name for p in pods.list(label_selector="app=web")] == ["web"]
+        assert [p.metadata.name for p in pods.list()] == ["db", "web"]
+        pod = pods.get("web")
+        pod.spec.containers[0].image = "nginx:2"
+        replaced = pods.replace(pod)
+        assert replaced.spec.containers[0].image == "nginx:2"
+        assert replaced.metadata.resource_version != pod.metadata.resource_version
+        with pytest.raises(Conflict) as info:
+            pods.replace(pod)  # stale resourceVersion
+        assert "the object has been modified" in info.value.message
+        pods.delete("web")
+        with pytest.raises(NotFound) as missing:
+            pods.get("web")
+        assert missing.value.message == 'pods "web" not found'
+
+
+def test_unknown_fields_survive_a_read_modify_write_against_the_server(
+    fake_api: FakeServer,
+) -> None:
+    with _client(fake_api) as kube:
+        maps = (
+            kube.core_v1.config_maps()
+            if hasattr(kube.core_v1, "config_maps")
+            else kube.core_v1.configmaps()
+        )
+        maps.create(
+            {"metadata": {"name": "cfg"}, "data": {"a": "1"}, "futureField": {"nested": [1, 2]}}
+        )
+        cfg = maps.get("cfg")
+        cfg.data["b"] = "2"
+        maps.replace(cfg)
+        again = maps.get("cfg").to_dict()
+        assert again["data"] == {"a": "1", "b": "2"}
+        assert again["futureField"] == {"nested": [1, 2]}
+
+
+def test_patch_apply_and_delete_collection(fake_api: FakeServer) -> None:
+    with _client(fake_api) as kube:
+        deployments = kube.apps_v1.deployments()
+        template = PodTemplateSpec(
+            metadata=ObjectMeta(labels={"app": "web"}),
+            spec=PodSpec(containers=[Container(name="c", image="i")]),
+        )
+        deployments.create(
+            Deployment(
+                metadata=ObjectMeta(name="web"),
+                spec=DeploymentSpec(
+                    replicas=1,
+                    selector=LabelSelector(match_labels={"app": "web"}),
+                    template=template,
+                ),
+            )
+        )
+        assert deployments.patch("web", {"spec": {"replicas": 3}}).spec.replicas == 3
+        assert deployments.get_scale("web").spec.replicas == 3
+        patched = deployments.patch(
+            "web",
+            {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "j"}]}}}},
+            type="strategic",
+        )
+        assert [c.image for c in patched.spec.template.spec.containers] == ["j"]
+        applied = kube.core_v1.configmaps().apply(
+            ConfigMap(metadata=ObjectMeta(name="applied"), data={"k": "v"})
+        )
+        assert applied.data["k"] == "v"
+        kube.core_v1.configmaps().delete_collection()
+        assert len(kube.core_v1.configmaps().list()) == 0
+
+
+def test_cluster_scoped_resources_take_no_namespace(fake_api: FakeServer) -> None:
+    with _client(fake_api) as kube:
+        names = [n.metadata.name for n in kube.core_v1.namespaces().list()]
+        assert {"default", "kube-system", "kube-public"} <= set(names)
+        kube.core_v1.namespaces().create(Namespace(metadata=ObjectMeta(name="team-a")))
+        kube.core_v1.pods("team-a").create(Pod(metadata=ObjectMeta(name="p")))
+        kube.core_v1.pods("default").create(Pod(metadata=ObjectMeta(name="q")))
+        everywhere = kube.core_v1.pods(ALL_NAMESPACES).list()
+        assert sorted((p.metadata.namespace, p.metadata.name) for p in everywhere) == [
+            ("default", "q"),
+            ("team-a", "p"),
+        ]
+
+
+def test_list_pages_and_iterate(fake_api: FakeServer) -> None:
+    with _client(fake_api) as kube:
+        maps = kube.core_v1.configmaps()
+        for i in range(7):
+            maps.create(ConfigMap(metadata=ObjectMeta(name=f"m{i}")))
+        page = maps.list(limit=3)
+        assert len(page) == 3 and page.metadata.continue_
+        assert [m.metadata.name for m in maps.iterate(chunk_size=2)] == [f"m{i}" for i in range(7)]
+
+
+def test_watch_yields_typed_events(fake_api: FakeServer) -> None:
+    with _client(fake_api) as kube:
+        pods = kube.core_v1.pods()
+        rv = pods.list().metadata.resource_version
+
+        def writer() -> None:
+            time.sleep(0.2)
+            with _client(fake_api) as other:
+                other.core_v1.pods().create(Pod(metadata=ObjectMeta(name="w")))
+                other.core_v1.pods().patch("w", {"metadata": {"labels": {"x": "y"}}})
+                other.core_v1.pods().delete("w")
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        seen = [
+            (e.type, e.object.metadata.name, type(e.object))
+            for e in pods.watch(resource_version=rv, timeout_seconds=2)
+        ]
+        thread.join()
+        assert seen == [("ADDED", "w", Pod), ("MODIFIED", "w", Pod), ("DELETED", "w", Pod)]
+
+
+def test_a_wrong_token_is_unauthorized(fake_api: FakeServer) -> None:
+    with (
+        Client(Config(fake_api.url, token="wrong", ca_file=fake_api.ca_file)) as kube,
+        pytest.raises(Unauthorized),
+    ):
+        kube.core_v1.pods().list()
+
+
+def test_the_async_client_has_the_same_surface(fake_api: FakeServer) -> None:
+    async def scenario() -> list[str]:
+        config = Config(fake_api.url, token=fake_api.token, ca_file=fake_api.ca_file)
+        async with AsyncClient(config) as kube:
+            pods = kube.core_v1.pods()
+            await pods.create(Pod(metadata=ObjectMeta(name="a")))
+            pod = await pods.get("a")
+            pod.metadata.labels["k"] = "v"
+            await pods.replace(pod)
+            names = [p.metadata.name async for p in pods.iterate()]
+            await pods.delete("a")
+            return names
+
+    assert asyncio.run(scenario()) == ["a"]
