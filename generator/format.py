@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import Executor
 from importlib.metadata import version
 
@@ -28,7 +29,9 @@ def format_one(text: str) -> str:
         return text
 
 
-def format_all(files: dict[str, str], cache: Cache, pool: Executor | None) -> dict[str, str]:
+def format_all(
+    files: dict[str, str], cache: Cache, pool: Callable[[], Executor] | None
+) -> dict[str, str]:
     """Every .py file formatted; files already formatted once are taken from the cache."""
     out = dict(files)
     todo: list[tuple[str, str]] = []
@@ -50,11 +53,8 @@ def format_all(files: dict[str, str], cache: Cache, pool: Executor | None) -> di
         results = {i: format_one(texts[i]) for i in order}
     else:
         chunk = max(1, len(order) // ((os.cpu_count() or 1) * 4))
-        results = dict(
-            zip(
-                order, pool.map(format_one, [texts[i] for i in order], chunksize=chunk), strict=True
-            )
-        )
+        formatted = pool().map(format_one, [texts[i] for i in order], chunksize=chunk)
+        results = dict(zip(order, formatted, strict=True))
     for i, (path, key) in enumerate(todo):
         out[path] = results[i]
         cache.put(key, results[i].encode())

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,29 +53,52 @@ class _Progress:
             print(f"kubeforge: {name:<9} {time.perf_counter() - start:6.2f} s", file=sys.stderr)
 
 
+class _Pool:
+    """Worker processes, started only if some stage has work for them."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def get(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+
+
 def build(
     spec: source.Spec, options: Options, progress: _Progress | None = None
 ) -> tuple[dict[str, str], list[Diagnostic], tuple[Skipped, ...]]:
     """The formatted tree for a spec, rendered in memory; its warnings; operations left out."""
     progress = progress or _Progress(True)
-    # Validation is slow and independent of rendering: it runs on another core meanwhile.
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        verdict = pool.submit(validate.validate, spec.document, spec.sha256, options.use_cache)
-        structural = validate.structural(spec.document)
-        if structural:
-            raise GenerateError(structural)
+    structural = validate.structural(spec.document)
+    if structural:
+        raise GenerateError(structural)
+    pool = _Pool()
+    try:
+        findings = validate.cached(spec.sha256, options.use_cache)
+        verdict: Future[list[Diagnostic]] | None = None
+        if findings is None:
+            # The validator is slow and independent of rendering: it runs on another core.
+            verdict = pool.get().submit(
+                validate.validator_findings, spec.document, spec.sha256, options.use_cache
+            )
         with progress.stage("parse"):
             package, warnings = parse(spec.document, spec.discovery, options.package, spec.sha256)
         with progress.stage("render"):
             files = render(package)
         with progress.stage("format"):
-            files = fmt.format_all(files, Cache("format", options.use_cache), pool)
+            files = fmt.format_all(files, Cache("format", options.use_cache), pool.get)
         with progress.stage("validate"):
-            findings = verdict.result()
-    errors = [d for d in findings if d.level is Level.ERROR]
+            if verdict is not None:
+                findings = verdict.result()
+    finally:
+        pool.close()
+    assert findings is not None
     warnings = sorted({*warnings, *findings})
-    if errors:
-        raise GenerateError(errors)
     if options.strict and warnings:
         raise GenerateError(
             [Diagnostic(d.where, d.message, Level.ERROR, "--strict") for d in warnings]

@@ -64,23 +64,25 @@ def _validator(document: dict[str, Any]) -> list[Diagnostic]:
     return sorted(found)
 
 
-def validate(document: dict[str, Any], sha: str, use_cache: bool) -> list[Diagnostic]:
-    """All findings for a document; the validator's part comes from the cache when it can."""
-    errors = structural(document)
-    if errors:
-        return errors
-    cache = Cache("validate", use_cache)
-    key = digest(sha, version("openapi-spec-validator"))
-    hit = cache.get(key)
-    if hit is not None:
-        return [
-            Diagnostic(d["where"], d["message"], Level(d["level"]), d["action"])
-            for d in json.loads(hit)
-        ]
+def _key(sha: str) -> str:
+    return digest(sha, version("openapi-spec-validator"))
+
+
+def cached(sha: str, use_cache: bool) -> list[Diagnostic] | None:
+    """The validator's findings for a spec it has already checked, else None."""
+    hit = Cache("validate", use_cache).get(_key(sha))
+    if hit is None:
+        return None
+    rows = json.loads(hit)
+    return [Diagnostic(d["where"], d["message"], Level(d["level"]), d["action"]) for d in rows]
+
+
+def validator_findings(document: dict[str, Any], sha: str, use_cache: bool) -> list[Diagnostic]:
+    """Run openapi-spec-validator and remember its verdict for this spec."""
     found = _validator(document)
     rows = [
         {"where": d.where, "message": d.message, "level": d.level.value, "action": d.action}
         for d in found
     ]
-    cache.put(key, json.dumps(rows).encode())
+    Cache("validate", use_cache).put(_key(sha), json.dumps(rows).encode())
     return found
