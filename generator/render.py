@@ -131,7 +131,7 @@ def _code(t: TypeRef, imp: _Imports) -> str:
 def _wire_entry(f: Field, code: str) -> str:
     wire = f.wire
     if any(ch in _UNSAFE_WIRE or not ch.isprintable() for ch in wire) or wire.startswith("="):
-        wire = "=" + wire.encode().hex()
+        wire = "=" + wire.encode("utf-8", "surrogatepass").hex()
     elif wire == f.name:
         wire = ""
     return f"{f.name}:{wire}:{code}"

@@ -17,6 +17,7 @@ import yaml
 from aiohttp import web
 from kubeforge.fake import patch as patches
 from kubeforge.fake import status
+from kubeforge.fake.openapi3 import OpenAPIv3
 from kubeforge.fake.registry import Registry, ResourceType
 from kubeforge.fake.selectors import field_selector, label_selector
 from kubeforge.fake.store import Obj, Store, encode
@@ -54,13 +55,21 @@ class Api:
     address: str = "127.0.0.1:0"
     _spec_bytes: bytes = b""
     _etag: str = ""
+    _openapi_v3: OpenAPIv3 | None = None
 
     def __post_init__(self) -> None:
         self.spec_changed()
 
     def spec_changed(self) -> None:
+        """The spec grew or shrank (CRDs): documents and ETags are made anew."""
+        self._openapi_v3 = None
         self._spec_bytes = json.dumps(self.spec, separators=(",", ":"), sort_keys=True).encode()
         self._etag = '"' + hashlib.sha256(self._spec_bytes).hexdigest()[:32].upper() + '"'
+
+    def _v3(self) -> OpenAPIv3:
+        if self._openapi_v3 is None:
+            self._openapi_v3 = OpenAPIv3(self.spec)
+        return self._openapi_v3
 
     # ------------------------------------------------------------ entry
 
@@ -85,7 +94,8 @@ class Api:
         header = request.headers.get("Authorization", "")
         if not header:
             raise status.forbidden_anonymous(request.method.lower(), f'path "{request.path}"')
-        if not header.startswith("Bearer ") or header[7:].strip() not in self.tokens:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or token.strip() not in self.tokens:  # schemes ignore case
             raise status.unauthorized()
 
     async def _route(self, request: web.Request) -> web.StreamResponse:
@@ -96,6 +106,17 @@ class Api:
             return web.Response(text="ok", content_type="text/plain")
         if path == "/openapi/v2":
             return self._openapi(request)
+        if path == "/openapi/v3":
+            return _json(self._v3().index())
+        if path.startswith("/openapi/v3/"):
+            document = self._v3().documents.get(path[len("/openapi/v3/") :])
+            if document is None:
+                raise status.path_not_found()
+            headers = {
+                "Cache-Control": "public, immutable",
+                "Etag": '"' + self._v3().hashes[path[12:]] + '"',
+            }
+            return web.Response(body=document, content_type="application/json", headers=headers)
         segs = [s for s in path.split("/") if s]
         if segs[:1] == ["api"]:
             if len(segs) == 1:

@@ -134,6 +134,24 @@ class FakeServer:
 
         return asyncio.run_coroutine_threadsafe(invoke(), self._loop).result(timeout=30)
 
+    def add(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """Store an object directly (as a controller would), by its apiVersion and kind."""
+        api_version, kind = obj.get("apiVersion", "v1"), obj.get("kind", "")
+        matches = [
+            t
+            for t in self.api.registry.types.values()
+            if t.api_version == api_version and t.kind == kind
+        ]
+        if not matches:
+            raise ValueError(f"no resource serves {api_version} {kind}")
+        namespace = (
+            (obj.get("metadata") or {}).get("namespace", "default") if matches[0].namespaced else ""
+        )
+        stored: dict[str, Any] = self.call(
+            self.api.store.create, matches[0], namespace, json.loads(json.dumps(obj))
+        )
+        return stored
+
     def run_forever(self) -> None:
         """Serve in the foreground until interrupted (`kubeforge serve`)."""
         self.start()

@@ -125,7 +125,11 @@ class _Field:
 
     def __init__(self, name: str, wire: str, code: str, module: str) -> None:
         self.name = name
-        self.wire = bytes.fromhex(wire[1:]).decode() if wire.startswith("=") else wire
+        self.wire = (
+            bytes.fromhex(wire[1:]).decode("utf-8", "surrogatepass")
+            if wire.startswith("=")
+            else wire
+        )
         self.kind = code[0] if code[0] in "@[{" else "s"
         self.conv = _conv(code[1:] if code[0] in "[{" else code, module)
         self.ref = self.conv if isinstance(self.conv, _Ref) else None

@@ -1,0 +1,109 @@
+"""The fake server's HTTP surface: discovery shapes, OpenAPI caching, errors and auth wording."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from kubeforge.fake import FakeServer
+
+
+@pytest.fixture
+def http(fake_api: FakeServer) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {fake_api.token}"}
+    verify = ssl.create_default_context(cafile=fake_api.ca_file)
+    with httpx.Client(base_url=fake_api.url, verify=verify, headers=headers) as client:
+        yield client
+
+
+def test_discovery_is_shaped_like_the_real_servers(http: httpx.Client) -> None:
+    assert http.get("/api").json()["versions"] == ["v1"]
+    groups = {g["name"]: g for g in http.get("/apis").json()["groups"]}
+    assert groups["autoscaling"]["preferredVersion"] == {
+        "groupVersion": "autoscaling/v2",
+        "version": "v2",
+    }
+    assert http.get("/apis/apps").json()["kind"] == "APIGroup"
+    core = {r["name"]: r for r in http.get("/api/v1").json()["resources"]}
+    assert core["pods"]["shortNames"] == ["po"] and core["pods"]["categories"] == ["all"]
+    assert core["pods"]["singularName"] == "pod" and core["pods"]["namespaced"] is True
+    assert set(core["pods/status"]["verbs"]) == {"get", "patch", "update"}
+    assert core["pods/log"]["verbs"] == ["get"]
+    assert core["nodes"]["namespaced"] is False
+    apps = {r["name"]: r for r in http.get("/apis/apps/v1").json()["resources"]}
+    assert apps["deployments/scale"]["kind"] == "Scale"
+
+
+def test_openapi_v2_has_an_etag_and_gzip(http: httpx.Client) -> None:
+    first = http.get("/openapi/v2")
+    assert first.json()["swagger"] == "2.0"
+    etag = first.headers["ETag"]
+    assert http.get("/openapi/v2", headers={"If-None-Match": etag}).status_code == 304
+    compressed = http.get("/openapi/v2", headers={"Accept-Encoding": "gzip"})
+    assert compressed.headers.get("Content-Encoding") == "gzip"
+    assert compressed.json()["swagger"] == "2.0"
+    plain = http.get("/openapi/v2", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+
+
+def test_openapi_v3_index_and_documents(http: httpx.Client) -> None:
+    index = http.get("/openapi/v3").json()["paths"]
+    url = index["apis/apps/v1"]["serverRelativeURL"]
+    doc = http.get(url).json()
+    patch = doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"]
+    assert "application/strategic-merge-patch+json" in patch["requestBody"]["content"]
+    assert any(p["name"] == "fieldValidation" for p in patch["parameters"])
+    assert "io.k8s.api.apps.v1.Deployment" in doc["components"]["schemas"]
+
+
+def test_errors_are_status_objects_with_the_real_wording(http: httpx.Client) -> None:
+    missing = http.get("/apis/apps/v1/namespaces/default/deployments/nope")
+    assert missing.status_code == 404
+    assert missing.json()["message"] == 'deployments.apps "nope" not found'
+    assert missing.json()["details"] == {"name": "nope", "group": "apps", "kind": "deployments"}
+    assert http.get("/apis/nothing/v1").status_code == 404
+    assert http.get("/no/such/path").json()["reason"] == "NotFound"
+    assert http.put("/api/v1/namespaces/default/pods").status_code == 405
+    protobuf = http.post(
+        "/api/v1/namespaces/default/configmaps",
+        content=b"k8s\0",
+        headers={"Content-Type": "application/vnd.kubernetes.protobuf"},
+    )
+    assert protobuf.status_code == 415
+    missing_ns = http.post("/api/v1/namespaces/ghost/configmaps", json={"metadata": {"name": "x"}})
+    assert (missing_ns.status_code, missing_ns.json()["message"]) == (
+        404,
+        'namespaces "ghost" not found',
+    )
+
+
+def test_anonymous_requests_are_forbidden_and_wrong_tokens_unauthorized(
+    fake_api: FakeServer,
+) -> None:
+    verify = ssl.create_default_context(cafile=fake_api.ca_file)
+    with httpx.Client(base_url=fake_api.url, verify=verify) as anonymous:
+        root = anonymous.get("/")
+        assert root.status_code == 403
+        assert root.json()["message"] == 'forbidden: User "system:anonymous" cannot get path "/"'
+        assert anonymous.get("/version").status_code == 200
+        wrong = anonymous.get("/api", headers={"Authorization": "Bearer nope"})
+        assert (wrong.status_code, wrong.json()["reason"]) == (401, "Unauthorized")
+
+
+def test_generate_name_and_paged_lists(http: httpx.Client) -> None:
+    for _ in range(5):
+        made = http.post(
+            "/api/v1/namespaces/default/configmaps", json={"metadata": {"generateName": "job-"}}
+        ).json()
+        assert made["metadata"]["name"].startswith("job-") and len(made["metadata"]["name"]) == 9
+    page = http.get("/api/v1/namespaces/default/configmaps", params={"limit": 2}).json()
+    assert len(page["items"]) == 2 and page["metadata"]["remainingItemCount"] == 3
+    http.post("/api/v1/namespaces/default/configmaps", json={"metadata": {"name": "zz-later"}})
+    rest = http.get(
+        "/api/v1/namespaces/default/configmaps",
+        params={"limit": 10, "continue": page["metadata"]["continue"]},
+    ).json()
+    assert len(rest["items"]) == 3, "later pages come from the first page's snapshot"
+    assert rest["metadata"]["resourceVersion"] == page["metadata"]["resourceVersion"]

@@ -1,0 +1,93 @@
+"""Acceptance (fake server) 3: watch fan-out, resume inside the window, 410 outside it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from kubeapi import AsyncClient, Client, Config, Gone
+from kubeapi.core_v1 import ConfigMap
+from kubeapi.meta_v1 import ObjectMeta
+from kubeforge.fake import FakeServer
+
+WATCHERS = 20
+WRITES = 2000
+
+
+def _config(server: FakeServer) -> Config:
+    return Config(server.url, token=server.token, ca_file=server.ca_file)
+
+
+def test_every_watcher_sees_every_event_once_in_order() -> None:
+    with FakeServer(watch_window=5000) as server:
+        with Client(_config(server)) as kube:
+            start_rv = kube.core_v1.configmaps().list().metadata.resource_version
+        assert start_rv is not None
+
+        async def scenario() -> list[list[tuple[str, int]]]:
+            async with AsyncClient(_config(server), timeout=120) as kube:
+                maps = kube.core_v1.configmaps()
+
+                async def watcher() -> list[tuple[str, int]]:
+                    seen: list[tuple[str, int]] = []
+                    async for event in maps.watch(resource_version=start_rv, timeout_seconds=90):
+                        seen.append((event.type, int(event.object.metadata.resource_version or 0)))
+                        if len(seen) == WRITES:
+                            break
+                    return seen
+
+                watchers = [asyncio.create_task(watcher()) for _ in range(WATCHERS)]
+                await asyncio.sleep(0.5)
+                gate = asyncio.Semaphore(16)
+
+                async def write(i: int) -> None:
+                    async with gate:
+                        name = f"cm-{i % 500}"
+                        if i < 500:
+                            await maps.create(
+                                ConfigMap(metadata=ObjectMeta(name=name), data={"i": str(i)})
+                            )
+                        else:
+                            await maps.patch(name, {"data": {"i": str(i)}})
+
+                for batch in range(0, WRITES, 500):
+                    await asyncio.gather(*(write(i) for i in range(batch, batch + 500)))
+                return await asyncio.wait_for(asyncio.gather(*watchers), 120)
+
+        results = asyncio.run(scenario())
+    assert len(results) == WATCHERS
+    first = results[0]
+    assert len(first) == WRITES
+    versions = [rv for _, rv in first]
+    assert versions == sorted(versions) and len(set(versions)) == WRITES, "in order, each once"
+    assert [kind for kind, _ in first].count("ADDED") == 500
+    for seen in results[1:]:
+        assert seen == first
+
+
+def test_resume_inside_the_window_misses_nothing_and_outside_is_gone() -> None:
+    with FakeServer(watch_window=50) as server, Client(_config(server)) as kube:
+        maps = kube.core_v1.configmaps()
+        versions = []
+        for i in range(80):
+            versions.append(
+                maps.create(ConfigMap(metadata=ObjectMeta(name=f"m{i}"))).metadata.resource_version
+            )
+        resume_from = versions[40]
+        events = list(maps.watch(resource_version=resume_from, timeout_seconds=1))
+        assert [e.object.metadata.name for e in events] == [f"m{i}" for i in range(41, 80)]
+        with pytest.raises(Gone) as info:
+            list(maps.watch(resource_version=versions[5], timeout_seconds=1))
+        assert info.value.code == 410
+        assert info.value.message.startswith(f"too old resource version: {versions[5]} (")
+
+
+def test_bookmarks_carry_the_current_resource_version() -> None:
+    with FakeServer(bookmark_interval=0.2) as server, Client(_config(server)) as kube:
+        maps = kube.core_v1.configmaps()
+        rv = maps.create(ConfigMap(metadata=ObjectMeta(name="x"))).metadata.resource_version
+        events = list(
+            maps.watch(resource_version=rv, allow_watch_bookmarks=True, timeout_seconds=1)
+        )
+        assert events and {e.type for e in events} == {"BOOKMARK"}
+        assert events[-1].object.metadata.resource_version == rv

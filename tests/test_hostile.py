@@ -1,0 +1,115 @@
+"""Property-based: hostile specs (names, descriptions, recursion) always give safe, importable code."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import itertools
+import sys
+from pathlib import Path
+from typing import Any
+
+from helpers import minimal_spec
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from kubeforge import source
+from kubeforge.cache import digest
+from kubeforge.pipeline import Options, build
+from kubeforge.write import write
+
+_COUNTER = itertools.count()
+NASTY_TEXT = st.text(
+    alphabet=st.sampled_from(list("\"'\\\n\t#;:()[]{}$-_. aZ9é\u2028\x00\x1b`")) | st.characters(),
+    max_size=40,
+)
+NAME = st.text(
+    alphabet=st.sampled_from(list("aZ_-.$:= 9\"'\\/")) | st.characters(), min_size=1, max_size=12
+)
+
+
+@st.composite
+def hostile_specs(draw: st.DrawFn) -> dict[str, Any]:
+    names = draw(st.lists(NAME, min_size=1, max_size=4, unique=True))
+    definitions: dict[str, Any] = {}
+    for name in names:
+        props: dict[str, Any] = {}
+        for wire in draw(st.lists(NAME, max_size=5, unique=True)):
+            kind = draw(st.sampled_from(["string", "integer", "self", "list", "map", "other"]))
+            if kind == "self":
+                prop: dict[str, Any] = {"$ref": f"#/definitions/io.hostile.v1.{name}"}
+            elif kind == "other":
+                prop = {"$ref": f"#/definitions/io.hostile.v1.{draw(st.sampled_from(names))}"}
+            elif kind == "list":
+                prop = {"type": "array", "items": {"$ref": f"#/definitions/io.hostile.v1.{name}"}}
+            elif kind == "map":
+                prop = {"type": "object", "additionalProperties": {"type": "string"}}
+            else:
+                prop = {"type": kind}
+            prop["description"] = draw(NASTY_TEXT)
+            props[wire] = prop
+        definitions[f"io.hostile.v1.{name}"] = {
+            "type": "object",
+            "description": draw(NASTY_TEXT),
+            "properties": props,
+            "x-kubernetes-group-version-kind": [
+                {"group": draw(NAME), "version": "v1", "kind": name}
+            ],
+        }
+    return minimal_spec(definitions)
+
+
+_ALLOWED_MODULE = (ast.Expr, ast.ImportFrom, ast.If, ast.Assign, ast.ClassDef)
+_ALLOWED_CLASS = (ast.Expr, ast.Assign, ast.AnnAssign, ast.FunctionDef)
+
+
+def _only_declarations(tree: ast.Module, path: str) -> None:
+    """A hostile spec may not add statements: modules hold imports and declarations only."""
+    for node in tree.body:
+        assert isinstance(node, _ALLOWED_MODULE), f"{path}: unexpected {ast.dump(node)[:80]}"
+        if isinstance(node, ast.Expr):
+            assert isinstance(node.value, ast.Constant), path
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                assert isinstance(item, _ALLOWED_CLASS), f"{path}: unexpected {ast.dump(item)[:80]}"
+                if isinstance(item, ast.Expr):
+                    assert isinstance(item.value, ast.Constant), path
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(spec=hostile_specs())
+def test_hostile_specs_generate_safe_code_that_imports(
+    spec: dict[str, Any], tmp_path: Path
+) -> None:
+    name = f"hostile_{next(_COUNTER)}"
+    doc = source.Spec(spec, "hypothesis", None, digest(repr(spec)))
+    files, _, _ = build(doc, Options(out=tmp_path, package=name))
+    for path, text in files.items():
+        if path.endswith(".py") and "/_runtime/" not in path:
+            _only_declarations(ast.parse(text), path)
+    descriptions = {d["description"].strip() for d in spec["definitions"].values()}
+    docstrings = set()
+    for path, text in files.items():
+        if path.endswith(".py") and "/_runtime/" not in path:
+            for node in ast.walk(ast.parse(text)):
+                if isinstance(node, ast.ClassDef):
+                    docstrings.add(ast.get_docstring(node, clean=False) or "")
+    for text in descriptions:
+        if text and "\x00" not in text:
+            assert any(text.split("\n")[0].strip() in d for d in docstrings), text
+    out = tmp_path / name
+    write(files, tmp_path / "pkgs", name)
+    sys.path.insert(0, str(tmp_path / "pkgs"))
+    try:
+        for path in files:
+            if path.endswith(".py"):
+                module = path[:-3].replace("/", ".").removesuffix(".__init__")
+                importlib.import_module(module)
+    finally:
+        sys.path.remove(str(tmp_path / "pkgs"))
+        for mod in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+            del sys.modules[mod]
+    del out
