@@ -10,6 +10,7 @@ from importlib.metadata import version
 import black
 from black.mode import TargetVersion
 from black.report import NothingChanged
+
 from kubeforge.cache import Cache, digest
 
 MODE = black.Mode(

@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Any
 
 import jinja2
+
 from kubeforge.ir import Field, Model, Module, Package, Resource, SubresourceMethod, TypeRef
 
 _SCALAR_ANNOTATION = {

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from kubeforge.cache import digest
 from kubeforge.diagnostics import GenerateError, fail
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from helpers import GeneratePackage
+
 from kubeforge import source
 from kubeforge.cache import digest
 from kubeforge.pipeline import Options, build

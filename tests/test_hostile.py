@@ -12,6 +12,7 @@ from typing import Any
 from helpers import minimal_spec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from kubeforge import source
 from kubeforge.cache import digest
 from kubeforge.pipeline import Options, build

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from helpers import GeneratePackage, minimal_spec
+
 from kubeforge.parse import parse
 
 AWKWARD = ["from", "continue", "not", "except", "$ref", "$schema", "x-kubernetes-list-type", "int"]

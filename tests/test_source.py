@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from helpers import minimal_spec
+from servers import canned, self_signed
+
 from kubeforge import source
 from kubeforge.cli import main
 from kubeforge.diagnostics import GenerateError
-from servers import canned, self_signed
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from helpers import minimal_spec
+
 from kubeforge.cli import main
 
 SPEC = minimal_spec(

@@ -15,12 +15,13 @@ from urllib.parse import parse_qs
 
 import yaml
 from aiohttp import web
+
+from kubeforge.fake import crd, status
 from kubeforge.fake import patch as patches
-from kubeforge.fake import status
 from kubeforge.fake.openapi3 import OpenAPIv3
 from kubeforge.fake.registry import Registry, ResourceType
 from kubeforge.fake.selectors import field_selector, label_selector
-from kubeforge.fake.store import Obj, Store, encode
+from kubeforge.fake.store import Obj, Store, encode, now
 
 OPEN_PATHS = ("/version", "/healthz", "/readyz", "/livez")
 VERSION = {
@@ -57,8 +58,43 @@ class Api:
     _etag: str = ""
     _openapi_v3: OpenAPIv3 | None = None
 
+    _crds: dict[str, list[ResourceType]] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         self.spec_changed()
+        self.store.on_change = self._on_change
+
+    def _on_change(self, rt: ResourceType, kind: str, obj: Obj) -> None:
+        """CustomResourceDefinitions change what is served: types, definitions and paths."""
+        if (rt.group, rt.plural) != ("apiextensions.k8s.io", "customresourcedefinitions"):
+            return
+        name = obj["metadata"]["name"]
+        spec = {
+            **self.spec,
+            "definitions": dict(self.spec.get("definitions") or {}),
+            "paths": dict(self.spec.get("paths") or {}),
+        }
+        for old in self._crds.pop(name, []):
+            self.registry.remove(old.group, old.plural)
+            spec["definitions"].pop(old.model, None)
+            spec["definitions"].pop(crd.list_key(old), None)
+            for path in [
+                p for p in spec["paths"] if p.startswith(f"/apis/{old.group}/{old.version}/")
+            ]:
+                del spec["paths"][path]
+            if kind == "DELETED":
+                self.store.drop(old)
+        if kind != "DELETED":
+            types = crd.resource_types(obj)
+            for t in types:
+                self.registry.add(t)
+            spec["definitions"].update(crd.definitions(obj))
+            spec["paths"].update(crd.paths(obj))
+            self._crds[name] = types
+        self.spec = spec
+        self.spec_changed()
+        if kind == "ADDED":
+            self.store.update(rt, "", name, {**obj, "status": crd.status(obj, now())}, "status")
 
     def spec_changed(self) -> None:
         """The spec grew or shrank (CRDs): documents and ETags are made anew."""

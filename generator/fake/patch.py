@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jsonpatch
+
 from kubeforge.fake.status import StatusError
 
 # (definition key, field) -> (strategy, merge key, field's item definition key or "")

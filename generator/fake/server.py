@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
 from kubeforge.fake import certs
 from kubeforge.fake.api import Api
 from kubeforge.fake.registry import Registry

@@ -51,6 +51,7 @@ class Store:
         self.compacted: dict[Key, int] = {}
         self._changed: dict[Key, asyncio.Condition] = {}
         self._snapshots: OrderedDict[str, tuple[str, list[Obj]]] = OrderedDict()
+        self.on_change: Callable[[ResourceType, str, Obj], None] | None = None
 
     # ------------------------------------------------------------ reads
 
@@ -109,6 +110,8 @@ class Store:
         cond = self._changed.get(key)
         if cond is not None:
             asyncio.get_running_loop().create_task(self._notify(cond))
+        if self.on_change is not None:
+            self.on_change(rt, kind, obj)
 
     @staticmethod
     async def _notify(cond: asyncio.Condition) -> None:
@@ -227,6 +230,11 @@ class Store:
         gone["metadata"]["resourceVersion"] = self._next_rv()
         self._emit(rt, "DELETED", gone)
         return gone
+
+    def drop(self, rt: ResourceType) -> None:
+        """Delete every object of a resource (its definition is going away)."""
+        for (namespace, name), _ in sorted(self.objects.get((rt.group, rt.plural), {}).items()):
+            self.delete(rt, namespace, name)
 
     # ------------------------------------------------------------ watch support
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from kubeforge.fake import FakeServer
 
 Kubectl = Callable[..., str]

@@ -7,9 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
-from kubeforge.fake import FakeServer
 from kubernetes import client, watch
 from kubernetes.config import incluster_config
+
+from kubeforge.fake import FakeServer
 
 
 def test_in_cluster_official_client_lists_creates_patches_and_watches(

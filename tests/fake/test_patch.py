@@ -1,6 +1,7 @@
 from typing import Any
 
 import pytest
+
 from kubeforge.fake.patch import json_patch, merge_patch, strategic_merge
 from kubeforge.fake.status import StatusError
 

@@ -1,4 +1,5 @@
 import pytest
+
 from kubeforge.fake.selectors import field_selector, label_selector
 from kubeforge.fake.status import StatusError
 

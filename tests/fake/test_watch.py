@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from kubeapi import AsyncClient, Client, Config, Gone
 from kubeapi.core_v1 import ConfigMap
 from kubeapi.meta_v1 import ObjectMeta

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import MutableMapping, MutableSequence
 from datetime import datetime
 
+from typing_extensions import assert_type
+
 from kubeapi import Client
 from kubeapi._runtime.client import WatchEvent
 from kubeapi.apps_v1 import Deployment, DeploymentList
 from kubeapi.core_v1 import Container, Pod, PodList
-from typing_extensions import assert_type
 
 
 def inspect(pod: Pod) -> None:
