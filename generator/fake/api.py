@@ -22,6 +22,7 @@ from kubeforge.fake.openapi3 import OpenAPIv3
 from kubeforge.fake.registry import Registry, ResourceType
 from kubeforge.fake.selectors import field_selector, label_selector
 from kubeforge.fake.store import Obj, Store, encode, now
+from kubeforge.fake.validation import Validator
 
 OPEN_PATHS = ("/version", "/healthz", "/readyz", "/livez")
 VERSION = {
@@ -57,6 +58,7 @@ class Api:
     _spec_bytes: bytes = b""
     _etag: str = ""
     _openapi_v3: OpenAPIv3 | None = None
+    validator: Validator = field(init=False)
 
     _crds: dict[str, list[ResourceType]] = field(default_factory=dict)
 
@@ -99,6 +101,7 @@ class Api:
     def spec_changed(self) -> None:
         """The spec grew or shrank (CRDs): documents and ETags are made anew."""
         self._openapi_v3 = None
+        self.validator = Validator(self.spec.get("definitions") or {})
         self._spec_bytes = json.dumps(self.spec, separators=(",", ":"), sort_keys=True).encode()
         self._etag = '"' + hashlib.sha256(self._spec_bytes).hexdigest()[:32].upper() + '"'
 
@@ -215,6 +218,7 @@ class Api:
         if verb not in allowed and not (verb == "watch" and "list" in allowed):
             raise status.method_not_allowed()
         ns = namespace or ""
+        warnings: list[str] = []
         if rt.namespaced and namespace is None and verb not in ("list", "watch"):
             raise status.path_not_found()
         if verb == "list":
@@ -228,7 +232,8 @@ class Api:
                 raise status.bad_request(
                     "the namespace of the provided object does not match the namespace sent on the request"
                 )
-            return self._out(rt, self.store.create(rt, ns, obj), 201)
+            obj = self._admit(rt, obj, query, warnings)
+            return self._out(rt, self.store.create(rt, ns, obj), 201, warnings)
         if verb == "deletecollection":
             match = self._matcher(query)
             for obj in self.store.select(rt, namespace, match):
@@ -244,7 +249,8 @@ class Api:
             obj = await _body(request)
             if sub == "scale":
                 return self._out(rt, self._scale(rt, self._set_replicas(rt, ns, name, obj)))
-            return self._out(rt, self.store.update(rt, ns, name, obj, sub))
+            obj = self._admit(rt, obj, query, warnings)
+            return self._out(rt, self.store.update(rt, ns, name, obj, sub), 200, warnings)
         if verb == "patch":
             return await self._patch(request, rt, ns, name, sub, query)
         if verb == "delete":
@@ -255,14 +261,30 @@ class Api:
             return self._out(rt, gone)
         raise status.method_not_allowed()
 
+    def _admit(self, rt: ResourceType, obj: Obj, query: dict[str, str], warnings: list[str]) -> Obj:
+        """Validate a body about to be stored; unknown fields per fieldValidation (default Warn)."""
+        mode = query.get("fieldValidation") or "Warn"
+        if mode not in ("Strict", "Warn", "Ignore"):
+            raise status.bad_request(
+                f"fieldValidation must be one of Strict, Warn or Ignore, not {mode!r}"
+            )
+        checked, found = self.validator.check(rt.model, rt.kind, rt.group, obj, mode)
+        warnings.extend(found)
+        return checked
+
     def _namespaced(self, group: str, version: str, plural: str) -> bool:
         rt = self.registry.get(group, version, plural)
         return rt is not None and rt.namespaced
 
-    def _out(self, rt: ResourceType, obj: Obj, code: int = 200) -> web.Response:
+    def _out(
+        self, rt: ResourceType, obj: Obj, code: int = 200, warnings: list[str] | None = None
+    ) -> web.Response:
         if obj.get("kind") == rt.kind and obj.get("apiVersion") != rt.api_version:
             obj = {**obj, "apiVersion": rt.api_version}
-        return web.Response(body=encode(obj), status=code, content_type="application/json")
+        response = web.Response(body=encode(obj), status=code, content_type="application/json")
+        for warning in warnings or ():
+            response.headers.add("Warning", '299 - "' + warning.replace('"', '\\"') + '"')
+        return response
 
     def _matcher(self, query: dict[str, str]) -> Any:
         labels = label_selector(query.get("labelSelector"))
@@ -405,7 +427,9 @@ class Api:
             raise status.bad_request("the patch did not produce an object")
         if sub == "scale":
             return self._out(rt, self._scale(rt, self._set_replicas(rt, ns, name, result)))
-        return self._out(rt, self.store.update(rt, ns, name, result, sub))
+        warnings: list[str] = []
+        result = self._admit(rt, result, query, warnings)
+        return self._out(rt, self.store.update(rt, ns, name, result, sub), 200, warnings)
 
     def _apply(
         self, rt: ResourceType, ns: str, name: str, body: Any, query: dict[str, str]
@@ -418,9 +442,13 @@ class Api:
             current = self.store.get(rt, ns, name)
         except status.StatusError:
             body.setdefault("metadata", {})["name"] = name
-            return self._out(rt, self.store.create(rt, ns, body), 201)
+            warnings: list[str] = []
+            body = self._admit(rt, body, query, warnings)
+            return self._out(rt, self.store.create(rt, ns, body), 201, warnings)
         merged = patches.merge_patch(copy.deepcopy(current), body)
-        return self._out(rt, self.store.update(rt, ns, name, merged))
+        warnings = []
+        merged = self._admit(rt, merged, query, warnings)
+        return self._out(rt, self.store.update(rt, ns, name, merged), 200, warnings)
 
     def _patch_meta(self, model: str, field_name: str) -> tuple[str, str, str]:
         schema = (self.spec.get("definitions") or {}).get(model) or {}

@@ -35,7 +35,7 @@ def resource_types(crd: Json) -> list[ResourceType]:
         if not version.get("served", True):
             continue
         subresources = version.get("subresources") or {}
-        subs = {}
+        subs: dict[str, tuple[str, ...]] = {}
         if "status" in subresources:
             subs["status"] = ("get", "patch", "update")
         if "scale" in subresources:

@@ -23,13 +23,24 @@ CRD: dict[str, Any] = {
     "spec": {
         "group": "stable.example.com",
         "scope": "Namespaced",
-        "names": {"plural": "crontabs", "singular": "crontab", "kind": "CronTab", "shortNames": ["ct"]},
+        "names": {
+            "plural": "crontabs",
+            "singular": "crontab",
+            "kind": "CronTab",
+            "shortNames": ["ct"],
+        },
         "versions": [
             {
                 "name": "v1",
                 "served": True,
                 "storage": True,
-                "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"}},
+                "subresources": {
+                    "status": {},
+                    "scale": {
+                        "specReplicasPath": ".spec.replicas",
+                        "statusReplicasPath": ".status.replicas",
+                    },
+                },
                 "schema": {
                     "openAPIV3Schema": {
                         "type": "object",
@@ -42,12 +53,21 @@ CRD: dict[str, Any] = {
                                     "port": {"x-kubernetes-int-or-string": True},
                                     "template": {
                                         "type": "object",
-                                        "properties": {"image": {"type": "string"}, "args": {"type": "array", "items": {"type": "string"}}},
+                                        "properties": {
+                                            "image": {"type": "string"},
+                                            "args": {"type": "array", "items": {"type": "string"}},
+                                        },
                                     },
-                                    "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+                                    "extra": {
+                                        "type": "object",
+                                        "x-kubernetes-preserve-unknown-fields": True,
+                                    },
                                 },
                             },
-                            "status": {"type": "object", "properties": {"replicas": {"type": "integer"}}},
+                            "status": {
+                                "type": "object",
+                                "properties": {"replicas": {"type": "integer"}},
+                            },
                         },
                     }
                 },
@@ -59,31 +79,59 @@ CRD: dict[str, Any] = {
 
 def _http(server: FakeServer) -> httpx.Client:
     verify = ssl.create_default_context(cafile=server.ca_file)
-    return httpx.Client(base_url=server.url, verify=verify, headers={"Authorization": f"Bearer {server.token}"})
+    return httpx.Client(
+        base_url=server.url, verify=verify, headers={"Authorization": f"Bearer {server.token}"}
+    )
 
 
-def test_a_crd_is_served_discovered_published_and_generated(fake_api: FakeServer, tmp_path: Path) -> None:
+def test_a_crd_is_served_discovered_published_and_generated(
+    fake_api: FakeServer, tmp_path: Path
+) -> None:
     with _http(fake_api) as http:
         etag = http.get("/openapi/v2").headers["ETag"]
         created = http.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=CRD)
         assert created.status_code == 201
-        crd = http.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com").json()
-        assert {c["type"]: c["status"] for c in crd["status"]["conditions"]} == {"NamesAccepted": "True", "Established": "True"}
+        crd = http.get(
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com"
+        ).json()
+        assert {c["type"]: c["status"] for c in crd["status"]["conditions"]} == {
+            "NamesAccepted": "True",
+            "Established": "True",
+        }
 
-        resources = {r["name"]: r for r in http.get("/apis/stable.example.com/v1").json()["resources"]}
-        assert resources["crontabs"]["shortNames"] == ["ct"] and resources["crontabs"]["kind"] == "CronTab"
+        resources = {
+            r["name"]: r for r in http.get("/apis/stable.example.com/v1").json()["resources"]
+        }
+        assert (
+            resources["crontabs"]["shortNames"] == ["ct"]
+            and resources["crontabs"]["kind"] == "CronTab"
+        )
         assert "crontabs/status" in resources and "crontabs/scale" in resources
         assert any(g["name"] == "stable.example.com" for g in http.get("/apis").json()["groups"])
         spec = http.get("/openapi/v2")
         assert spec.headers["ETag"] != etag
         definition = spec.json()["definitions"]["com.example.stable.v1.CronTab"]
-        assert definition["x-kubernetes-group-version-kind"] == [{"group": "stable.example.com", "version": "v1", "kind": "CronTab"}]
-        assert definition["properties"]["spec"]["properties"]["extra"]["x-kubernetes-preserve-unknown-fields"] is True
+        assert definition["x-kubernetes-group-version-kind"] == [
+            {"group": "stable.example.com", "version": "v1", "kind": "CronTab"}
+        ]
+        assert (
+            definition["properties"]["spec"]["properties"]["extra"][
+                "x-kubernetes-preserve-unknown-fields"
+            ]
+            is True
+        )
 
         events: list[tuple[str, str]] = []
 
         def watch() -> None:
-            with _http(fake_api) as w, w.stream("GET", "/apis/stable.example.com/v1/namespaces/default/crontabs", params={"watch": "true", "timeoutSeconds": "3"}) as stream:
+            with (
+                _http(fake_api) as w,
+                w.stream(
+                    "GET",
+                    "/apis/stable.example.com/v1/namespaces/default/crontabs",
+                    params={"watch": "true", "timeoutSeconds": "3"},
+                ) as stream,
+            ):
                 for line in stream.iter_lines():
                     if line:
                         event = json.loads(line)
@@ -92,8 +140,18 @@ def test_a_crd_is_served_discovered_published_and_generated(fake_api: FakeServer
         watcher = threading.Thread(target=watch)
         watcher.start()
         time.sleep(0.5)
-        body = {"apiVersion": "stable.example.com/v1", "kind": "CronTab", "metadata": {"name": "nightly"}, "spec": {"cronSpec": "0 0 * * *", "replicas": 1}}
-        assert http.post("/apis/stable.example.com/v1/namespaces/default/crontabs", json=body).status_code == 201
+        body = {
+            "apiVersion": "stable.example.com/v1",
+            "kind": "CronTab",
+            "metadata": {"name": "nightly"},
+            "spec": {"cronSpec": "0 0 * * *", "replicas": 1},
+        }
+        assert (
+            http.post(
+                "/apis/stable.example.com/v1/namespaces/default/crontabs", json=body
+            ).status_code
+            == 201
+        )
         scaled = http.patch(
             "/apis/stable.example.com/v1/namespaces/default/crontabs/nightly/scale",
             json={"spec": {"replicas": 4}},
@@ -104,7 +162,25 @@ def test_a_crd_is_served_discovered_published_and_generated(fake_api: FakeServer
         assert events == [("ADDED", "nightly"), ("MODIFIED", "nightly")]
 
     out = tmp_path / "gen"
-    assert main(["generate", "--quiet", "--server", fake_api.url, "--token", fake_api.token, "--ca-file", str(fake_api.ca_file), "--out", str(out), "--package", "crdapi"]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--quiet",
+                "--server",
+                fake_api.url,
+                "--token",
+                fake_api.token,
+                "--ca-file",
+                str(fake_api.ca_file),
+                "--out",
+                str(out),
+                "--package",
+                "crdapi",
+            ]
+        )
+        == 0
+    )
     sys.path.insert(0, str(out))
     try:
         kubeapi = importlib.import_module("crdapi")
@@ -115,7 +191,16 @@ def test_a_crd_is_served_discovered_published_and_generated(fake_api: FakeServer
             nightly = crontabs.get("nightly")
             assert isinstance(nightly, stable.CronTab)
             assert nightly.spec.cron_spec == "0 0 * * *" and nightly.spec.replicas == 4
-            made = crontabs.create(stable.CronTab(metadata={"name": "hourly"}, spec=stable.CronTabSpec(cron_spec="0 * * * *", port="http", template=stable.CronTabSpecTemplate(image="busybox"))))
+            made = crontabs.create(
+                stable.CronTab(
+                    metadata={"name": "hourly"},
+                    spec=stable.CronTabSpec(
+                        cron_spec="0 * * * *",
+                        port="http",
+                        template=stable.CronTabSpecTemplate(image="busybox"),
+                    ),
+                )
+            )
             assert made.spec.template.image == "busybox" and made.spec.port == "http"
             assert [c.metadata.name for c in crontabs.list()] == ["hourly", "nightly"]
             assert crontabs.get_scale("nightly").spec.replicas == 4
@@ -125,6 +210,11 @@ def test_a_crd_is_served_discovered_published_and_generated(fake_api: FakeServer
             del sys.modules[mod]
 
     with _http(fake_api) as http:
-        assert http.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com").status_code == 200
+        assert (
+            http.delete(
+                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.stable.example.com"
+            ).status_code
+            == 200
+        )
         assert http.get("/apis/stable.example.com/v1").status_code == 404
         assert "com.example.stable.v1.CronTab" not in http.get("/openapi/v2").json()["definitions"]

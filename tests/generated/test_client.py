@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import importlib
+import json
+import re
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -12,6 +17,8 @@ from kubeapi import ALL_NAMESPACES, AsyncClient, Client, Config, Conflict, NotFo
 from kubeapi.apps_v1 import Deployment, DeploymentSpec
 from kubeapi.core_v1 import ConfigMap, Container, Namespace, Pod, PodSpec, PodTemplateSpec
 from kubeapi.meta_v1 import LabelSelector, ObjectMeta
+from helpers import GeneratePackage
+from kubeforge import source
 from kubeforge.fake import FakeServer
 
 
@@ -49,24 +56,49 @@ def test_get_list_create_replace_delete(fake_api: FakeServer) -> None:
         assert missing.value.message == 'pods "web" not found'
 
 
-def test_unknown_fields_survive_a_read_modify_write_against_the_server(
-    fake_api: FakeServer,
+def _older_spec() -> dict[str, Any]:
+    """The configmaps part of the 1.36 spec, as an older release without `binaryData`."""
+    full = source.bundled().document
+    paths = {
+        p: item
+        for p, item in full["paths"].items()
+        if p.startswith("/api/v1/namespaces/{namespace}/configmaps")
+    }
+    keep: set[str] = set()
+    pending = re.findall(r"#/definitions/([^\"]+)", json.dumps([paths, full["parameters"]]))
+    while pending:
+        key = pending.pop()
+        if key not in keep:
+            keep.add(key)
+            pending.extend(
+                re.findall(r"#/definitions/([^\"]+)", json.dumps(full["definitions"][key]))
+            )
+    definitions = {k: copy.deepcopy(full["definitions"][k]) for k in sorted(keep)}
+    del definitions["io.k8s.api.core.v1.ConfigMap"]["properties"]["binaryData"]
+    return {**full, "paths": paths, "definitions": definitions}
+
+
+def test_fields_only_a_newer_server_knows_survive_read_modify_write(
+    fake_api: FakeServer, generate_package: GeneratePackage
 ) -> None:
-    with _client(fake_api) as kube:
-        maps = (
-            kube.core_v1.config_maps()
-            if hasattr(kube.core_v1, "config_maps")
-            else kube.core_v1.configmaps()
-        )
+    old = generate_package(_older_spec(), "olderapi")
+    old_core = importlib.import_module("olderapi.core_v1")
+    assert "binary_data" not in old_core.ConfigMap._fields
+    config = old.Config(fake_api.url, token=fake_api.token, ca_file=fake_api.ca_file)
+    with old.Client(config) as kube:
+        maps = kube.core_v1.configmaps()
         maps.create(
-            {"metadata": {"name": "cfg"}, "data": {"a": "1"}, "futureField": {"nested": [1, 2]}}
+            old_core.ConfigMap(metadata={"name": "cfg"}, data={"a": "1"}, binaryData={"b": "AAE="})
         )
         cfg = maps.get("cfg")
-        cfg.data["b"] = "2"
+        cfg.data["c"] = "3"
         maps.replace(cfg)
-        again = maps.get("cfg").to_dict()
-        assert again["data"] == {"a": "1", "b": "2"}
-        assert again["futureField"] == {"nested": [1, 2]}
+    with _client(fake_api) as kube:
+        latest = kube.core_v1.configmaps().get("cfg")
+    assert latest.data == {"a": "1", "c": "3"}
+    assert latest.binary_data == {
+        "b": "AAE="
+    }, "the field the old client did not know was sent back"
 
 
 def test_patch_apply_and_delete_collection(fake_api: FakeServer) -> None:
