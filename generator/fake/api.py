@@ -114,8 +114,8 @@ class Api:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
-            self._authenticate(request)
-            return await self._route(request)
+            anonymous = self._authenticate(request)
+            return await self._route(request, anonymous)
         except status.StatusError as exc:
             return _json(exc.body(), exc.code)
         except Exception as exc:  # a bug here must still answer like an API server
@@ -127,18 +127,26 @@ class Api:
             )
             return _json(error.body(), 500)
 
-    def _authenticate(self, request: web.Request) -> None:
-        if not self.tokens or request.path in OPEN_PATHS:
-            return
+    def _authenticate(self, request: web.Request) -> bool:
+        """True for an anonymous request (authorised later, per path); 401 for a wrong token."""
+        if not self.tokens:
+            return False
         header = request.headers.get("Authorization", "")
         if not header:
-            raise status.forbidden_anonymous(request.method.lower(), f'path "{request.path}"')
+            return request.path not in OPEN_PATHS
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or token.strip() not in self.tokens:  # schemes ignore case
             raise status.unauthorized()
+        return False
 
-    async def _route(self, request: web.Request) -> web.StreamResponse:
+    async def _route(self, request: web.Request, anonymous: bool) -> web.StreamResponse:
         path = request.path.rstrip("/") or "/"
+        segs = [s for s in path.split("/") if s]
+        is_resource = (segs[:1] == ["api"] and len(segs) > 2) or (
+            segs[:1] == ["apis"] and len(segs) > 3
+        )
+        if anonymous and not is_resource:
+            raise status.forbidden_anonymous(request.method.lower(), f'path "{request.path}"')
         if path == "/version":
             return _json(VERSION)
         if path in ("/healthz", "/readyz", "/livez"):
@@ -156,11 +164,10 @@ class Api:
                 "Etag": '"' + self._v3().hashes[path[12:]] + '"',
             }
             return web.Response(body=document, content_type="application/json", headers=headers)
-        segs = [s for s in path.split("/") if s]
         if segs[:1] == ["api"]:
             if len(segs) == 1:
                 return _json(self.registry.api_versions(self.address))
-            return await self._resources(request, "", segs[1], segs[2:])
+            return await self._resources(request, "", segs[1], segs[2:], anonymous)
         if segs[:1] == ["apis"]:
             if len(segs) == 1:
                 return _json(self.registry.api_group_list())
@@ -169,7 +176,7 @@ class Api:
                 if group is None:
                     raise status.path_not_found()
                 return _json(group)
-            return await self._resources(request, segs[1], segs[2], segs[3:])
+            return await self._resources(request, segs[1], segs[2], segs[3:], anonymous)
         raise status.path_not_found()
 
     def _openapi(self, request: web.Request) -> web.StreamResponse:
@@ -193,7 +200,12 @@ class Api:
     # ------------------------------------------------------------ resources
 
     async def _resources(
-        self, request: web.Request, group: str, version: str, rest: list[str]
+        self,
+        request: web.Request,
+        group: str,
+        version: str,
+        rest: list[str],
+        anonymous: bool = False,
     ) -> web.StreamResponse:
         if not rest:
             doc = self.registry.resource_list(group, version)
@@ -214,6 +226,8 @@ class Api:
             k: v[-1] for k, v in parse_qs(request.query_string, keep_blank_values=True).items()
         }
         verb = _verb(request.method, name, sub, query)
+        if anonymous:
+            raise status.forbidden_resource(verb, rt.plural, sub, rt.group, name, namespace)
         allowed = rt.subresources.get(sub, ()) if sub else rt.verbs
         if verb not in allowed and not (verb == "watch" and "list" in allowed):
             raise status.method_not_allowed()
@@ -309,7 +323,14 @@ class Api:
             meta["continue"] = self.store.snapshot(items, end, rv)
             meta["remainingItemCount"] = len(items) - end
         head = encode({"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": meta})
-        page = b",".join(encode(self._versioned(rt, o)) for o in items[start:end])
+        page = b",".join(
+            (
+                self.store.encoded(o)
+                if o.get("apiVersion") == rt.api_version
+                else encode(self._versioned(rt, o))
+            )
+            for o in items[start:end]
+        )
         return web.Response(
             body=head[:-1] + b',"items":[' + page + b"]}", content_type="application/json"
         )
@@ -362,7 +383,7 @@ class Api:
                 for event in events:
                     rv = event.rv
                     if visible(event.object):
-                        await send(event.type, event.object)
+                        await response.write(event.line(rt.api_version))
                 if events:
                     continue
                 if bookmarks and loop.time() - last_bookmark >= self.bookmark_interval:
@@ -381,7 +402,7 @@ class Api:
                         await asyncio.wait_for(cond.wait(), wait)
         except status.StatusError as exc:
             await response.write(encode({"type": "ERROR", "object": exc.body()}) + b"\n")
-        except (ConnectionResetError, asyncio.CancelledError):
+        except ConnectionResetError:
             return response
         await response.write_eof()
         return response

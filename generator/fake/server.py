@@ -117,8 +117,14 @@ class FakeServer:
         return self
 
     async def _cleanup(self) -> None:
+        """Close the listener and every connection, then end what is still running (watches)."""
         if self._runner is not None:
             await self._runner.cleanup()
+        current = asyncio.current_task()
+        pending = [t for t in asyncio.all_tasks() if t is not current]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     def stop(self) -> None:
         if self._loop is not None and self._thread is not None:

@@ -91,6 +91,25 @@ def forbidden_anonymous(verb: str, what: str) -> StatusError:
     )
 
 
+def forbidden_resource(
+    verb: str, plural: str, sub: str, group: str, name: str | None, namespace: str | None
+) -> StatusError:
+    """The RBAC denial for an anonymous request to a resource, worded as the real server's."""
+    what = f'{_qualified(plural, group)} "{name}"' if name else _qualified(plural, group)
+    scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
+    resource = f"{plural}/{sub}" if sub else plural
+    message = (
+        f'{what} is forbidden: User "system:anonymous" cannot {verb} resource "{resource}" '
+        f'in API group "{group}" {scope}'
+    )
+    details: dict[str, Any] = {"kind": plural}
+    if name:
+        details["name"] = name
+    if group:
+        details["group"] = group
+    return StatusError(403, "Forbidden", message, details)
+
+
 def unauthorized() -> StatusError:
     return StatusError(401, "Unauthorized", "Unauthorized")
 

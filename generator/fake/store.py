@@ -15,7 +15,7 @@ import secrets
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kubeforge.fake import status
@@ -40,6 +40,19 @@ class Event:
     type: str
     object: Obj
     namespace: str
+    _lines: dict[str, bytes] = field(default_factory=dict)
+
+    def line(self, api_version: str) -> bytes:
+        """The event as one JSON line in a watch stream, encoded once per API version."""
+        found = self._lines.get(api_version)
+        if found is None:
+            obj = (
+                self.object
+                if self.object.get("apiVersion") == api_version
+                else {**self.object, "apiVersion": api_version}
+            )
+            found = self._lines[api_version] = encode({"type": self.type, "object": obj}) + b"\n"
+        return found
 
 
 class Store:
@@ -52,6 +65,7 @@ class Store:
         self._changed: dict[Key, asyncio.Condition] = {}
         self._snapshots: OrderedDict[str, tuple[str, list[Obj]]] = OrderedDict()
         self.on_change: Callable[[ResourceType, str, Obj], None] | None = None
+        self._encoded: dict[int, tuple[Obj, bytes]] = {}
 
     # ------------------------------------------------------------ reads
 
@@ -94,6 +108,18 @@ class Store:
             ) from None
         except (ValueError, TypeError):
             raise status.bad_request(f"invalid continue token: {token!r}") from None
+
+    def encoded(self, obj: Obj) -> bytes:
+        """A stored object as JSON, encoded once while it is current."""
+        hit = self._encoded.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        raw = encode(obj)
+        self._encoded[id(obj)] = (obj, raw)
+        return raw
+
+    def _forget(self, obj: Obj) -> None:
+        self._encoded.pop(id(obj), None)
 
     # ------------------------------------------------------------ writes
 
@@ -202,6 +228,7 @@ class Store:
             return current
         new["apiVersion"], new["kind"] = rt.api_version, rt.kind
         new["metadata"]["resourceVersion"] = self._next_rv()
+        self._forget(current)
         self.objects[(rt.group, rt.plural)][(namespace, name)] = new
         self._emit(rt, "MODIFIED", new)
         return new
@@ -215,17 +242,18 @@ class Store:
     ) -> Obj:
         current = self.get(rt, namespace, name)
         meta = current["metadata"]
-        for field in ("uid", "resourceVersion"):
-            wanted = (preconditions or {}).get(field)
-            if wanted and wanted != meta.get(field):
-                label = "UID" if field == "uid" else "ResourceVersion"
+        for key in ("uid", "resourceVersion"):
+            wanted = (preconditions or {}).get(key)
+            if wanted and wanted != meta.get(key):
+                label = "UID" if key == "uid" else "ResourceVersion"
                 raise status.conflict(
                     rt.plural,
                     rt.group,
                     name,
-                    f"Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {meta.get(field)}",
+                    f"Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {meta.get(key)}",
                 )
         del self.objects[(rt.group, rt.plural)][(namespace, name)]
+        self._forget(current)
         gone = copy.deepcopy(current)
         gone["metadata"]["resourceVersion"] = self._next_rv()
         self._emit(rt, "DELETED", gone)

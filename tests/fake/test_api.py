@@ -89,6 +89,16 @@ def test_anonymous_requests_are_forbidden_and_wrong_tokens_unauthorized(
         assert root.status_code == 403
         assert root.json()["message"] == 'forbidden: User "system:anonymous" cannot get path "/"'
         assert anonymous.get("/version").status_code == 200
+        pods = anonymous.get("/api/v1/namespaces/default/pods")
+        assert (pods.status_code, pods.json()["message"]) == (
+            403,
+            'pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "default"',
+        )
+        node = anonymous.get("/api/v1/nodes/n1/status").json()["message"]
+        assert (
+            node
+            == 'nodes "n1" is forbidden: User "system:anonymous" cannot get resource "nodes/status" in API group "" at the cluster scope'
+        )
         wrong = anonymous.get("/api", headers={"Authorization": "Bearer nope"})
         assert (wrong.status_code, wrong.json()["reason"]) == (401, "Unauthorized")
 

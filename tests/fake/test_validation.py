@@ -16,13 +16,21 @@ DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments"
 @pytest.fixture
 def http(fake_api: FakeServer) -> Iterator[httpx.Client]:
     verify = ssl.create_default_context(cafile=fake_api.ca_file)
-    with httpx.Client(base_url=fake_api.url, verify=verify, headers={"Authorization": f"Bearer {fake_api.token}"}) as client:
+    with httpx.Client(
+        base_url=fake_api.url, verify=verify, headers={"Authorization": f"Bearer {fake_api.token}"}
+    ) as client:
         yield client
 
 
 def _deployment(**spec: object) -> dict[str, object]:
-    template = {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}
-    return {"metadata": {"name": "d"}, "spec": {"selector": {"matchLabels": {"app": "a"}}, "template": template, **spec}}
+    template = {
+        "metadata": {"labels": {"app": "a"}},
+        "spec": {"containers": [{"name": "c", "image": "i"}]},
+    }
+    return {
+        "metadata": {"name": "d"},
+        "spec": {"selector": {"matchLabels": {"app": "a"}}, "template": template, **spec},
+    }
 
 
 def test_wrong_types_and_missing_required_fields_are_422_with_causes(http: httpx.Client) -> None:
@@ -42,7 +50,10 @@ def test_wrong_types_and_missing_required_fields_are_422_with_causes(http: httpx
 def test_unknown_fields_per_field_validation(http: httpx.Client) -> None:
     body = _deployment(surprise=1)
     strict = http.post(DEPLOYMENTS, params={"fieldValidation": "Strict"}, json=body)
-    assert (strict.status_code, strict.json()["message"]) == (400, 'strict decoding error: unknown field "spec.surprise"')
+    assert (strict.status_code, strict.json()["message"]) == (
+        400,
+        'strict decoding error: unknown field "spec.surprise"',
+    )
     warned = http.post(DEPLOYMENTS, json=body)
     assert warned.status_code == 201
     assert warned.headers["Warning"] == '299 - "unknown field \\"spec.surprise\\""'
