@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 import yaml
 from aiohttp import web
 
+from kubeforge.fake import apply as ssa
 from kubeforge.fake import crd, status
 from kubeforge.fake import patch as patches
 from kubeforge.fake.openapi3 import OpenAPIv3
@@ -115,7 +116,18 @@ class Api:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
             anonymous = self._authenticate(request)
-            return await self._route(request, anonymous)
+            dry = request.query.get("dryRun")
+            if dry not in (None, "All"):
+                raise status.bad_request(f"unsupported dryRun {dry!r}; only All is valid")
+            if request.method != "GET":
+                # With the body read now, a write runs to its answer without yielding the loop,
+                # so the store's dry-run flag cannot leak into another request.
+                await request.read()
+                self.store.dry_run = dry == "All"
+            try:
+                return await self._route(request, anonymous)
+            finally:
+                self.store.dry_run = False
         except status.StatusError as exc:
             return _json(exc.body(), exc.code)
         except Exception as exc:  # a bug here must still answer like an API server
@@ -133,6 +145,9 @@ class Api:
             return False
         header = request.headers.get("Authorization", "")
         if not header:
+            transport = request.transport
+            if transport is not None and transport.get_extra_info("peercert"):
+                return False  # a client certificate our CA signed: the TLS layer checked it
             return request.path not in OPEN_PATHS
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or token.strip() not in self.tokens:  # schemes ignore case
@@ -246,7 +261,7 @@ class Api:
                 raise status.bad_request(
                     "the namespace of the provided object does not match the namespace sent on the request"
                 )
-            obj = self._admit(rt, obj, query, warnings)
+            obj = self._admit(rt, obj, query, warnings, None, _manager(request, query))
             return self._out(rt, self.store.create(rt, ns, obj), 201, warnings)
         if verb == "deletecollection":
             match = self._matcher(query)
@@ -262,21 +277,42 @@ class Api:
         if verb == "update":
             obj = await _body(request)
             if sub == "scale":
-                return self._out(rt, self._scale(rt, self._set_replicas(rt, ns, name, obj)))
-            obj = self._admit(rt, obj, query, warnings)
+                replicas = self._set_replicas(rt, ns, name, obj, _manager(request, query))
+                return self._out(rt, self._scale(rt, replicas))
+            old = self.store.get(rt, ns, name)
+            obj = self._admit(
+                rt, obj, query, warnings, old, "" if sub else _manager(request, query)
+            )
             return self._out(rt, self.store.update(rt, ns, name, obj, sub), 200, warnings)
         if verb == "patch":
             return await self._patch(request, rt, ns, name, sub, query)
         if verb == "delete":
             options = await _body(request, optional=True)
+            policy = (
+                options.get("propagationPolicy") or query.get("propagationPolicy") or "Background"
+            )
+            if policy not in ("Background", "Foreground", "Orphan"):
+                raise status.bad_request(f"unsupported propagationPolicy {policy!r}")
             gone = self.store.delete(rt, ns, name, options.get("preconditions"))
             if rt.plural == "namespaces" and not rt.group:
                 self._delete_namespace_contents(name)
+            self._collect_dependents(gone["metadata"]["uid"], policy == "Orphan")
             return self._out(rt, gone)
         raise status.method_not_allowed()
 
-    def _admit(self, rt: ResourceType, obj: Obj, query: dict[str, str], warnings: list[str]) -> Obj:
-        """Validate a body about to be stored; unknown fields per fieldValidation (default Warn)."""
+    def _admit(
+        self,
+        rt: ResourceType,
+        obj: Obj,
+        query: dict[str, str],
+        warnings: list[str],
+        old: Obj | None = None,
+        manager: str = "",
+    ) -> Obj:
+        """Validate a body about to be stored; unknown fields per fieldValidation (default Warn).
+
+        With a `manager`, the fields the write changed are recorded as its `Update` fields.
+        """
         mode = query.get("fieldValidation") or "Warn"
         if mode not in ("Strict", "Warn", "Ignore"):
             raise status.bad_request(
@@ -284,6 +320,10 @@ class Api:
             )
         checked, found = self.validator.check(rt.model, rt.kind, rt.group, obj, mode)
         warnings.extend(found)
+        if manager:
+            ssa.record_update(
+                old, checked, manager, rt.api_version, rt.model, self._list_meta, now()
+            )
         return checked
 
     def _namespaced(self, group: str, version: str, plural: str) -> bool:
@@ -397,9 +437,11 @@ class Api:
                 wait = self.bookmark_interval if bookmarks else 30.0
                 if deadline is not None:
                     wait = min(wait, max(deadline - loop.time(), 0.0))
+                if request.transport is None or request.transport.is_closing():
+                    break  # the client went away
                 async with cond:
                     with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(cond.wait(), wait)
+                        await asyncio.wait_for(cond.wait(), min(wait, 1.0))
         except status.StatusError as exc:
             await response.write(encode({"type": "ERROR", "object": exc.body()}) + b"\n")
         except ConnectionResetError:
@@ -447,29 +489,50 @@ class Api:
         if not isinstance(result, dict):
             raise status.bad_request("the patch did not produce an object")
         if sub == "scale":
-            return self._out(rt, self._scale(rt, self._set_replicas(rt, ns, name, result)))
+            replicas = self._set_replicas(rt, ns, name, result, _manager(request, query))
+            return self._out(rt, self._scale(rt, replicas))
         warnings: list[str] = []
-        result = self._admit(rt, result, query, warnings)
+        result = self._admit(
+            rt, result, query, warnings, current, "" if sub else _manager(request, query)
+        )
         return self._out(rt, self.store.update(rt, ns, name, result, sub), 200, warnings)
 
     def _apply(
         self, rt: ResourceType, ns: str, name: str, body: Any, query: dict[str, str]
     ) -> web.Response:
-        if not query.get("fieldManager"):
+        """Server-side apply: the manager owns what it applies; conflicts are 409 unless forced."""
+        manager = query.get("fieldManager")
+        if not manager:
             raise status.bad_request("PATCH: fieldManager is required for apply requests")
         if not isinstance(body, dict):
             raise status.bad_request("apply patch must be an object")
+        body.setdefault("metadata", {})["name"] = name
         try:
-            current = self.store.get(rt, ns, name)
+            current: Obj | None = self.store.get(rt, ns, name)
         except status.StatusError:
-            body.setdefault("metadata", {})["name"] = name
-            warnings: list[str] = []
-            body = self._admit(rt, body, query, warnings)
-            return self._out(rt, self.store.create(rt, ns, body), 201, warnings)
-        merged = patches.merge_patch(copy.deepcopy(current), body)
-        warnings = []
-        merged = self._admit(rt, merged, query, warnings)
+            current = None
+        force = query.get("force") in ("true", "1")
+        warnings: list[str] = []
+        config = self._admit(rt, body, query, warnings)
+        merged = ssa.apply(
+            current, config, manager, force, rt.api_version, rt.model, self._list_meta, now()
+        )
+        merged = self._admit(rt, merged, {"fieldValidation": "Ignore"}, [])
+        if current is None:
+            return self._out(rt, self.store.create(rt, ns, merged), 201, warnings)
         return self._out(rt, self.store.update(rt, ns, name, merged), 200, warnings)
+
+    def _list_meta(self, model: str, field_name: str) -> tuple[str, tuple[str, ...], str]:
+        """How server-side apply treats a field: list type, list-map keys, the nested model."""
+        schema = (self.spec.get("definitions") or {}).get(model) or {}
+        prop = (schema.get("properties") or {}).get(field_name) or {}
+        target = prop.get("items", prop) if prop.get("type") == "array" else prop
+        ref = target.get("$ref", "") if isinstance(target, dict) else ""
+        list_type = str(prop.get("x-kubernetes-list-type", ""))
+        keys = tuple(prop.get("x-kubernetes-list-map-keys") or ())
+        if not list_type and prop.get("x-kubernetes-patch-merge-key"):
+            list_type, keys = "map", (str(prop["x-kubernetes-patch-merge-key"]),)
+        return list_type, keys, ref.rsplit("/", 1)[-1] if ref else ""
 
     def _patch_meta(self, model: str, field_name: str) -> tuple[str, str, str]:
         schema = (self.spec.get("definitions") or {}).get(model) or {}
@@ -500,19 +563,44 @@ class Api:
             },
         }
 
-    def _set_replicas(self, rt: ResourceType, ns: str, name: str, scale: Obj) -> Obj:
-        current = copy.deepcopy(self.store.get(rt, ns, name))
+    def _set_replicas(self, rt: ResourceType, ns: str, name: str, scale: Obj, manager: str) -> Obj:
+        """A write through the scale subresource: spec.replicas, owned by its manager."""
+        old = self.store.get(rt, ns, name)
+        current = copy.deepcopy(old)
         wanted_rv = (scale.get("metadata") or {}).get("resourceVersion")
         current.setdefault("spec", {})["replicas"] = (scale.get("spec") or {}).get("replicas", 0)
         if wanted_rv:
             current["metadata"]["resourceVersion"] = wanted_rv
+        ssa.record_update(old, current, manager, rt.api_version, rt.model, self._list_meta, now())
         return self.store.update(rt, ns, name, current)
+
+    def _collect_dependents(self, uid: str, orphan: bool) -> None:
+        """The garbage collector's part: dependents go with their owner, or lose the reference."""
+        for rt in list({(t.group, t.plural): t for t in self.registry.types.values()}.values()):
+            for obj in self.store.select(rt, None, lambda o: True):
+                refs = obj["metadata"].get("ownerReferences") or []
+                if not any(r.get("uid") == uid for r in refs):
+                    continue
+                ns, name = obj["metadata"].get("namespace", ""), obj["metadata"]["name"]
+                if orphan:
+                    kept = copy.deepcopy(obj)
+                    kept["metadata"]["ownerReferences"] = [r for r in refs if r.get("uid") != uid]
+                    self.store.update(rt, ns, name, kept)
+                else:
+                    gone = self.store.delete(rt, ns, name)
+                    self._collect_dependents(gone["metadata"]["uid"], False)
 
     def _delete_namespace_contents(self, namespace: str) -> None:
         for rt in list(self.registry.types.values()):
             if rt.namespaced:
                 for obj in self.store.select(rt, namespace, lambda o: True):
                     self.store.delete(rt, namespace, obj["metadata"]["name"])
+
+
+def _manager(request: web.Request, query: dict[str, str]) -> str:
+    """The field manager of a write: `fieldManager`, else the client's User-Agent name."""
+    agent = request.headers.get("User-Agent", "unknown").split("/")[0].split(" ")[0]
+    return query.get("fieldManager") or agent or "unknown"
 
 
 def _verb(method: str, name: str | None, sub: str, query: dict[str, str]) -> str:

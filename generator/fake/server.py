@@ -37,11 +37,12 @@ class FakeServer:
         tokens: list[str] | None = None,
         watch_window: int = 1000,
         bookmark_interval: float = 1.0,
+        expired_certificate: bool = False,
     ) -> None:
         self.host, self.port, self.tls = host, port, tls
         self.tokens = list(tokens) if tokens is not None else [secrets.token_urlsafe(32)]
         self._dir = Path(tempfile.mkdtemp(prefix="kubeforge-fake-"))
-        self.tls_files = certs.make(self._dir) if tls else None
+        self.tls_files = certs.make(self._dir, expired=expired_certificate) if tls else None
         document = spec if spec is not None else bundled().document
         self.api = Api(
             spec=document,
@@ -81,6 +82,9 @@ class FakeServer:
         if self.tls_files:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(self.tls_files.cert, self.tls_files.key)
+            # Client certificates signed by our CA authenticate too, as with the real server.
+            context.verify_mode = ssl.CERT_OPTIONAL
+            context.load_verify_locations(self.tls_files.ca)
         site = web.TCPSite(self._runner, self.host, self.port, ssl_context=context, backlog=1024)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
@@ -132,6 +136,19 @@ class FakeServer:
             self._thread.join(timeout=10)
         self._loop = self._thread = None
 
+    def set_tokens(self, tokens: list[str]) -> None:
+        """Accept exactly these bearer tokens from now on (to rotate them in tests)."""
+        self.tokens = list(tokens)
+        self.call(self._replace_tokens, set(tokens))
+
+    def _replace_tokens(self, tokens: set[str]) -> None:
+        self.api.tokens = tokens
+
+    def client_certificate(self, user: str = "kubeforge-admin") -> tuple[str, str]:
+        """(certificate, key) PEM of a client certificate the server accepts."""
+        assert self.tls_files is not None, "client certificates need --tls"
+        return self.tls_files.client(user)
+
     def call(self, fn: Any, *args: Any) -> Any:
         """Run `fn(*args)` on the server's loop (where the store lives) and return its result."""
         assert self._loop is not None
@@ -161,7 +178,8 @@ class FakeServer:
 
     def run_forever(self) -> None:
         """Serve in the foreground until interrupted (`kubeforge serve`)."""
-        self.start()
+        if self._thread is None:
+            self.start()
         assert self._thread is not None
         try:
             while self._thread.is_alive():

@@ -66,6 +66,8 @@ class Store:
         self._snapshots: OrderedDict[str, tuple[str, list[Obj]]] = OrderedDict()
         self.on_change: Callable[[ResourceType, str, Obj], None] | None = None
         self._encoded: dict[int, tuple[Obj, bytes]] = {}
+        # While set (a request with dryRun=All), writes are checked and answered, never stored.
+        self.dry_run = False
 
     # ------------------------------------------------------------ reads
 
@@ -175,14 +177,12 @@ class Store:
         objects = self.objects.setdefault((rt.group, rt.plural), {})
         if (namespace, name) in objects:
             raise status.already_exists(rt.plural, rt.group, name)
-        meta.update(
-            uid=str(uuid.uuid4()),
-            creationTimestamp=now(),
-            resourceVersion=self._next_rv(),
-            generation=1,
-        )
+        meta.update(uid=str(uuid.uuid4()), creationTimestamp=now(), generation=1)
         meta.pop("deletionTimestamp", None)
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
+        if self.dry_run:
+            return obj
+        meta["resourceVersion"] = self._next_rv()
         objects[(namespace, name)] = obj
         self._emit(rt, "ADDED", obj)
         return obj
@@ -227,6 +227,8 @@ class Store:
         if _same(new, current):
             return current
         new["apiVersion"], new["kind"] = rt.api_version, rt.kind
+        if self.dry_run:
+            return new
         new["metadata"]["resourceVersion"] = self._next_rv()
         self._forget(current)
         self.objects[(rt.group, rt.plural)][(namespace, name)] = new
@@ -252,6 +254,8 @@ class Store:
                     name,
                     f"Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {meta.get(key)}",
                 )
+        if self.dry_run:
+            return current
         del self.objects[(rt.group, rt.plural)][(namespace, name)]
         self._forget(current)
         gone = copy.deepcopy(current)

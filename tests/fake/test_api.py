@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from kubeforge.fake import FakeServer
-
-
-@pytest.fixture
-def http(fake_api: FakeServer) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {fake_api.token}"}
-    verify = ssl.create_default_context(cafile=fake_api.ca_file)
-    with httpx.Client(base_url=fake_api.url, verify=verify, headers=headers) as client:
-        yield client
 
 
 def test_discovery_is_shaped_like_the_real_servers(http: httpx.Client) -> None:
@@ -118,3 +108,86 @@ def test_generate_name_and_paged_lists(http: httpx.Client) -> None:
     ).json()
     assert len(rest["items"]) == 3, "later pages come from the first page's snapshot"
     assert rest["metadata"]["resourceVersion"] == page["metadata"]["resourceVersion"]
+
+
+def test_content_negotiation_falls_back_as_kubectl_expects(http: httpx.Client) -> None:
+    """Known limits, pinned: no aggregated discovery and no protobuf; kubectl falls back to JSON."""
+    aggregated = (
+        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+    )
+    groups = http.get("/apis", headers={"Accept": aggregated})
+    assert groups.headers["Content-Type"].startswith("application/json")
+    assert "apidiscovery" not in groups.headers["Content-Type"]
+    assert groups.json()["kind"] == "APIGroupList"
+    protobuf = http.get(
+        "/openapi/v2",
+        headers={"Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"},
+    )
+    assert protobuf.status_code == 406
+
+
+def test_deleting_an_owner_collects_or_orphans_its_dependents(http: httpx.Client) -> None:
+    base = "/apis/apps/v1/namespaces/default"
+    owner = http.post(
+        f"{base}/replicasets",
+        json={
+            "metadata": {"name": "rs"},
+            "spec": {
+                "selector": {"matchLabels": {"a": "b"}},
+                "template": {"metadata": {"labels": {"a": "b"}}},
+            },
+        },
+    ).json()
+    ref = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "name": "rs",
+        "uid": owner["metadata"]["uid"],
+        "controller": True,
+    }
+    for name in ("p1", "p2"):
+        http.post(
+            "/api/v1/namespaces/default/pods",
+            json={"metadata": {"name": name, "ownerReferences": [ref]}},
+        )
+    http.request("DELETE", f"{base}/replicasets/rs", json={"propagationPolicy": "Orphan"})
+    pods = http.get("/api/v1/namespaces/default/pods").json()["items"]
+    assert [(p["metadata"]["name"], p["metadata"].get("ownerReferences")) for p in pods] == [
+        ("p1", []),
+        ("p2", []),
+    ]
+    owner = http.post(
+        f"{base}/replicasets",
+        json={
+            "metadata": {"name": "rs2"},
+            "spec": {
+                "selector": {"matchLabels": {"a": "b"}},
+                "template": {"metadata": {"labels": {"a": "b"}}},
+            },
+        },
+    ).json()
+    ref = {**ref, "name": "rs2", "uid": owner["metadata"]["uid"]}
+    http.post(
+        "/api/v1/namespaces/default/pods",
+        json={"metadata": {"name": "p3", "ownerReferences": [ref]}},
+    )
+    http.delete(f"{base}/replicasets/rs2")
+    assert [
+        p["metadata"]["name"] for p in http.get("/api/v1/namespaces/default/pods").json()["items"]
+    ] == ["p1", "p2"]
+
+
+def test_dry_run_checks_and_answers_but_stores_nothing(http: httpx.Client) -> None:
+    pods = "/api/v1/namespaces/default/pods"
+    made = http.post(pods, params={"dryRun": "All"}, json={"metadata": {"name": "ghost"}})
+    assert made.status_code == 201 and made.json()["metadata"]["name"] == "ghost"
+    assert http.get(f"{pods}/ghost").status_code == 404
+    invalid = http.post(
+        pods,
+        params={"dryRun": "All"},
+        json={"metadata": {"name": "x"}, "spec": {"containers": "no"}},
+    )
+    assert invalid.status_code == 422
+    http.post(pods, json={"metadata": {"name": "real"}})
+    http.request("DELETE", f"{pods}/real", params={"dryRun": "All"})
+    assert http.get(f"{pods}/real").status_code == 200

@@ -163,3 +163,18 @@ def test_protobuf_bodies_are_refused_with_a_clear_415(kubectl: Kubectl) -> None:
     """Known limit: `kubectl create configmap --from-literal` posts protobuf, which is not served."""
     out = kubectl("create", "configmap", "lit", "--from-literal=a=b", check=False)
     assert 'got "application/vnd.kubernetes.protobuf"' in out
+
+
+def test_server_side_apply_and_its_conflicts(kubectl: Kubectl, tmp_path: Path) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text(DEPLOYMENT)
+    assert (
+        kubectl("apply", "--server-side", "-f", str(path)).strip()
+        == "deployment.apps/web serverside-applied"
+    )
+    kubectl("scale", "deploy", "web", "--replicas=4")
+    out = kubectl("apply", "--server-side", "-f", str(path), check=False)
+    assert "conflict with" in out and ".spec.replicas" in out
+    forced = kubectl("apply", "--server-side", "--force-conflicts", "-f", str(path))
+    assert forced.strip() == "deployment.apps/web serverside-applied"
+    assert json.loads(kubectl("get", "deploy", "web", "-o", "json"))["spec"]["replicas"] == 1

@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-import ssl
-from collections.abc import Iterator
-
 import httpx
-import pytest
-
-from kubeforge.fake import FakeServer
 
 DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments"
-
-
-@pytest.fixture
-def http(fake_api: FakeServer) -> Iterator[httpx.Client]:
-    verify = ssl.create_default_context(cafile=fake_api.ca_file)
-    with httpx.Client(
-        base_url=fake_api.url, verify=verify, headers={"Authorization": f"Bearer {fake_api.token}"}
-    ) as client:
-        yield client
 
 
 def _deployment(**spec: object) -> dict[str, object]:
