@@ -75,6 +75,7 @@ class _Parser:
     class_name: dict[str, str] = field(default_factory=dict)
     gv_module: dict[tuple[str, str], str] = field(default_factory=dict)
     pending: list[tuple[str, Json, str]] = field(default_factory=list)
+    previous: Mapping[str, str] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- definitions
 
@@ -104,6 +105,11 @@ class _Parser:
                 if key in gv_of:
                     self.gv_module.setdefault(gv_of[key], module)
         claimed = set(self.module_of.values())
+        for gv, module in sorted(self.previous.items()):
+            group, _, version = gv.rpartition("/")
+            if (group, version) not in self.gv_module and module not in claimed:
+                self.gv_module[(group, version)] = module
+                claimed.add(module)
         for key in sorted(definitions):
             if key in self.module_of:
                 continue
@@ -552,9 +558,17 @@ def _ext_text(value: Any) -> str:
 
 
 def parse(
-    spec: Json, discovery: Mapping[str, Json] | None, package: str, sha: str
+    spec: Json,
+    discovery: Mapping[str, Json] | None,
+    package: str,
+    sha: str,
+    previous: Mapping[str, str] | None = None,
 ) -> tuple[Package, list[Diagnostic]]:
-    """The IR of a spec, with the warnings found on the way. Raises GenerateError on errors."""
-    parser = _Parser(spec, discovery, package)
+    """The IR of a spec, with the warnings found on the way. Raises GenerateError on errors.
+
+    `previous` maps group/version to the module an earlier generation gave it: those names
+    are kept, so adding a group never renames an existing module.
+    """
+    parser = _Parser(spec, discovery, package, previous=previous or {})
     result = parser.run(sha)
     return result, sorted(set(parser.warnings))

@@ -87,7 +87,10 @@ def build(
                 validate.validator_findings, spec.document, spec.sha256, options.use_cache
             )
         with progress.stage("parse"):
-            package, warnings = parse(spec.document, spec.discovery, options.package, spec.sha256)
+            previous = write.previous_modules(options.out, options.package)
+            package, warnings = parse(
+                spec.document, spec.discovery, options.package, spec.sha256, previous
+            )
         with progress.stage("render"):
             files = render(package)
         with progress.stage("format"):

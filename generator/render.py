@@ -44,7 +44,9 @@ _MIXINS = (
     ("deletecollection", "DeleteCollection"),
 )
 _UNSAFE_WIRE = frozenset(" \t\n\r\x0b\x0c:=")
-RUNTIME = ("__init__", "client", "codec", "config", "errors", "model")
+RUNTIME = ("__init__", "client", "codec", "config", "credentials", "errors", "kubeconfig", "model")
+# Hand-written public modules of the generated package: kubeapi.downward, python -m kubeapi.proxy.
+PUBLIC = ("downward", "proxy")
 
 
 def docstring_text(text: str, indent: str = "") -> str:
@@ -306,8 +308,18 @@ def render(package: Package) -> dict[str, str]:
         for m in package.modules
         if m.client_class
     ]
+    for name in PUBLIC:
+        out[f"{root}/{name}.py"] = env.get_template(f"{name}.py.jinja").render(common)
     out[f"{root}/__init__.py"] = env.get_template("init.py.jinja").render(
         common, modules=with_clients
+    )
+    groups = {
+        (f"{m.group}/{m.version}" if m.group else m.version): m.name
+        for m in package.modules
+        if m.version
+    }
+    out[f"{root}/_groups.py"] = env.get_template("groups.py.jinja").render(
+        common, modules=dict(sorted(groups.items()))
     )
     out[f"{root}/py.typed"] = ""
     out["pyproject.toml"] = env.get_template("pyproject.toml.jinja").render(common)

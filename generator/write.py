@@ -7,6 +7,7 @@ old tree as it was; files the new tree does not have are gone with the old direc
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import tempfile
@@ -26,6 +27,28 @@ def _existing(out: Path, package: str) -> dict[str, bytes]:
     if top.is_file():
         found["pyproject.toml"] = top.read_bytes()
     return found
+
+
+def previous_modules(out: Path, package: str) -> dict[str, str]:
+    """group/version -> module of an earlier generation in `out` (its `_groups.py`), if any."""
+    try:
+        tree = ast.parse((out / package / "_groups.py").read_text())
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == "MODULES"
+            and node.value is not None
+        ):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return {}
+            if isinstance(value, dict):
+                return {str(k): str(v) for k, v in value.items()}
+    return {}
 
 
 def differences(files: dict[str, str], out: Path, package: str) -> list[str]:

@@ -54,9 +54,14 @@ def self_signed(folder: Path, name: str = "127.0.0.1") -> tuple[Path, Path]:
 
 
 @contextmanager
-def canned(routes: Routes, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
-    """Serve `routes` (path -> (status, JSON body or bytes)); yields the base URL."""
-    requests: list[dict[str, str]] = []
+def canned(
+    routes: Routes, tls: tuple[Path, Path] | None = None, seen: list[dict[str, str]] | None = None
+) -> Iterator[str]:
+    """Serve `routes` (path -> (status, JSON body or bytes)); yields the base URL.
+
+    The headers of every request are appended to `seen` when it is given.
+    """
+    requests: list[dict[str, str]] = seen if seen is not None else []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:

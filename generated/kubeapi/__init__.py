@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ._runtime.client import ALL_NAMESPACES, Api, AsyncApi, WatchEvent
 from ._runtime.config import Config, load_config
+from ._runtime.model import Model
 from ._runtime.errors import (
     ApiError,
     Conflict,
@@ -20,6 +21,7 @@ from ._runtime.errors import (
     Invalid,
     KubeError,
     NotFound,
+    TransportError,
     Unauthorized,
 )
 
@@ -74,10 +76,27 @@ __all__ = [
     "Invalid",
     "KubeError",
     "NotFound",
+    "TransportError",
     "Unauthorized",
     "WatchEvent",
     "load_config",
+    "model_for",
 ]
+
+
+def model_for(api_version: str, kind: str) -> type[Model]:
+    """The model class of an apiVersion and kind, e.g. for objects read from a manifest."""
+    import importlib
+
+    from ._groups import MODULES
+
+    module = MODULES.get(api_version)
+    if module is None:
+        raise KeyError(f"no module for apiVersion {api_version!r}")
+    found = getattr(importlib.import_module(f"{__name__}.{module}"), kind, None)
+    if not (isinstance(found, type) and issubclass(found, Model)):
+        raise KeyError(f"{api_version} has no kind {kind!r}")
+    return found
 
 
 class Client(Api):

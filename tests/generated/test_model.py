@@ -123,3 +123,15 @@ def test_values_of_the_wrong_shape_are_still_kept(each_codec: str) -> None:
         "spec": {"containers": None, "volumes": 5},
         "status": "odd",
     }
+
+
+def test_importing_models_loads_no_heavy_modules() -> None:
+    """What keeps `from kubeapi.core_v1 import Pod` fast: transport, TLS and codecs load on use."""
+    import subprocess
+    import sys
+
+    script = "import sys; from kubeapi.core_v1 import Pod; print(sorted(m for m in ('asyncio', 'httpx', 'ssl', 'msgspec', 'orjson', 'yaml', 'dataclasses') if m in sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

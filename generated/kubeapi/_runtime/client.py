@@ -8,13 +8,14 @@ and subresources they have. httpx is imported when a client is made, not when mo
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 from . import codec
 from .config import Config, load_config
-from .errors import ApiError, api_error
+from .errors import ApiError, TransportError, api_error
 from .model import ListModel, Model
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ L = TypeVar("L", bound=ListModel[Any])
 R = TypeVar("R", bound=Model)
 
 ALL_NAMESPACES = "*"
+# How long a request that got 401 waits for a rotated token file before the error surfaces.
+TOKEN_CHANGE_WAIT = 2.0
 PatchType = Literal["merge", "json", "strategic", "apply"]
 PATCH_TYPES = {
     "merge": "application/merge-patch+json",
@@ -60,6 +63,32 @@ def _status(content: bytes, code: int) -> dict[str, Any]:
         text = content.decode(errors="replace").strip()[:500]
         status = {"kind": "Status", "status": "Failure", "code": code, "message": text}
     return status
+
+
+async def _async_sleep(seconds: float) -> None:
+    import asyncio  # here, not at the top: importing asyncio costs more than all the models
+
+    await asyncio.sleep(seconds)
+
+
+def _transport_errors() -> type[Exception]:
+    import httpx
+
+    return httpx.TransportError
+
+
+def transport_error(config: Config, exc: Exception) -> TransportError:
+    """A connection failure as one clear error; TLS failures name the server and the trust."""
+    text = str(exc) or type(exc).__name__
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        reason = (
+            text.split("certificate verify failed:", 1)[-1].split("(_ssl.c", 1)[0].strip(" ()")
+            or text
+        )
+        return TransportError(
+            f"TLS verification of {config.server} failed against {config.trust}: {reason}"
+        )
+    return TransportError(f"cannot reach {config.server}: {text}")
 
 
 def resolve(name: str) -> type[Model]:
@@ -104,17 +133,20 @@ class Api:
             base_url=self.config.server,
             verify=self.config.ssl_context(),
             timeout=timeout,
+            proxy=self.config.proxy_url,
             headers={"User-Agent": "kubeapi", "Accept": "application/json"},
         )
+        name = self.config.tls_server_name
+        self._extensions = {"sni_hostname": name} if name else {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.config!r})"
 
     def _headers(self, content_type: str | None) -> dict[str, str]:
         headers = {}
-        token = self.config.bearer_token()
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
+        authorization = self.config.authorization()
+        if authorization:
+            headers["Authorization"] = authorization
         if content_type:
             headers["Content-Type"] = content_type
         return headers
@@ -128,31 +160,69 @@ class Api:
         body: Any = None,
         content_type: str = "application/json",
     ) -> bytes:
-        """Send one request; return the body, or raise the ApiError the server's Status describes."""
+        """Send one request; return the body, or raise the ApiError the server's Status describes.
+
+        A 401 is retried once with fresh credentials (a rotated token file, a new exec
+        credential) before it surfaces.
+        """
         content = None if body is None else _body(body)
-        response = self._http.request(
-            method,
-            path,
-            params=params,
-            content=content,
-            headers=self._headers(content_type if content is not None else None),
-        )
-        if response.status_code >= 400:
-            raise api_error(
-                response.status_code, _status(response.content, response.status_code), method, path
-            )
-        return response.content
+        for attempt in (1, 2):
+            headers = self._headers(content_type if content is not None else None)
+            try:
+                response = self._http.request(
+                    method,
+                    path,
+                    params=params,
+                    content=content,
+                    headers=headers,
+                    extensions=self._extensions,
+                )
+            except _transport_errors() as exc:
+                raise transport_error(self.config, exc) from None
+            if (
+                response.status_code == 401
+                and attempt == 1
+                and self._renewed(headers.get("Authorization"))
+            ):
+                continue
+            if response.status_code >= 400:
+                raise api_error(
+                    response.status_code,
+                    _status(response.content, response.status_code),
+                    method,
+                    path,
+                )
+            return response.content
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _renewed(self, used: str | None) -> bool:
+        """After a 401: fresh credentials to retry with? A token file gets a moment to change."""
+        if not self.config.refresh():
+            return False
+        if self.config.exec_plugin is not None:
+            return True
+        deadline = time.monotonic() + TOKEN_CHANGE_WAIT
+        while time.monotonic() < deadline:
+            if self.config.authorization() != used:
+                return True
+            time.sleep(0.05)
+        return False
 
     def _lines(self, path: str, params: Mapping[str, str]) -> Iterator[bytes]:
-        with self._http.stream("GET", path, params=params, headers=self._headers(None)) as response:
-            if response.status_code >= 400:
-                content = response.read()
-                raise api_error(
-                    response.status_code, _status(content, response.status_code), "GET", path
-                )
-            for line in response.iter_lines():
-                if line.strip():
-                    yield line.encode()
+        try:
+            with self._http.stream(
+                "GET", path, params=params, headers=self._headers(None), extensions=self._extensions
+            ) as response:
+                if response.status_code >= 400:
+                    content = response.read()
+                    raise api_error(
+                        response.status_code, _status(content, response.status_code), "GET", path
+                    )
+                for line in response.iter_lines():
+                    if line.strip():
+                        yield line.encode()
+        except _transport_errors() as exc:
+            raise transport_error(self.config, exc) from None
 
     def close(self) -> None:
         self._http.close()
@@ -417,17 +487,20 @@ class AsyncApi:
             base_url=self.config.server,
             verify=self.config.ssl_context(),
             timeout=timeout,
+            proxy=self.config.proxy_url,
             headers={"User-Agent": "kubeapi", "Accept": "application/json"},
         )
+        name = self.config.tls_server_name
+        self._extensions = {"sni_hostname": name} if name else {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.config!r})"
 
     def _headers(self, content_type: str | None) -> dict[str, str]:
         headers = {}
-        token = self.config.bearer_token()
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
+        authorization = self.config.authorization()
+        if authorization:
+            headers["Authorization"] = authorization
         if content_type:
             headers["Content-Type"] = content_type
         return headers
@@ -441,33 +514,69 @@ class AsyncApi:
         body: Any = None,
         content_type: str = "application/json",
     ) -> bytes:
-        """Send one request; return the body, or raise the ApiError the server's Status describes."""
+        """Send one request; return the body, or raise the ApiError the server's Status describes.
+
+        A 401 is retried once with fresh credentials (a rotated token file, a new exec
+        credential) before it surfaces.
+        """
         content = None if body is None else _body(body)
-        response = await self._http.request(
-            method,
-            path,
-            params=params,
-            content=content,
-            headers=self._headers(content_type if content is not None else None),
-        )
-        if response.status_code >= 400:
-            raise api_error(
-                response.status_code, _status(response.content, response.status_code), method, path
-            )
-        return response.content
+        for attempt in (1, 2):
+            headers = self._headers(content_type if content is not None else None)
+            try:
+                response = await self._http.request(
+                    method,
+                    path,
+                    params=params,
+                    content=content,
+                    headers=headers,
+                    extensions=self._extensions,
+                )
+            except _transport_errors() as exc:
+                raise transport_error(self.config, exc) from None
+            if (
+                response.status_code == 401
+                and attempt == 1
+                and await self._renewed(headers.get("Authorization"))
+            ):
+                continue
+            if response.status_code >= 400:
+                raise api_error(
+                    response.status_code,
+                    _status(response.content, response.status_code),
+                    method,
+                    path,
+                )
+            return response.content
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _renewed(self, used: str | None) -> bool:
+        """After a 401: fresh credentials to retry with? A token file gets a moment to change."""
+        if not self.config.refresh():
+            return False
+        if self.config.exec_plugin is not None:
+            return True
+        deadline = time.monotonic() + TOKEN_CHANGE_WAIT
+        while time.monotonic() < deadline:
+            if self.config.authorization() != used:
+                return True
+            await _async_sleep(0.05)
+        return False
 
     async def _lines(self, path: str, params: Mapping[str, str]) -> AsyncIterator[bytes]:
-        async with self._http.stream(
-            "GET", path, params=params, headers=self._headers(None)
-        ) as response:
-            if response.status_code >= 400:
-                content = await response.aread()
-                raise api_error(
-                    response.status_code, _status(content, response.status_code), "GET", path
-                )
-            async for line in response.aiter_lines():
-                if line.strip():
-                    yield line.encode()
+        try:
+            async with self._http.stream(
+                "GET", path, params=params, headers=self._headers(None), extensions=self._extensions
+            ) as response:
+                if response.status_code >= 400:
+                    content = await response.aread()
+                    raise api_error(
+                        response.status_code, _status(content, response.status_code), "GET", path
+                    )
+                async for line in response.aiter_lines():
+                    if line.strip():
+                        yield line.encode()
+        except _transport_errors() as exc:
+            raise transport_error(self.config, exc) from None
 
     async def close(self) -> None:
         await self._http.aclose()

@@ -3,21 +3,21 @@
 
 from __future__ import annotations
 
-import base64
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError
 
 if TYPE_CHECKING:
     import ssl
 
+    from .credentials import ExecPlugin
+
 SERVICE_ACCOUNT_ROOT = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
 class Config:
-    """A resolved configuration. Tokens and keys never appear in its repr."""
+    """A resolved configuration. Tokens, passwords and keys never appear in its repr."""
 
     __slots__ = (
         "server",
@@ -28,8 +28,12 @@ class Config:
         "verify",
         "client_cert",
         "client_cert_pem",
+        "username",
+        "password",
+        "exec_plugin",
         "namespace",
         "tls_server_name",
+        "proxy_url",
         "source",
     )
 
@@ -44,8 +48,12 @@ class Config:
         verify: bool = True,
         client_cert: tuple[str, str] | None = None,
         client_cert_pem: tuple[str, str] | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        exec_plugin: ExecPlugin | None = None,
         namespace: str = "default",
         tls_server_name: str | None = None,
+        proxy_url: str | None = None,
         source: str = "explicit",
     ) -> None:
         self.server = server.rstrip("/")
@@ -56,32 +64,62 @@ class Config:
         self.verify = verify
         self.client_cert = client_cert
         self.client_cert_pem = client_cert_pem
+        self.username = username
+        self.password = password
+        self.exec_plugin = exec_plugin
         self.namespace = namespace
         self.tls_server_name = tls_server_name
+        self.proxy_url = proxy_url
         self.source = source
 
     def __repr__(self) -> str:
-        if self.token or self.token_file:
-            auth = "token"
-        elif self.client_cert or self.client_cert_pem:
-            auth = "client-certificate"
-        else:
-            auth = "none"
         return (
-            f"Config(server={self.server!r}, namespace={self.namespace!r}, auth={auth}, "
+            f"Config(server={self.server!r}, namespace={self.namespace!r}, auth={self.auth_kind}, "
             f"verify={self.verify}, source={self.source!r})"
         )
 
+    @property
+    def auth_kind(self) -> str:
+        if self.exec_plugin is not None:
+            return "exec"
+        if self.token or self.token_file:
+            return "token"
+        if self.client_cert or self.client_cert_pem:
+            return "client-certificate"
+        return "basic" if self.username else "none"
+
     def bearer_token(self) -> str | None:
         """The current token; a token file is read on each call, so rotated tokens are seen."""
+        if self.exec_plugin is not None:
+            return self.exec_plugin.credential().token
         if self.token_file:
             try:
-                return Path(self.token_file).read_text().strip() or None
+                with open(self.token_file) as f:
+                    return f.read().strip() or None
             except OSError as exc:
                 raise ConfigError(
                     f"cannot read token file {self.token_file}: {exc.strerror}"
                 ) from None
         return self.token
+
+    def authorization(self) -> str | None:
+        """The Authorization header value, if any."""
+        token = self.bearer_token()
+        if token:
+            return f"Bearer {token}"
+        if self.username is not None:
+            import base64
+
+            pair = f"{self.username}:{self.password or ''}".encode()
+            return "Basic " + base64.b64encode(pair).decode()
+        return None
+
+    def refresh(self) -> bool:
+        """After a 401: drop cached credentials; True when a retry may succeed."""
+        if self.exec_plugin is not None:
+            self.exec_plugin.expire()
+            return True
+        return self.token_file is not None
 
     def ssl_context(self) -> ssl.SSLContext | bool:
         """TLS settings for https servers; verification is on unless explicitly disabled."""
@@ -99,15 +137,31 @@ class Config:
             except (OSError, ssl.SSLError) as exc:
                 where = self.ca_file or "certificate-authority-data"
                 raise ConfigError(f"cannot load CA certificates from {where}: {exc}") from None
+        pem = self.client_cert_pem
+        if pem is None and self.exec_plugin is not None:
+            credential = self.exec_plugin.credential()
+            if credential.cert_pem and credential.key_pem:
+                pem = (credential.cert_pem, credential.key_pem)
         try:
             if self.client_cert:
                 ctx.load_cert_chain(*self.client_cert)
-            elif self.client_cert_pem:
-                _load_pem_chain(ctx, *self.client_cert_pem)
+            elif pem:
+                _load_pem_chain(ctx, *pem)
         except (OSError, ssl.SSLError) as exc:
             where = self.client_cert[0] if self.client_cert else "client-certificate-data"
             raise ConfigError(f"cannot load client certificate {where}: {exc}") from None
         return ctx
+
+    @property
+    def trust(self) -> str:
+        """Where the server's certificate is checked against, for error messages."""
+        if not self.verify:
+            return "verification disabled"
+        return (
+            f"CA file {self.ca_file}"
+            if self.ca_file
+            else ("certificate-authority-data" if self.ca_data else "the system trust store")
+        )
 
 
 def _load_pem_chain(ctx: ssl.SSLContext, cert: str, key: str) -> None:
@@ -127,144 +181,66 @@ def _load_pem_chain(ctx: ssl.SSLContext, cert: str, key: str) -> None:
 
 
 def in_cluster(root: str | None = None) -> Config | None:
-    """The pod's own configuration, when KUBERNETES_SERVICE_HOST is set and a token exists."""
+    """The pod's own configuration, when KUBERNETES_SERVICE_HOST is set and a token exists.
+
+    The token file is re-read on every request, so the kubelet's hourly rotation (a swap of
+    the `..data` symlink) is picked up by a long-running client without a restart.
+    """
     host = os.environ.get("KUBERNETES_SERVICE_HOST")
     port = os.environ.get("KUBERNETES_SERVICE_PORT", "443")
-    base = Path(root or os.environ.get("KUBEAPI_SERVICEACCOUNT_ROOT", SERVICE_ACCOUNT_ROOT))
-    if not host or not (base / "token").exists():
+    base = root or os.environ.get("KUBEAPI_SERVICEACCOUNT_ROOT", SERVICE_ACCOUNT_ROOT)
+    token = os.path.join(base, "token")
+    if not host or not os.path.exists(token):
         return None
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
-    namespace_file = base / "namespace"
-    namespace = namespace_file.read_text().strip() if namespace_file.exists() else "default"
-    ca = base / "ca.crt"
+    namespace = _read(os.path.join(base, "namespace")) or _downward_namespace() or "default"
+    ca = os.path.join(base, "ca.crt")
     return Config(
-        server=f"https://{host}:{port}",
-        token_file=str(base / "token"),
-        ca_file=str(ca) if ca.exists() else None,
-        namespace=namespace or "default",
+        f"https://{host}:{port}",
+        token_file=token,
+        ca_file=ca if os.path.exists(ca) else None,
+        namespace=namespace,
         source=f"in-cluster ({base})",
     )
 
 
-def _load_yaml(path: Path) -> dict[str, Any]:
-    import yaml
-
+def _read(path: str) -> str:
     try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"kubeconfig {path} is not valid YAML: {exc}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"kubeconfig {path} is not a mapping")
-    return data
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
 
 
-def _named(
-    docs: list[tuple[Path, dict[str, Any]]], section: str, item: str
-) -> dict[str, dict[str, Any]]:
-    """Entries of a section across files; the first file to define a name wins."""
-    out: dict[str, dict[str, Any]] = {}
-    for _, doc in docs:
-        for entry in doc.get(section) or ():
-            if isinstance(entry, dict) and entry.get("name") not in out:
-                out[str(entry.get("name"))] = entry.get(item) or {}
-    return out
+def _downward_namespace() -> str | None:
+    from ..downward import namespace
 
-
-def _material(
-    base: Path, entry: dict[str, Any], file_key: str, data_key: str
-) -> tuple[str | None, str | None]:
-    """(path, inline PEM text) for a kubeconfig file-or-data pair; relative paths are to the file."""
-    if entry.get(data_key):
-        return None, base64.b64decode(entry[data_key]).decode()
-    if entry.get(file_key):
-        return str((base / str(entry[file_key])).expanduser()), None
-    return None, None
-
-
-def _client_cert(
-    base: Path, user: dict[str, Any]
-) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
-    """(certificate and key files, or certificate and key PEM text) of a kubeconfig user."""
-    cert_path, cert_data = _material(base, user, "client-certificate", "client-certificate-data")
-    key_path, key_data = _material(base, user, "client-key", "client-key-data")
-    if not (cert_path or cert_data) or not (key_path or key_data):
-        return None, None
-    if cert_path and key_path:
-        return (cert_path, key_path), None
-    cert = cert_data if cert_data is not None else Path(str(cert_path)).read_text()
-    key = key_data if key_data is not None else Path(str(key_path)).read_text()
-    return None, (cert, key)
-
-
-def from_kubeconfig(paths: list[str] | None = None, context: str | None = None) -> Config | None:
-    """A configuration from kubeconfig files (KUBECONFIG, else ~/.kube/config), merged as kubectl does."""
-    if paths is None:
-        env = os.environ.get("KUBECONFIG")
-        paths = (
-            [p for p in env.split(os.pathsep) if p]
-            if env
-            else [str(Path.home() / ".kube" / "config")]
-        )
-    docs = [
-        (Path(p).expanduser(), _load_yaml(Path(p).expanduser()))
-        for p in paths
-        if Path(p).expanduser().exists()
-    ]
-    if not docs:
-        return None
-    current = context or next(
-        (str(d["current-context"]) for _, d in docs if d.get("current-context")), None
-    )
-    contexts = _named(docs, "contexts", "context")
-    if current is None or current not in contexts:
-        where = ", ".join(str(p) for p, _ in docs)
-        raise ConfigError(f"kubeconfig {where}: context {current!r} not found")
-    ctx = contexts[current]
-    clusters, users = _named(docs, "clusters", "cluster"), _named(docs, "users", "user")
-    cluster = clusters.get(str(ctx.get("cluster")))
-    if cluster is None or not cluster.get("server"):
-        raise ConfigError(
-            f"kubeconfig: cluster {ctx.get('cluster')!r} of context {current!r} has no server"
-        )
-    user = users.get(str(ctx.get("user")), {})
-    base = docs[0][0].parent
-    ca_file, ca_data = _material(
-        base, cluster, "certificate-authority", "certificate-authority-data"
-    )
-    if "auth-provider" in user:
-        raise ConfigError(
-            "kubeconfig: auth-provider is not supported; use an exec credential plugin"
-        )
-    token_file = user.get("tokenFile")
-    cert_files, cert_pem = _client_cert(base, user)
-    return Config(
-        server=str(cluster["server"]).rstrip("/"),
-        token=user.get("token"),
-        token_file=str((base / token_file).expanduser()) if token_file else None,
-        ca_file=ca_file,
-        ca_data=ca_data,
-        verify=not cluster.get("insecure-skip-tls-verify", False),
-        client_cert=cert_files,
-        client_cert_pem=cert_pem,
-        namespace=str(ctx.get("namespace") or "default"),
-        tls_server_name=cluster.get("tls-server-name"),
-        source=f"kubeconfig context {current}",
-    )
+    return namespace()
 
 
 def load_config(kubeconfig: str | None = None, context: str | None = None) -> Config:
-    """In-cluster first (unless a kubeconfig is named), then kubeconfig; one error lists what was tried."""
+    """In-cluster first (unless a kubeconfig or context is named), then kubeconfig.
+
+    When nothing is found, one error lists what was tried and where.
+    """
+    from .kubeconfig import from_kubeconfig, kubeconfig_paths
+
     tried = []
     if kubeconfig is None and context is None:
         config = in_cluster()
         if config is not None:
             return config
-        tried.append("in-cluster (KUBERNETES_SERVICE_HOST and a service-account token)")
-    config = from_kubeconfig([kubeconfig] if kubeconfig else None, context)
+        root = os.environ.get("KUBEAPI_SERVICEACCOUNT_ROOT", SERVICE_ACCOUNT_ROOT)
+        if os.environ.get("KUBERNETES_SERVICE_HOST"):
+            tried.append(
+                f"in-cluster: KUBERNETES_SERVICE_HOST is set but {root}/token does not exist"
+            )
+        else:
+            tried.append("in-cluster: KUBERNETES_SERVICE_HOST is not set")
+    paths = [kubeconfig] if kubeconfig else kubeconfig_paths()
+    config = from_kubeconfig(paths, context, explicit=kubeconfig is not None)
     if config is not None:
         return config
-    tried.append(f"kubeconfig ({kubeconfig or os.environ.get('KUBECONFIG') or '~/.kube/config'})")
+    tried.append(f"kubeconfig: no file at {os.pathsep.join(paths)}")
     raise ConfigError("no Kubernetes configuration found; tried " + "; ".join(tried))

@@ -14,6 +14,10 @@ class ConfigError(KubeError):
     """No usable configuration: says what was tried and where."""
 
 
+class TransportError(KubeError):
+    """The server could not be reached, or its TLS certificate was not trusted."""
+
+
 class ApiError(KubeError):
     """The server answered with an error status; `status` is its metav1.Status body."""
 

@@ -119,45 +119,20 @@ def _conv(code: str, module: str) -> _Conv:
 
 
 class _Field:
-    """Descriptor for one field: `name` in Python, `wire` in JSON."""
+    """Descriptor for one field: `name` in Python, `wire` in JSON. Subclasses by value kind."""
 
-    __slots__ = ("name", "wire", "conv", "kind", "ref")
+    __slots__ = ("name", "wire", "conv")
 
-    def __init__(self, name: str, wire: str, code: str, module: str) -> None:
-        self.name = name
-        self.wire = (
-            bytes.fromhex(wire[1:]).decode("utf-8", "surrogatepass")
-            if wire.startswith("=")
-            else wire
-        )
-        self.kind = code[0] if code[0] in "@[{" else "s"
-        self.conv = _conv(code[1:] if code[0] in "[{" else code, module)
-        self.ref = self.conv if isinstance(self.conv, _Ref) else None
+    def __init__(self, name: str, wire: str, conv: _Conv) -> None:
+        self.name, self.wire, self.conv = name, wire, conv
 
-    def __set_name__(self, owner: type, name: str) -> None:  # pragma: no cover - set explicitly
-        self.name = name
+    @property
+    def kind(self) -> str:
+        return "s"
 
-    def __get__(self, obj: Model | None, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        d = obj._d
-        kind = self.kind
-        if kind == "@":
-            assert self.ref is not None
-            value = d.get(self.wire)
-            if value is None:
-                return self.ref.cls._view({}, (obj, self.wire))
-            if type(value) is codec.Raw:
-                value = d[self.wire] = codec.obj(value)
-            return self.ref.cls._view(value, None)
-        if kind == "[":
-            return ListView(obj, self.wire, self.conv)
-        if kind == "{":
-            return MapView(obj, self.wire, self.conv)
-        value = d.get(self.wire)
-        if type(value) is codec.Raw:
-            value = d[self.wire] = codec.full(value)
-        return self.conv.get(value) if value is not None else None
+    @property
+    def ref(self) -> _Ref | None:
+        return self.conv if isinstance(self.conv, _Ref) else None
 
     def __set__(self, obj: Model, value: Any) -> None:
         if value is None:
@@ -171,13 +146,88 @@ class _Field:
 
     def encode(self, value: Any) -> Any:
         """A Python value as the JSON this field holds."""
-        if self.kind == "[":
-            return [self.conv.put(v) for v in value]
-        if self.kind == "{":
-            return {k: self.conv.put(v) for k, v in value.items()}
-        if self.kind == "@":
-            return value._d if isinstance(value, Model) else value
         return self.conv.put(value)
+
+
+class _Scalar(_Field):
+    __slots__ = ()
+
+    def __get__(self, obj: Model | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        d = obj._d
+        value = d.get(self.wire)
+        if type(value) is codec.Raw:
+            value = d[self.wire] = codec.full(value)
+        return value if value is None or self.conv is _SCALAR else self.conv.get(value)
+
+
+class _Object(_Field):
+    __slots__ = ()
+    conv: _Ref
+
+    @property
+    def kind(self) -> str:
+        return "@"
+
+    def __get__(self, obj: Model | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        d = obj._d
+        cls = self.conv._cls or self.conv.cls
+        value = d.get(self.wire)
+        if value is None:
+            return cls._view({}, (obj, self.wire))
+        if type(value) is codec.Raw:
+            value = d[self.wire] = codec.obj(value)
+        view = object.__new__(cls)
+        view._d, view._up = value, None
+        return view
+
+    def encode(self, value: Any) -> Any:
+        return value._d if isinstance(value, Model) else value
+
+
+class _List(_Field):
+    __slots__ = ()
+
+    @property
+    def kind(self) -> str:
+        return "["
+
+    def __get__(self, obj: Model | None, owner: type | None = None) -> Any:
+        return self if obj is None else ListView(obj, self.wire, self.conv)
+
+    def encode(self, value: Any) -> Any:
+        return [self.conv.put(v) for v in value]
+
+
+class _Map(_Field):
+    __slots__ = ()
+
+    @property
+    def kind(self) -> str:
+        return "{"
+
+    def __get__(self, obj: Model | None, owner: type | None = None) -> Any:
+        return self if obj is None else MapView(obj, self.wire, self.conv)
+
+    def encode(self, value: Any) -> Any:
+        return {k: self.conv.put(v) for k, v in value.items()}
+
+
+def _field(name: str, wire: str, code: str, module: str) -> _Field:
+    """The descriptor for one entry of a model's field table (`name:wire:code`)."""
+    if wire.startswith("="):
+        wire = bytes.fromhex(wire[1:]).decode("utf-8", "surrogatepass")
+    wire = wire or name
+    if code[0] == "@":
+        return _Object(name, wire, _Ref(code[1:], module))
+    if code[0] == "[":
+        return _List(name, wire, _conv(code[1:], module))
+    if code[0] == "{":
+        return _Map(name, wire, _conv(code[1:], module))
+    return _Scalar(name, wire, _conv(code, module))
 
 
 class Model:
@@ -197,7 +247,7 @@ class Model:
         fields: dict[str, _Field] = {}
         for entry in cls.__dict__.get("_f", "").split():
             name, wire, code = entry.split(":", 2)
-            field = _Field(name, wire or name, code, cls.__module__)
+            field = _field(name, wire, code, cls.__module__)
             setattr(cls, name, field)
             fields[name] = field
         cls._fields = fields
@@ -348,6 +398,16 @@ class ListView(MutableSequence[T]):
 
     def __iter__(self) -> Iterator[T]:
         items = self._list()
+        conv = self._c
+        if type(conv) is _Ref:
+            cls, raw = conv._cls or conv.cls, codec.Raw
+            for i, value in enumerate(items):
+                if type(value) is raw:
+                    value = items[i] = codec.obj(value)
+                view = object.__new__(cls)
+                view._d, view._up = value, None
+                yield view  # type: ignore[misc]
+            return
         for i in range(len(items)):
             yield self._item(items, i)
 
