@@ -29,7 +29,7 @@ def _fields(keys: list[str]) -> dict[str, Any]:
 
 
 def _container(rng: random.Random, app: str, name: str, port: int) -> dict[str, Any]:
-    env = [
+    env: list[dict[str, Any]] = [
         {"name": f"{app.upper()}_SETTING_{i}", "value": f"value-{rng.randint(0, 9999)}"}
         for i in range(6)
     ]

@@ -12,10 +12,11 @@ from black.mode import TargetVersion
 from black.report import NothingChanged
 
 from kubeforge.cache import Cache, digest
+from kubeforge.render import LINE_LENGTH
 
 MODE = black.Mode(
     target_versions={TargetVersion.PY310},
-    line_length=100,
+    line_length=LINE_LENGTH,
     string_normalization=True,
     magic_trailing_comma=True,
 )
@@ -31,13 +32,16 @@ def format_one(text: str) -> str:
 
 
 def format_all(
-    files: dict[str, str], cache: Cache, pool: Callable[[], Executor] | None
+    files: dict[str, str],
+    cache: Cache,
+    pool: Callable[[], Executor] | None,
+    preformatted: frozenset[str] = frozenset(),
 ) -> dict[str, str]:
     """Every .py file formatted; files already formatted once are taken from the cache."""
     out = dict(files)
     todo: list[tuple[str, str]] = []
     for path, text in files.items():
-        if not path.endswith(".py"):
+        if not path.endswith(".py") or path in preformatted:
             continue
         key = digest(_KEY, text)
         hit = cache.get(key)

@@ -18,7 +18,7 @@ from kubeforge.cache import Cache
 from kubeforge.diagnostics import Diagnostic, GenerateError, Level
 from kubeforge.ir import Skipped
 from kubeforge.parse import parse
-from kubeforge.render import render
+from kubeforge.render import handwritten, render
 
 T = TypeVar("T")
 
@@ -94,7 +94,9 @@ def build(
         with progress.stage("render"):
             files = render(package)
         with progress.stage("format"):
-            files = fmt.format_all(files, Cache("format", options.use_cache), pool.get)
+            files = fmt.format_all(
+                files, Cache("format", options.use_cache), pool.get, handwritten(options.package)
+            )
         with progress.stage("validate"):
             if verdict is not None:
                 findings = verdict.result()

@@ -103,7 +103,8 @@ class CustomResourceConversion(Model):
 
     strategy: str
     """strategy specifies how custom resources are converted between versions. Allowed values are: - `"None"`: The converter only change the apiVersion and would not touch any other field in the custom resource. - `"Webhook"`: API Server will call to an external webhook to do the conversion. Additional information
-      is needed for this option. This requires spec.preserveUnknownFields to be false, and spec.conversion.webhook to be set."""
+      is needed for this option. This requires spec.preserveUnknownFields to be false, and spec.conversion.webhook to be set.
+    """
 
     webhook: WebhookConversion
     """webhook describes how to call the conversion webhook. Required when `strategy` is set to `"Webhook"`."""

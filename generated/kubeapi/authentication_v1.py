@@ -178,7 +178,7 @@ class TokenRequestStatus(Model):
 
     __slots__ = ()
     _f = "expiration_timestamp:expirationTimestamp:t token::s"
-    _secret = frozenset(["token"])
+    _secret = frozenset({"token"})
 
     expiration_timestamp: datetime | None
     """expirationTimestamp is the time of expiration of the returned token."""
@@ -236,7 +236,7 @@ class TokenReviewSpec(Model):
 
     __slots__ = ()
     _f = "audiences::[s token::s"
-    _secret = frozenset(["token"])
+    _secret = frozenset({"token"})
 
     audiences: MutableSequence[str]
     """audiences is a list of the identifiers that the resource server presented with the token identifies as. Audience-aware token authenticators will verify that the token was intended for at least one of the audiences in this list. If no audiences are provided, the audience will default to the audience of the Kubernetes apiserver."""

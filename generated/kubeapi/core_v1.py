@@ -3296,8 +3296,9 @@ class ModifyVolumeStatus(Model):
        InProgress indicates that the volume is being modified.
      - Infeasible
       Infeasible indicates that the request has been rejected as invalid by the CSI driver. To
-    	  resolve the error, a valid VolumeAttributesClass needs to be specified.
-    Note: New statuses can be added in the future. Consumers should check for unknown statuses and fail appropriately."""
+          resolve the error, a valid VolumeAttributesClass needs to be specified.
+    Note: New statuses can be added in the future. Consumers should check for unknown statuses and fail appropriately.
+    """
 
     target_volume_attributes_class_name: str | None
     """targetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled"""
@@ -4301,7 +4302,8 @@ class PersistentVolumeClaimSpec(Model):
       specified.
     * While dataSource only allows local objects, dataSourceRef allows objects
       in any namespaces.
-    (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled."""
+    (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
+    """
 
     resources: VolumeResourceRequirements
     """resources represents the minimum resources the volume should have. Users are allowed to specify resource requirements that are lower than previous value but must still be higher than capacity recorded in the status field of the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources"""
@@ -4360,17 +4362,19 @@ class PersistentVolumeClaimStatus(Model):
 
     allocated_resource_statuses: MutableMapping[str, str]
     """allocatedResourceStatuses stores status of resource being resized for the given PVC. Key names follow standard Kubernetes label syntax. Valid values are either:
-    	* Un-prefixed keys:
-    		- storage - the capacity of the volume.
-    	* Custom resources must use implementation-defined prefixed names such as "example.com/my-custom-resource"
-    Apart from above values - keys that are unprefixed or have kubernetes.io prefix are considered reserved and hence may not be used."""
+        * Un-prefixed keys:
+                - storage - the capacity of the volume.
+        * Custom resources must use implementation-defined prefixed names such as "example.com/my-custom-resource"
+    Apart from above values - keys that are unprefixed or have kubernetes.io prefix are considered reserved and hence may not be used.
+    """
 
     allocated_resources: MutableMapping[str, str]
     """allocatedResources tracks the resources allocated to a PVC including its capacity. Key names follow standard Kubernetes label syntax. Valid values are either:
-    	* Un-prefixed keys:
-    		- storage - the capacity of the volume.
-    	* Custom resources must use implementation-defined prefixed names such as "example.com/my-custom-resource"
-    Apart from above values - keys that are unprefixed or have kubernetes.io prefix are considered reserved and hence may not be used."""
+        * Un-prefixed keys:
+                - storage - the capacity of the volume.
+        * Custom resources must use implementation-defined prefixed names such as "example.com/my-custom-resource"
+    Apart from above values - keys that are unprefixed or have kubernetes.io prefix are considered reserved and hence may not be used.
+    """
 
     capacity: MutableMapping[str, str]
     """capacity represents the actual resources of the underlying volume."""
@@ -6659,7 +6663,7 @@ class Secret(Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s data::{s immutable::b kind::s metadata::@meta_v1.ObjectMeta string_data:stringData:{s type::s"
     _gvk = ("v1", "Secret")
-    _secret = frozenset(["data", "string_data"])
+    _secret = frozenset({"data", "string_data"})
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -7568,7 +7572,8 @@ class TopologySpreadConstraint(Model):
     """WhenUnsatisfiable indicates how to deal with a pod if it doesn't satisfy the spread constraint. - DoNotSchedule (default) tells the scheduler not to schedule it. - ScheduleAnyway tells the scheduler to schedule the pod in any location,
       but giving higher precedence to topologies that would help reduce the
       skew.
-    A constraint is considered "Unsatisfiable" for an incoming pod if and only if every possible node assignment for that pod would violate "MaxSkew" on some topology. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 3/1/1: | zone1 | zone2 | zone3 | | P P P |   P   |   P   | If WhenUnsatisfiable is set to DoNotSchedule, incoming pod can only be scheduled to zone2(zone3) to become 3/2/1(3/1/2) as ActualSkew(2-1) on zone2(zone3) satisfies MaxSkew(1). In other words, the cluster can still be imbalanced, but scheduler won't make it *more* imbalanced. It's a required field."""
+    A constraint is considered "Unsatisfiable" for an incoming pod if and only if every possible node assignment for that pod would violate "MaxSkew" on some topology. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 3/1/1: | zone1 | zone2 | zone3 | | P P P |   P   |   P   | If WhenUnsatisfiable is set to DoNotSchedule, incoming pod can only be scheduled to zone2(zone3) to become 3/2/1(3/1/2) as ActualSkew(2-1) on zone2(zone3) satisfies MaxSkew(1). In other words, the cluster can still be imbalanced, but scheduler won't make it *more* imbalanced. It's a required field.
+    """
 
     def __init__(
         self,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["RawExtension"]
+__all__ = [
+    "RawExtension",
+]
 
 RawExtension = Any
 """RawExtension is used to hold extensions in external versions."""

@@ -7,7 +7,9 @@ from typing import Any
 
 from ._runtime.model import Model
 
-__all__ = ["Info"]
+__all__ = [
+    "Info",
+]
 
 
 class Info(Model):

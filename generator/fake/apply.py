@@ -60,11 +60,13 @@ def leaf_paths(obj: Any, model: str, meta: ListMeta, prefix: Path = ()) -> dict[
                 )
                 item_path = (*path, f"k:{ident}")
                 rest = {k: v for k, v in item.items() if k not in keys}
-                out[item_path + (".",)] = None
+                node: Path = (*item_path, ".")
+                out[node] = None
                 out.update(leaf_paths(rest, item_model, meta, item_path) if rest else {})
         elif isinstance(value, list) and list_type == "set":
             for item in value:
-                out[path + ("v:" + json.dumps(item, separators=(",", ":")),)] = item
+                member: Path = (*path, "v:" + json.dumps(item, separators=(",", ":")))
+                out[member] = item
         else:
             out[path] = value
     return out

@@ -1,0 +1,1 @@
+"""kubeforge's benchmark harness: `python -m bench` (see BENCHMARKS.md)."""
