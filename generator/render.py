@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
 import re
+import tokenize
 from importlib import resources
 from typing import Any
 
@@ -84,28 +87,40 @@ def pystr(value: str) -> str:
     return repr(value)
 
 
-def _split_top_level(body: str) -> list[str]:
-    """Comma-separated parts of a bracket's content, ignoring commas nested or quoted."""
-    parts, depth, quote, start = [], 0, "", 0
-    for i, ch in enumerate(body):
-        if quote:
-            if ch == quote and body[i - 1] != "\\":
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([{":
+_LONG_PARAM = re.compile(r"^(\s+)(\w+): ([^'\"]+) = None,$")
+_TAIL = re.compile(r"\)(:| -> [^()'\"]+:)?")
+
+
+def _bracket_split(line: str) -> tuple[str, list[str], str] | None:
+    """(head through the last opening bracket, top-level parts inside it, closing tail).
+
+    The line is tokenized, so brackets and commas inside string literals never count.
+    """
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line + "\n").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    ops = [t for t in tokens if t.type == tokenize.OP]
+    closers = [t for t in ops if t.string == ")"]
+    if not closers or not _TAIL.fullmatch(line[closers[-1].start[1] :]):
+        return None
+    close = closers[-1].start[1]
+    depth, opening, commas = 0, -1, []
+    for token in reversed([t for t in ops if t.start[1] < close]):
+        if token.string in ")]}":
             depth += 1
-        elif ch in ")]}":
+        elif token.string in "([{":
+            if depth == 0:
+                opening = token.start[1]
+                break
             depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(body[start:i].strip())
-            start = i + 1
-    parts.append(body[start:].strip())
-    return [p for p in parts if p]
-
-
-_RETURNS = re.compile(r"\)( -> [^()]+)?:?$")
-_LONG_PARAM = re.compile(r"^(\s+)(\w+): (.+) = None,$")
+        elif token.string == "," and depth == 0:
+            commas.append(token.start[1])
+    if opening < 0:
+        return None
+    cuts = [opening, *sorted(commas), close]
+    parts = [line[a + 1 : b].strip() for a, b in itertools.pairwise(cuts)]
+    return line[: opening + 1], [p for p in parts if p], line[close:]
 
 
 def prewrap(text: str, width: int = LINE_LENGTH) -> str:
@@ -119,7 +134,6 @@ def prewrap(text: str, width: int = LINE_LENGTH) -> str:
     in_doc = False
     for line in text.split("\n"):
         quotes = line.count('"""')
-        ending = _RETURNS.search(line)
         if in_doc or quotes or len(line) <= width:
             out.append(line)
             in_doc = in_doc != (quotes % 2 == 1)
@@ -127,28 +141,18 @@ def prewrap(text: str, width: int = LINE_LENGTH) -> str:
         indent = line[: len(line) - len(line.lstrip())]
         inner = indent + "    "
         param = _LONG_PARAM.match(line)
+        split = None if param else _bracket_split(line.strip())
         if param:
             out += [f"{indent}{param.group(2)}: (", inner + param.group(3), f"{indent}) = None,"]
-            continue
-        if ending is None:
+        elif split is None:
             out.append(line)
-            continue
-        close = ending.start()
-        depth, opening = 0, -1
-        for i in range(close - 1, -1, -1):
-            depth += {")": 1, "]": 1, "}": 1, "(": -1, "[": -1, "{": -1}.get(line[i], 0)
-            if depth == -1:
-                opening = i
-                break
-        if opening < 0:
-            out.append(line)
-            continue
-        body, tail = line[opening + 1 : close], indent + line[close:]
-        if len(inner) + len(body) <= width:
-            out += [line[: opening + 1], inner + body, tail]
         else:
-            parts = [f"{inner}{part}," for part in _split_top_level(body)]
-            out += [line[: opening + 1], *parts, tail]
+            head, parts, tail = split
+            body = ", ".join(parts)
+            if len(inner) + len(body) <= width:
+                out += [indent + head, inner + body, indent + tail]
+            else:
+                out += [indent + head, *(f"{inner}{part}," for part in parts), indent + tail]
     return "\n".join(out)
 
 

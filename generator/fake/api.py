@@ -273,6 +273,8 @@ class Api:
         assert name is not None
         if verb == "get":
             obj = self.store.get(rt, ns, name)
+            if sub == "log":
+                return await self._log(request, obj, query)
             return self._out(rt, self._scale(rt, obj) if sub == "scale" else obj)
         if verb == "update":
             obj = await _body(request)
@@ -325,6 +327,44 @@ class Api:
                 old, checked, manager, rt.api_version, rt.model, self._list_meta, now()
             )
         return checked
+
+    async def _log(
+        self, request: web.Request, pod: Obj, query: dict[str, str]
+    ) -> web.StreamResponse:
+        """pods/log: the text FakeServer.append_log() gave the container; follow=true streams on."""
+        containers = [c.get("name", "") for c in (pod.get("spec") or {}).get("containers") or ()]
+        container = query.get("container") or (containers[0] if len(containers) == 1 else "")
+        name = pod["metadata"]["name"]
+        if not container and len(containers) > 1:
+            choices = " ".join(containers)
+            raise status.bad_request(
+                f"a container name must be specified for pod {name}, choose one of: [{choices}]"
+            )
+        if containers and container not in containers:
+            raise status.bad_request(f"container {container} is not valid for pod {name}")
+        key = (pod["metadata"].get("namespace", ""), name, container)
+        text = self.store.pod_logs.get(key, "")
+        if query.get("tailLines"):
+            text = "".join(text.splitlines(keepends=True)[-int(query["tailLines"]) :])
+        if query.get("follow") not in ("true", "1"):
+            return web.Response(text=text, content_type="text/plain")
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/plain", "Transfer-Encoding": "chunked"}
+        )
+        await response.prepare(request)
+        sent = len(self.store.pod_logs.get(key, ""))
+        await response.write(text.encode())
+        cond = self.store.log_condition()
+        while request.transport is not None and not request.transport.is_closing():
+            current = self.store.pod_logs.get(key, "")
+            if len(current) > sent:
+                await response.write(current[sent:].encode())
+                sent = len(current)
+                continue
+            async with cond:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(cond.wait(), 1.0)
+        return response
 
     def _namespaced(self, group: str, version: str, plural: str) -> bool:
         rt = self.registry.get(group, version, plural)

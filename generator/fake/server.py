@@ -136,6 +136,16 @@ class FakeServer:
             self._thread.join(timeout=10)
         self._loop = self._thread = None
 
+    def append_log(self, namespace: str, pod: str, text: str, container: str = "") -> None:
+        """Add `text` to a container's log, as the kubelet would; followers see it at once."""
+        if not container:
+            found = self.call(
+                self.api.store.get, self.api.registry.types[("", "v1", "pods")], namespace, pod
+            )
+            names = [c.get("name", "") for c in (found.get("spec") or {}).get("containers") or ()]
+            container = names[0] if names else ""
+        self.call(self.api.store.append_log, namespace, pod, container, text)
+
     def set_tokens(self, tokens: list[str]) -> None:
         """Accept exactly these bearer tokens from now on (to rotate them in tests)."""
         self.tokens = list(tokens)

@@ -66,6 +66,9 @@ class Store:
         self._snapshots: OrderedDict[str, tuple[str, list[Obj]]] = OrderedDict()
         self.on_change: Callable[[ResourceType, str, Obj], None] | None = None
         self._encoded: dict[int, tuple[Obj, bytes]] = {}
+        # Container logs by (namespace, pod, container), for pods/log.
+        self.pod_logs: dict[tuple[str, str, str], str] = {}
+        self._log_changed: asyncio.Condition | None = None
         # While set (a request with dryRun=All), writes are checked and answered, never stored.
         self.dry_run = False
 
@@ -267,6 +270,17 @@ class Store:
         """Delete every object of a resource (its definition is going away)."""
         for (namespace, name), _ in sorted(self.objects.get((rt.group, rt.plural), {}).items()):
             self.delete(rt, namespace, name)
+
+    def append_log(self, namespace: str, pod: str, container: str, text: str) -> None:
+        key = (namespace, pod, container)
+        self.pod_logs[key] = self.pod_logs.get(key, "") + text
+        if self._log_changed is not None:
+            asyncio.get_running_loop().create_task(self._notify(self._log_changed))
+
+    def log_condition(self) -> asyncio.Condition:
+        if self._log_changed is None:
+            self._log_changed = asyncio.Condition()
+        return self._log_changed
 
     # ------------------------------------------------------------ watch support
 

@@ -191,3 +191,33 @@ def test_dry_run_checks_and_answers_but_stores_nothing(http: httpx.Client) -> No
     http.post(pods, json={"metadata": {"name": "real"}})
     http.request("DELETE", f"{pods}/real", params={"dryRun": "All"})
     assert http.get(f"{pods}/real").status_code == 200
+
+
+def test_pod_logs_are_served_and_followed(http: httpx.Client, fake_api: FakeServer) -> None:
+    import threading
+    import time
+
+    pods = "/api/v1/namespaces/default/pods"
+    http.post(
+        pods,
+        json={"metadata": {"name": "app"}, "spec": {"containers": [{"name": "c", "image": "i"}]}},
+    )
+    fake_api.append_log("default", "app", "one\ntwo\n")
+    assert http.get(f"{pods}/app/log").text == "one\ntwo\n"
+    assert http.get(f"{pods}/app/log", params={"tailLines": 1}).text == "two\n"
+    assert http.get(f"{pods}/nope/log").status_code == 404
+
+    def later() -> None:
+        time.sleep(0.3)
+        fake_api.append_log("default", "app", "three\n")
+
+    writer = threading.Thread(target=later)
+    writer.start()
+    seen = ""
+    with http.stream("GET", f"{pods}/app/log", params={"follow": "true"}) as stream:
+        for chunk in stream.iter_text():
+            seen += chunk
+            if "three" in seen:
+                break
+    writer.join()
+    assert seen == "one\ntwo\nthree\n"

@@ -182,6 +182,29 @@ def test_get_and_list_through_the_proxy(proxied: tuple[FakeServer, ProxyServer])
         assert [p.metadata.name for p in kube.core_v1.pods().list()] == ["p"]
 
 
+def test_pod_logs_are_followed_through_the_proxy(proxied: tuple[FakeServer, ProxyServer]) -> None:
+    fake, proxy = proxied
+    fake.append_log("default", "p", "started\n")
+    with Client(Config(proxy.url)) as kube:
+        assert kube.core_v1.pods().get_log("p") == "started\n"
+
+    def later() -> None:
+        time.sleep(0.3)
+        fake.append_log("default", "p", "ready\n")
+
+    writer = threading.Thread(target=later)
+    writer.start()
+    seen = ""
+    url = f"{proxy.url}/api/v1/namespaces/default/pods/p/log"
+    with httpx.stream("GET", url, params={"follow": "true"}, timeout=10) as stream:
+        for chunk in stream.iter_text():
+            seen += chunk
+            if "ready" in seen:
+                break
+    writer.join()
+    assert seen == "started\nready\n"
+
+
 def test_bodies_and_methods_are_forwarded(proxied: tuple[FakeServer, ProxyServer]) -> None:
     _, proxy = proxied
     base = f"{proxy.url}/api/v1/namespaces/default/configmaps"
