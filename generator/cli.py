@@ -170,16 +170,21 @@ def _serve(args: argparse.Namespace) -> int:
         watch_window=args.watch_window,
     )
     server.start()
+    # Files first: once the "serving" line is out, clients may rely on them.
+    written = [
+        (
+            server.write_service_account(args.write_service_account)
+            if args.write_service_account
+            else None
+        ),
+        server.write_kubeconfig(args.write_kubeconfig) if args.write_kubeconfig else None,
+    ]
     print(f"kubeforge: serving {server.url}", file=sys.stderr)
     if server.ca_file:
         print(f"kubeforge: CA certificate {server.ca_file}", file=sys.stderr)
-    if args.write_service_account:
-        print(
-            f"kubeforge: wrote {server.write_service_account(args.write_service_account)}",
-            file=sys.stderr,
-        )
-    if args.write_kubeconfig:
-        print(f"kubeforge: wrote {server.write_kubeconfig(args.write_kubeconfig)}", file=sys.stderr)
+    for path in written:
+        if path is not None:
+            print(f"kubeforge: wrote {path}", file=sys.stderr)
     if not tokens and not (args.write_kubeconfig or args.write_service_account):
         print(
             "kubeforge: a random token was made; use --write-kubeconfig to get it", file=sys.stderr
