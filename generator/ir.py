@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Scalar kinds a TypeRef can have besides "model", "list" and "map".
-SCALARS = ("str", "int", "bool", "float", "int_or_str", "quantity", "time", "microtime", "any")
-
 
 @dataclass(frozen=True)
 class TypeRef:
-    """A field's type. `model` is a definition key for kind "model"; `item` for list and map."""
+    """A field's type: kind "model" (with `model`, a definition key), "list" or "map" (with
+    `item`), or a scalar: str, int, bool, float, int_or_str, quantity, time, microtime, any."""
 
     kind: str
     model: str = ""
