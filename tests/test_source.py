@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from helpers import minimal_spec
-from servers import canned, self_signed
+from servers import canned
 
 from kubeforge import source
 from kubeforge.cli import main
 from kubeforge.diagnostics import GenerateError
+from kubeforge.fake import certs
 
 
 @pytest.fixture
@@ -124,7 +125,8 @@ def test_server_errors(
 def test_a_certificate_the_client_does_not_trust(
     tmp_path: Path, existing_out: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with canned({"/openapi/v2": (200, minimal_spec({}))}, tls=self_signed(tmp_path)) as url:
+    files = certs.make(tmp_path)
+    with canned({"/openapi/v2": (200, minimal_spec({}))}, tls=(files.cert, files.key)) as url:
         code, err = _run(capsys, existing_out, "--server", url)
     assert code == 1
     assert err.startswith(
@@ -135,7 +137,7 @@ def test_a_certificate_the_client_does_not_trust(
 
 
 def test_a_trusted_server_gives_spec_and_discovery(tmp_path: Path) -> None:
-    cert, key = self_signed(tmp_path)
+    files = certs.make(tmp_path)
     routes = {
         "/openapi/v2": (200, minimal_spec({})),
         "/api": (200, {"kind": "APIVersions", "versions": ["v1"]}),
@@ -152,8 +154,8 @@ def test_a_trusted_server_gives_spec_and_discovery(tmp_path: Path) -> None:
             {"kind": "APIResourceList", "groupVersion": "apps/v1", "resources": []},
         ),
     }
-    with canned(routes, tls=(cert, key)) as url:
-        spec = source.from_server(url, source.ServerAuth(ca_file=str(cert)))
+    with canned(routes, tls=(files.cert, files.key)) as url:
+        spec = source.from_server(url, source.ServerAuth(ca_file=str(files.ca)))
     assert spec.discovery is not None and sorted(spec.discovery) == ["apps/v1", "v1"]
 
 

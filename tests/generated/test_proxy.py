@@ -25,11 +25,10 @@ from typing import Any
 
 import httpx
 import pytest
-from servers import self_signed
 
 from kubeapi import Client, Config
 from kubeapi.proxy import ProxyServer, _clean_path, _host_name, _is_exec, parse_args, serve
-from kubeforge.fake import FakeServer
+from kubeforge.fake import FakeServer, certs
 
 TOKEN = "proxy-test-token-0123456789abcdef"
 EXEC = "/api/v1/namespaces/default/pods/p/exec?command=sh"
@@ -45,7 +44,7 @@ class Upstream:
     """
 
     def __init__(self, folder: Path) -> None:
-        self.cert, key = self_signed(folder)
+        self.tls = certs.make(folder)
         self.seen: list[dict[str, Any]] = []
         self.release, self.finished, self.hung_up = (threading.Event() for _ in range(3))
         upstream = self
@@ -116,13 +115,13 @@ class Upstream:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(self.cert, key)
+        context.load_cert_chain(self.tls.cert, self.tls.key)
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.url = f"https://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def config(self, **options: Any) -> Config:
-        return Config(self.url, ca_file=str(self.cert), **options)
+        return Config(self.url, ca_file=str(self.tls.ca), **options)
 
     def headers(self, index: int = -1) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
