@@ -12,30 +12,10 @@ from typing import Any
 
 import jinja2
 
-from kubeforge.ir import Field, Model, Module, Package, Resource, SubresourceMethod, TypeRef
+from kubeforge import fields
+from kubeforge.fields import Imports
+from kubeforge.ir import Field, Model, Module, Package, Resource, SubresourceMethod
 
-_SCALAR_ANNOTATION = {
-    "str": "str",
-    "quantity": "str",
-    "int": "int",
-    "bool": "bool",
-    "float": "float",
-    "int_or_str": "int | str",
-    "time": "datetime",
-    "microtime": "datetime",
-    "any": "Any",
-}
-_SCALAR_CODE = {
-    "str": "s",
-    "quantity": "s",
-    "int": "i",
-    "bool": "b",
-    "float": "f",
-    "int_or_str": "n",
-    "time": "t",
-    "microtime": "T",
-    "any": "a",
-}
 _MIXINS = (
     ("get", "Get"),
     ("list", "List"),
@@ -47,7 +27,6 @@ _MIXINS = (
     ("deletecollection", "DeleteCollection"),
 )
 LINE_LENGTH = 100  # black's line length, pinned in kubeforge.format
-_UNSAFE_WIRE = frozenset(" \t\n\r\x0b\x0c:=")
 RUNTIME = ("__init__", "client", "codec", "config", "credentials", "errors", "kubeconfig", "model")
 # Hand-written public modules of the generated package: kubeapi.downward, python -m kubeapi.proxy.
 PUBLIC = ("downward", "proxy")
@@ -160,108 +139,35 @@ def first_paragraph(text: str) -> str:
     return text.strip().split("\n\n", 1)[0]
 
 
-class _Imports:
-    """Cross-module names one module's annotations use, sorted when read."""
-
-    def __init__(self, module: str, package: Package) -> None:
-        self.module = module
-        self.names: set[str] = set()
-        self.collections: set[str] = set()
-        self.datetime = False
-        self._owner = {m.key: (mod.name, m.name) for mod in package.modules for m in mod.models}
-
-    def model(self, key: str) -> str:
-        module, name = self._owner[key]
-        if module == self.module:
-            return name
-        self.names.add(module)
-        return f"{module}.{name}"
-
-    def qualified(self, key: str) -> str:
-        module, name = self._owner[key]
-        return f"{module}.{name}"
-
-
-def _annotation(t: TypeRef, imp: _Imports, nested: bool = False) -> str:
-    if t.kind == "model":
-        return imp.model(t.model)
-    if t.kind in ("list", "map"):
-        assert t.item is not None
-        item = _annotation(t.item, imp, nested=True)
-        if nested:
-            return f"list[{item}]" if t.kind == "list" else f"dict[str, {item}]"
-        imp.collections.add("MutableSequence" if t.kind == "list" else "MutableMapping")
-        return f"MutableSequence[{item}]" if t.kind == "list" else f"MutableMapping[str, {item}]"
-    if t.kind in ("time", "microtime"):
-        imp.datetime = True
-    return _SCALAR_ANNOTATION[t.kind]
-
-
-def _param(t: TypeRef, imp: _Imports) -> str:
-    if t.kind in ("list", "map"):
-        assert t.item is not None
-        item = _annotation(t.item, imp, nested=True)
-        if t.item.kind in ("time", "microtime"):
-            item = "datetime | str"
-        imp.collections.add("Iterable" if t.kind == "list" else "Mapping")
-        return f"Iterable[{item}] | None" if t.kind == "list" else f"Mapping[str, {item}] | None"
-    if t.kind in ("time", "microtime"):
-        imp.datetime = True
-        return "datetime | str | None"
-    ann = _annotation(t, imp)
-    return ann if ann == "Any" else f"{ann} | None"
-
-
-def _code(t: TypeRef, imp: _Imports) -> str:
-    if t.kind == "model":
-        return "@" + imp.model(t.model).replace(" ", "")
-    if t.kind in ("list", "map"):
-        assert t.item is not None
-        return ("[" if t.kind == "list" else "{") + _code(t.item, imp)
-    return _SCALAR_CODE[t.kind]
-
-
-def _wire_entry(f: Field, code: str) -> str:
-    wire = f.wire
-    if any(ch in _UNSAFE_WIRE or not ch.isprintable() for ch in wire) or wire.startswith("="):
-        wire = "=" + wire.encode("utf-8", "surrogatepass").hex()
-    elif wire == f.name:
-        wire = ""
-    return f"{f.name}:{wire}:{code}"
-
-
-def _field_view(f: Field, imp: _Imports) -> dict[str, Any]:
-    annotation = _annotation(f.type, imp)
-    if not f.required and f.type.kind not in ("model", "list", "map") and annotation != "Any":
-        annotation += " | None"
+def _field_view(f: Field, imp: Imports) -> dict[str, Any]:
     return {
         "name": f.name,
-        "annotation": annotation,
-        "param": _param(f.type, imp),
+        "annotation": fields.annotation(f, imp),
+        "param": fields.param(f.type, imp),
         "description": f.description,
-        "code": _wire_entry(f, _code(f.type, imp)),
+        "entry": fields.entry(f, imp),
     }
 
 
-def _model_view(m: Model, imp: _Imports) -> dict[str, Any]:
-    fields = [_field_view(f, imp) for f in m.fields]
+def _model_view(m: Model, imp: Imports) -> dict[str, Any]:
+    views = [_field_view(f, imp) for f in m.fields]
     gvk: tuple[str, str] | None = None
     if len(m.gvks) == 1:
         group, version, kind = m.gvks[0]
         gvk = (f"{group}/{version}" if group else version, kind)
-    base = f"ListModel[{imp.model(m.list_item)}]" if m.list_item else "Model"
+    base = f"_m.ListModel[{imp.model(m.list_item)}]" if m.list_item else "_m.Model"
     return {
         "name": m.name,
         "base": base,
         "description": m.description or f"{m.name} has no description in the spec.",
-        "table": " ".join(f["code"] for f in fields),
+        "table": " ".join(f["entry"] for f in views),
         "gvk": gvk,
         "secret": sorted(f.name for f in m.fields if f.sensitive),
-        "fields": fields,
+        "fields": views,
     }
 
 
-def _sub_view(s: SubresourceMethod, imp: _Imports) -> dict[str, Any]:
+def _sub_view(s: SubresourceMethod, imp: Imports) -> dict[str, Any]:
     return {
         "name": s.name,
         "subresource": s.subresource,
@@ -272,7 +178,7 @@ def _sub_view(s: SubresourceMethod, imp: _Imports) -> dict[str, Any]:
     }
 
 
-def _resource_view(r: Resource, imp: _Imports) -> dict[str, Any]:
+def _resource_view(r: Resource, imp: Imports) -> dict[str, Any]:
     verbs = set(r.verbs)
     if not r.list_model:
         verbs -= {"list", "watch"}
@@ -291,7 +197,7 @@ def _resource_view(r: Resource, imp: _Imports) -> dict[str, Any]:
         "method": r.method,
         "model": imp.model(r.model),
         "list_model": imp.model(r.list_model) if r.list_model else "",
-        "list": imp.model(r.list_model) if r.list_model else "ListModel[Any]",
+        "list": imp.model(r.list_model) if r.list_model else "_m.ListModel[Any]",
         "subresources": [_sub_view(s, imp) for s in r.subresources],
         "summary": f"{r.plural} ({r.kind}), {scope}; verbs: {', '.join(r.verbs)}{extra}.",
     }
@@ -304,7 +210,7 @@ def _group_version(module: Module) -> str:
 
 
 def _module_context(module: Module, package: Package) -> dict[str, Any]:
-    imp = _Imports(module.name, package)
+    imp = Imports(module.name, package)
     models = [_model_view(m, imp) for m in module.models]
     resources_ = [_resource_view(r, imp) for r in module.resources]
     aliases = []
@@ -312,15 +218,10 @@ def _module_context(module: Module, package: Package) -> dict[str, Any]:
         aliases.append(
             {
                 "name": alias.name,
-                "annotation": _annotation(alias.type, imp),
+                "annotation": fields.value_type(alias.type, imp),
                 "description": alias.description,
             }
         )
-    bases = {"Model"} if models else set()
-    if any(m["base"] != "Model" for m in models):
-        bases.add("ListModel")
-    if any(r["list"] == "ListModel[Any]" for r in resources_):
-        bases.add("ListModel")
     exports = sorted(
         [m.name for m in module.models]
         + [a.name for a in module.aliases]
@@ -344,7 +245,7 @@ def _module_context(module: Module, package: Package) -> dict[str, Any]:
             "collections": sorted(imp.collections),
             "datetime": imp.datetime,
             "imports": sorted(imp.names),
-            "bases": sorted(bases),
+            "model": bool(models) or any(r["list"] == "_m.ListModel[Any]" for r in resources_),
         },
     }
 

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -65,34 +65,34 @@ __all__ = [
 ]
 
 
-class ApplyConfiguration(Model):
+class ApplyConfiguration(_m.Model):
     """ApplyConfiguration defines the desired configuration values of an object."""
 
     __slots__ = ()
     _f = "expression::s"
 
-    expression: str | None
+    expression: _m.Value[str | None]
     """expression will be evaluated by CEL to create an apply configuration. ref: https://github.com/google/cel-spec"""
 
     def __init__(
         self,
         *,
         expression: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, expression)
+        self._init(_extra, expression)
 
 
-class AuditAnnotation(Model):
+class AuditAnnotation(_m.Model):
     """AuditAnnotation describes how to produce an audit annotation for an API request."""
 
     __slots__ = ()
     _f = "key::s value_expression:valueExpression:s"
 
-    key: str
+    key: _m.Value[str]
     """key specifies the audit annotation key. The audit annotation keys of a ValidatingAdmissionPolicy must be unique. The key must be a qualified name ([A-Za-z0-9][-A-Za-z0-9_.]*) no more than 63 bytes in length."""
 
-    value_expression: str
+    value_expression: _m.Value[str]
     """valueExpression represents the expression which is evaluated by CEL to produce an audit annotation value. The expression must evaluate to either a string or null value. If the expression evaluates to a string, the audit annotation is included with the string value. If the expression evaluates to null or empty string the audit annotation will be omitted. The valueExpression may be no longer than 5kb in length. If the result of the valueExpression is more than 10kb in length, it will be truncated to 10kb."""
 
     def __init__(
@@ -100,21 +100,21 @@ class AuditAnnotation(Model):
         *,
         key: str | None = None,
         value_expression: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, key, value_expression)
+        self._init(_extra, key, value_expression)
 
 
-class ExpressionWarning(Model):
+class ExpressionWarning(_m.Model):
     """ExpressionWarning is a warning information that targets a specific expression."""
 
     __slots__ = ()
     _f = "field_ref:fieldRef:s warning::s"
 
-    field_ref: str
+    field_ref: _m.Value[str]
     """fieldRef is the path to the field that refers to the expression. For example, the reference to the expression of the first item of validations is "spec.validations[0].expression\""""
 
-    warning: str
+    warning: _m.Value[str]
     """warning contains the content of type checking information in a human-readable form. Each line of the warning contains the type that the expression is checked against, followed by the type check error from the compiler."""
 
     def __init__(
@@ -122,39 +122,39 @@ class ExpressionWarning(Model):
         *,
         field_ref: str | None = None,
         warning: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, field_ref, warning)
+        self._init(_extra, field_ref, warning)
 
 
-class JSONPatch(Model):
+class JSONPatch(_m.Model):
     """JSONPatch defines a JSON Patch."""
 
     __slots__ = ()
     _f = "expression::s"
 
-    expression: str | None
+    expression: _m.Value[str | None]
     """expression will be evaluated by CEL to create a [JSON patch](https://jsonpatch.com/). ref: https://github.com/google/cel-spec"""
 
     def __init__(
         self,
         *,
         expression: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, expression)
+        self._init(_extra, expression)
 
 
-class MatchCondition(Model):
+class MatchCondition(_m.Model):
     """MatchCondition represents a condition which must by fulfilled for a request to be sent to a webhook."""
 
     __slots__ = ()
     _f = "expression::s name::s"
 
-    expression: str
+    expression: _m.Value[str]
     """expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:"""
 
-    name: str
+    name: _m.Value[str]
     """name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. A good name should be descriptive of the associated expression. Name must be a qualified name consisting of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"""
 
     def __init__(
@@ -162,30 +162,30 @@ class MatchCondition(Model):
         *,
         expression: str | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, expression, name)
+        self._init(_extra, expression, name)
 
 
-class MatchResources(Model):
+class MatchResources(_m.Model):
     """MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)"""
 
     __slots__ = ()
     _f = "exclude_resource_rules:excludeResourceRules:[@NamedRuleWithOperations match_policy:matchPolicy:s namespace_selector:namespaceSelector:@meta_v1.LabelSelector object_selector:objectSelector:@meta_v1.LabelSelector resource_rules:resourceRules:[@NamedRuleWithOperations"
 
-    exclude_resource_rules: MutableSequence[NamedRuleWithOperations]
+    exclude_resource_rules: _m.List[NamedRuleWithOperations]
     """excludeResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy should not care about. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)"""
 
-    match_policy: str | None
+    match_policy: _m.Value[str | None]
     """matchPolicy defines how the "MatchResources" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent"."""
 
-    namespace_selector: meta_v1.LabelSelector
+    namespace_selector: _m.Object[meta_v1.LabelSelector]
     """namespaceSelector decides whether to run the admission control policy on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the policy."""
 
-    object_selector: meta_v1.LabelSelector
+    object_selector: _m.Object[meta_v1.LabelSelector]
     """objectSelector decides whether to run the validation based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the cel validation, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything."""
 
-    resource_rules: MutableSequence[NamedRuleWithOperations]
+    resource_rules: _m.List[NamedRuleWithOperations]
     """resourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy matches. The policy cares about an operation if it matches _any_ Rule."""
 
     def __init__(
@@ -196,10 +196,10 @@ class MatchResources(Model):
         namespace_selector: meta_v1.LabelSelector | None = None,
         object_selector: meta_v1.LabelSelector | None = None,
         resource_rules: Iterable[NamedRuleWithOperations] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             exclude_resource_rules,
             match_policy,
             namespace_selector,
@@ -208,23 +208,23 @@ class MatchResources(Model):
         )
 
 
-class MutatingAdmissionPolicy(Model):
+class MutatingAdmissionPolicy(_m.Model):
     """MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@MutatingAdmissionPolicySpec"
     _gvk = ("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicy")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    spec: MutatingAdmissionPolicySpec
+    spec: _m.Object[MutatingAdmissionPolicySpec]
     """spec defines the desired behavior of the MutatingAdmissionPolicy."""
 
     def __init__(
@@ -234,12 +234,12 @@ class MutatingAdmissionPolicy(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: MutatingAdmissionPolicySpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class MutatingAdmissionPolicyBinding(Model):
+class MutatingAdmissionPolicyBinding(_m.Model):
     """MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources. MutatingAdmissionPolicyBinding and the optional parameter resource together define how cluster administrators configure policies for clusters.
 
     For a given admission request, each binding will cause its policy to be evaluated N times, where N is 1 for policies/bindings that don't use params, otherwise N is the number of parameters selected by the binding. Each evaluation is constrained by a [runtime cost budget](https://kubernetes.io/docs/reference/using-api/cel/#runtime-cost-budget).
@@ -251,16 +251,16 @@ class MutatingAdmissionPolicyBinding(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@MutatingAdmissionPolicyBindingSpec"
     _gvk = ("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicyBinding")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    spec: MutatingAdmissionPolicyBindingSpec
+    spec: _m.Object[MutatingAdmissionPolicyBindingSpec]
     """spec defines the desired behavior of the MutatingAdmissionPolicyBinding."""
 
     def __init__(
@@ -270,28 +270,28 @@ class MutatingAdmissionPolicyBinding(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: MutatingAdmissionPolicyBindingSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class MutatingAdmissionPolicyBindingList(ListModel[MutatingAdmissionPolicyBinding]):
+class MutatingAdmissionPolicyBindingList(_m.ListModel[MutatingAdmissionPolicyBinding]):
     """MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@MutatingAdmissionPolicyBinding kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicyBindingList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[MutatingAdmissionPolicyBinding]
+    items: _m.List[MutatingAdmissionPolicyBinding]
     """List of PolicyBinding."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -301,24 +301,24 @@ class MutatingAdmissionPolicyBindingList(ListModel[MutatingAdmissionPolicyBindin
         items: Iterable[MutatingAdmissionPolicyBinding] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class MutatingAdmissionPolicyBindingSpec(Model):
+class MutatingAdmissionPolicyBindingSpec(_m.Model):
     """MutatingAdmissionPolicyBindingSpec defines the specification of the MutatingAdmissionPolicyBinding."""
 
     __slots__ = ()
     _f = "match_resources:matchResources:@MatchResources param_ref:paramRef:@ParamRef policy_name:policyName:s"
 
-    match_resources: MatchResources
+    match_resources: _m.Object[MatchResources]
     """matchResources limits what resources match this binding and may be mutated by it. Note that if matchResources matches a resource, the resource must also match a policy's matchConstraints and matchConditions before the resource may be mutated. When matchResources is unset, it does not constrain resource matching, and only the policy's matchConstraints and matchConditions must match for the resource to be mutated. Additionally, matchResources.resourceRules are optional and do not constraint matching when unset. Note that this is differs from MutatingAdmissionPolicy matchConstraints, where resourceRules are required. The CREATE, UPDATE and CONNECT operations are allowed.  The DELETE operation may not be matched. '*' matches CREATE, UPDATE and CONNECT."""
 
-    param_ref: ParamRef
+    param_ref: _m.Object[ParamRef]
     """paramRef specifies the parameter resource used to configure the admission control policy. It should point to a resource of the type specified in spec.ParamKind of the bound MutatingAdmissionPolicy. If the policy specifies a ParamKind and the resource referred to by ParamRef does not exist, this binding is considered mis-configured and the FailurePolicy of the MutatingAdmissionPolicy applied. If the policy does not specify a ParamKind then this field is ignored, and the rules are evaluated without a param."""
 
-    policy_name: str | None
+    policy_name: _m.Value[str | None]
     """policyName references a MutatingAdmissionPolicy name which the MutatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required."""
 
     def __init__(
@@ -327,28 +327,28 @@ class MutatingAdmissionPolicyBindingSpec(Model):
         match_resources: MatchResources | None = None,
         param_ref: ParamRef | None = None,
         policy_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, match_resources, param_ref, policy_name)
+        self._init(_extra, match_resources, param_ref, policy_name)
 
 
-class MutatingAdmissionPolicyList(ListModel[MutatingAdmissionPolicy]):
+class MutatingAdmissionPolicyList(_m.ListModel[MutatingAdmissionPolicy]):
     """MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@MutatingAdmissionPolicy kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicyList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[MutatingAdmissionPolicy]
+    items: _m.List[MutatingAdmissionPolicy]
     """List of ValidatingAdmissionPolicy."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -358,36 +358,36 @@ class MutatingAdmissionPolicyList(ListModel[MutatingAdmissionPolicy]):
         items: Iterable[MutatingAdmissionPolicy] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class MutatingAdmissionPolicySpec(Model):
+class MutatingAdmissionPolicySpec(_m.Model):
     """MutatingAdmissionPolicySpec defines the desired behavior of the admission policy."""
 
     __slots__ = ()
     _f = "failure_policy:failurePolicy:s match_conditions:matchConditions:[@MatchCondition match_constraints:matchConstraints:@MatchResources mutations::[@Mutation param_kind:paramKind:@ParamKind reinvocation_policy:reinvocationPolicy:s variables::[@Variable"
 
-    failure_policy: str | None
+    failure_policy: _m.Value[str | None]
     """failurePolicy defines how to handle failures for the admission policy. Failures can occur from CEL expression parse errors, type check errors, runtime errors and invalid or mis-configured policy definitions or bindings."""
 
-    match_conditions: MutableSequence[MatchCondition]
+    match_conditions: _m.List[MatchCondition]
     """matchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the matchConstraints. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed."""
 
-    match_constraints: MatchResources
+    match_constraints: _m.Object[MatchResources]
     """matchConstraints specifies what resources this policy is designed to validate. The MutatingAdmissionPolicy cares about a request if it matches _all_ Constraints. However, in order to prevent clusters from being put into an unstable state that cannot be recovered from via the API MutatingAdmissionPolicy cannot match MutatingAdmissionPolicy and MutatingAdmissionPolicyBinding. The CREATE, UPDATE and CONNECT operations are allowed.  The DELETE operation may not be matched. '*' matches CREATE, UPDATE and CONNECT. Required."""
 
-    mutations: MutableSequence[Mutation]
+    mutations: _m.List[Mutation]
     """mutations contain operations to perform on matching objects. mutations may not be empty; a minimum of one mutation is required. mutations are evaluated in order, and are reinvoked according to the reinvocationPolicy. The mutations of a policy are invoked for each binding of this policy and reinvocation of mutations occurs on a per binding basis."""
 
-    param_kind: ParamKind
+    param_kind: _m.Object[ParamKind]
     """paramKind specifies the kind of resources used to parameterize this policy. If absent, there are no parameters for this policy and the param CEL variable will not be provided to validation expressions. If paramKind refers to a non-existent kind, this policy definition is mis-configured and the FailurePolicy is applied. If paramKind is specified but paramRef is unset in MutatingAdmissionPolicyBinding, the params variable will be null."""
 
-    reinvocation_policy: str | None
+    reinvocation_policy: _m.Value[str | None]
     """reinvocationPolicy indicates whether mutations may be called multiple times per MutatingAdmissionPolicyBinding as part of a single admission evaluation. Allowed values are "Never" and "IfNeeded"."""
 
-    variables: MutableSequence[Variable]
+    variables: _m.List[Variable]
     """variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except matchConditions because matchConditions are evaluated before the rest of the policy."""
 
     def __init__(
@@ -400,10 +400,10 @@ class MutatingAdmissionPolicySpec(Model):
         param_kind: ParamKind | None = None,
         reinvocation_policy: str | None = None,
         variables: Iterable[Variable] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             failure_policy,
             match_conditions,
             match_constraints,
@@ -414,46 +414,46 @@ class MutatingAdmissionPolicySpec(Model):
         )
 
 
-class MutatingWebhook(Model):
+class MutatingWebhook(_m.Model):
     """MutatingWebhook describes an admission webhook and the resources and operations it applies to."""
 
     __slots__ = ()
     _f = "admission_review_versions:admissionReviewVersions:[s client_config:clientConfig:@WebhookClientConfig failure_policy:failurePolicy:s match_conditions:matchConditions:[@MatchCondition match_policy:matchPolicy:s name::s namespace_selector:namespaceSelector:@meta_v1.LabelSelector object_selector:objectSelector:@meta_v1.LabelSelector reinvocation_policy:reinvocationPolicy:s rules::[@RuleWithOperations side_effects:sideEffects:s timeout_seconds:timeoutSeconds:i"
 
-    admission_review_versions: MutableSequence[str]
+    admission_review_versions: _m.List[str]
     """admissionReviewVersions is an ordered list of preferred `AdmissionReview` versions the Webhook expects. API server will try to use first version in the list which it supports. If none of the versions specified in this list supported by API server, validation will fail for this object. If a persisted webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail and be subject to the failure policy."""
 
-    client_config: WebhookClientConfig
+    client_config: _m.Object[WebhookClientConfig]
     """clientConfig defines how to communicate with the hook. Required"""
 
-    failure_policy: str | None
+    failure_policy: _m.Value[str | None]
     """failurePolicy defines how unrecognized errors from the admission endpoint are handled - allowed values are Ignore or Fail. Defaults to Fail."""
 
-    match_conditions: MutableSequence[MatchCondition]
+    match_conditions: _m.List[MatchCondition]
     """matchConditions is a list of conditions that must be met for a request to be sent to this webhook. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed."""
 
-    match_policy: str | None
+    match_policy: _m.Value[str | None]
     """matchPolicy defines how the "rules" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent"."""
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the admission webhook. Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the webhook, and kubernetes.io is the name of the organization. Required."""
 
-    namespace_selector: meta_v1.LabelSelector
+    namespace_selector: _m.Object[meta_v1.LabelSelector]
     """namespaceSelector decides whether to run the webhook on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the webhook."""
 
-    object_selector: meta_v1.LabelSelector
+    object_selector: _m.Object[meta_v1.LabelSelector]
     """objectSelector decides whether to run the webhook based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the webhook, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything."""
 
-    reinvocation_policy: str | None
+    reinvocation_policy: _m.Value[str | None]
     """reinvocationPolicy indicates whether this webhook should be called multiple times as part of a single admission evaluation. Allowed values are "Never" and "IfNeeded"."""
 
-    rules: MutableSequence[RuleWithOperations]
+    rules: _m.List[RuleWithOperations]
     """rules describes what operations on what resources/subresources the webhook cares about. The webhook cares about an operation if it matches _any_ Rule. However, in order to prevent ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks from putting the cluster in a state which cannot be recovered from without completely disabling the plugin, ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks are never called on admission requests for ValidatingWebhookConfiguration and MutatingWebhookConfiguration objects."""
 
-    side_effects: str
+    side_effects: _m.Value[str]
     """sideEffects states whether this webhook has side effects. Acceptable values are: None, NoneOnDryRun (webhooks created via v1beta1 may also specify Some or Unknown). Webhooks with side effects MUST implement a reconciliation system, since a request may be rejected by a future step in the admission chain and the side effects therefore need to be undone. Requests with the dryRun attribute will be auto-rejected if they match a webhook with sideEffects == Unknown or Some."""
 
-    timeout_seconds: int | None
+    timeout_seconds: _m.Value[int | None]
     """timeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds."""
 
     def __init__(
@@ -471,10 +471,10 @@ class MutatingWebhook(Model):
         rules: Iterable[RuleWithOperations] | None = None,
         side_effects: str | None = None,
         timeout_seconds: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             admission_review_versions,
             client_config,
             failure_policy,
@@ -490,7 +490,7 @@ class MutatingWebhook(Model):
         )
 
 
-class MutatingWebhookConfiguration(Model):
+class MutatingWebhookConfiguration(_m.Model):
     """MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may change the object."""
 
     __slots__ = ()
@@ -499,16 +499,16 @@ class MutatingWebhookConfiguration(Model):
     )
     _gvk = ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    webhooks: MutableSequence[MutatingWebhook]
+    webhooks: _m.List[MutatingWebhook]
     """webhooks is a list of webhooks and the affected resources and operations."""
 
     def __init__(
@@ -518,28 +518,28 @@ class MutatingWebhookConfiguration(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         webhooks: Iterable[MutatingWebhook] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, webhooks)
+        self._init(_extra, api_version, kind, metadata, webhooks)
 
 
-class MutatingWebhookConfigurationList(ListModel[MutatingWebhookConfiguration]):
+class MutatingWebhookConfigurationList(_m.ListModel[MutatingWebhookConfiguration]):
     """MutatingWebhookConfigurationList is a list of MutatingWebhookConfiguration."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@MutatingWebhookConfiguration kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("admissionregistration.k8s.io/v1", "MutatingWebhookConfigurationList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[MutatingWebhookConfiguration]
+    items: _m.List[MutatingWebhookConfiguration]
     """List of MutatingWebhookConfiguration."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -549,24 +549,24 @@ class MutatingWebhookConfigurationList(ListModel[MutatingWebhookConfiguration]):
         items: Iterable[MutatingWebhookConfiguration] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class Mutation(Model):
+class Mutation(_m.Model):
     """Mutation specifies the CEL expression which is used to apply the Mutation."""
 
     __slots__ = ()
     _f = "apply_configuration:applyConfiguration:@ApplyConfiguration json_patch:jsonPatch:@JSONPatch patch_type:patchType:s"
 
-    apply_configuration: ApplyConfiguration
+    apply_configuration: _m.Object[ApplyConfiguration]
     """applyConfiguration defines the desired configuration values of an object. The configuration is applied to the admission object using [structured merge diff](https://github.com/kubernetes-sigs/structured-merge-diff). A CEL expression is used to create apply configuration."""
 
-    json_patch: JSONPatch
+    json_patch: _m.Object[JSONPatch]
     """jsonPatch defines a [JSON patch](https://jsonpatch.com/) operation to perform a mutation to the object. A CEL expression is used to create the JSON patch."""
 
-    patch_type: str
+    patch_type: _m.Value[str]
     """patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch". Required."""
 
     def __init__(
@@ -575,33 +575,33 @@ class Mutation(Model):
         apply_configuration: ApplyConfiguration | None = None,
         json_patch: JSONPatch | None = None,
         patch_type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, apply_configuration, json_patch, patch_type)
+        self._init(_extra, apply_configuration, json_patch, patch_type)
 
 
-class NamedRuleWithOperations(Model):
+class NamedRuleWithOperations(_m.Model):
     """NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames."""
 
     __slots__ = ()
     _f = "api_groups:apiGroups:[s api_versions:apiVersions:[s operations::[s resource_names:resourceNames:[s resources::[s scope::s"
 
-    api_groups: MutableSequence[str]
+    api_groups: _m.List[str]
     """apiGroups is the API groups the resources belong to. '*' is all groups. If '*' is present, the length of the slice must be one. Required."""
 
-    api_versions: MutableSequence[str]
+    api_versions: _m.List[str]
     """apiVersions is the API versions the resources belong to. '*' is all versions. If '*' is present, the length of the slice must be one. Required."""
 
-    operations: MutableSequence[str]
+    operations: _m.List[str]
     """operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all of those operations and any future admission operations that are added. If '*' is present, the length of the slice must be one. Required."""
 
-    resource_names: MutableSequence[str]
+    resource_names: _m.List[str]
     """resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed."""
 
-    resources: MutableSequence[str]
+    resources: _m.List[str]
     """resources is a list of resources this rule applies to."""
 
-    scope: str | None
+    scope: _m.Value[str | None]
     """scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*"."""
 
     def __init__(
@@ -613,21 +613,21 @@ class NamedRuleWithOperations(Model):
         resource_names: Iterable[str] | None = None,
         resources: Iterable[str] | None = None,
         scope: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_groups, api_versions, operations, resource_names, resources, scope)
+        self._init(_extra, api_groups, api_versions, operations, resource_names, resources, scope)
 
 
-class ParamKind(Model):
+class ParamKind(_m.Model):
     """ParamKind is a tuple of Group Kind and Version."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s"
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """apiVersion is the API group version the resources belong to. In format of "group/version". Required."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """kind is the API kind the resources belong to. Required."""
 
     def __init__(
@@ -635,27 +635,27 @@ class ParamKind(Model):
         *,
         api_version: str | None = None,
         kind: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind)
+        self._init(_extra, api_version, kind)
 
 
-class ParamRef(Model):
+class ParamRef(_m.Model):
     """ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding."""
 
     __slots__ = ()
     _f = "name::s namespace::s parameter_not_found_action:parameterNotFoundAction:s selector::@meta_v1.LabelSelector"
 
-    name: str | None
+    name: _m.Value[str | None]
     """name is the name of the resource being referenced."""
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """namespace is the namespace of the referenced resource. Allows limiting the search for params to a specific namespace. Applies to both `name` and `selector` fields."""
 
-    parameter_not_found_action: str | None
+    parameter_not_found_action: _m.Value[str | None]
     """parameterNotFoundAction controls the behavior of the binding when the resource exists, and name or selector is valid, but there are no parameters matched by the binding. If the value is set to `Allow`, then no matched parameters will be treated as successful validation by the binding. If set to `Deny`, then no matched parameters will be subject to the `failurePolicy` of the policy."""
 
-    selector: meta_v1.LabelSelector
+    selector: _m.Object[meta_v1.LabelSelector]
     """selector can be used to match multiple param objects based on their labels. Supply selector: {} to match all resources of the ParamKind."""
 
     def __init__(
@@ -665,30 +665,30 @@ class ParamRef(Model):
         namespace: str | None = None,
         parameter_not_found_action: str | None = None,
         selector: meta_v1.LabelSelector | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, namespace, parameter_not_found_action, selector)
+        self._init(_extra, name, namespace, parameter_not_found_action, selector)
 
 
-class RuleWithOperations(Model):
+class RuleWithOperations(_m.Model):
     """RuleWithOperations is a tuple of Operations and Resources. It is recommended to make sure that all the tuple expansions are valid."""
 
     __slots__ = ()
     _f = "api_groups:apiGroups:[s api_versions:apiVersions:[s operations::[s resources::[s scope::s"
 
-    api_groups: MutableSequence[str]
+    api_groups: _m.List[str]
     """apiGroups is the API groups the resources belong to. '*' is all groups. If '*' is present, the length of the slice must be one. Required."""
 
-    api_versions: MutableSequence[str]
+    api_versions: _m.List[str]
     """apiVersions is the API versions the resources belong to. '*' is all versions. If '*' is present, the length of the slice must be one. Required."""
 
-    operations: MutableSequence[str]
+    operations: _m.List[str]
     """operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all of those operations and any future admission operations that are added. If '*' is present, the length of the slice must be one. Required."""
 
-    resources: MutableSequence[str]
+    resources: _m.List[str]
     """resources is a list of resources this rule applies to."""
 
-    scope: str | None
+    scope: _m.Value[str | None]
     """scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*"."""
 
     def __init__(
@@ -699,27 +699,27 @@ class RuleWithOperations(Model):
         operations: Iterable[str] | None = None,
         resources: Iterable[str] | None = None,
         scope: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_groups, api_versions, operations, resources, scope)
+        self._init(_extra, api_groups, api_versions, operations, resources, scope)
 
 
-class ServiceReference(Model):
+class ServiceReference(_m.Model):
     """ServiceReference holds a reference to Service.legacy.k8s.io"""
 
     __slots__ = ()
     _f = "name::s namespace::s path::s port::i"
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the service. Required"""
 
-    namespace: str
+    namespace: _m.Value[str]
     """namespace is the namespace of the service. Required"""
 
-    path: str | None
+    path: _m.Value[str | None]
     """path is an optional URL path which will be sent in any request to this service."""
 
-    port: int | None
+    port: _m.Value[int | None]
     """port is the port on the service that hosts the webhook. Default to 443 for backward compatibility. `port` should be a valid port number (1-65535, inclusive)."""
 
     def __init__(
@@ -729,49 +729,49 @@ class ServiceReference(Model):
         namespace: str | None = None,
         path: str | None = None,
         port: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, namespace, path, port)
+        self._init(_extra, name, namespace, path, port)
 
 
-class TypeChecking(Model):
+class TypeChecking(_m.Model):
     """TypeChecking contains results of type checking the expressions in the ValidatingAdmissionPolicy"""
 
     __slots__ = ()
     _f = "expression_warnings:expressionWarnings:[@ExpressionWarning"
 
-    expression_warnings: MutableSequence[ExpressionWarning]
+    expression_warnings: _m.List[ExpressionWarning]
     """expressionWarnings contains the type checking warnings for each expression."""
 
     def __init__(
         self,
         *,
         expression_warnings: Iterable[ExpressionWarning] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, expression_warnings)
+        self._init(_extra, expression_warnings)
 
 
-class ValidatingAdmissionPolicy(Model):
+class ValidatingAdmissionPolicy(_m.Model):
     """ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ValidatingAdmissionPolicySpec status::@ValidatingAdmissionPolicyStatus"
     _gvk = ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    spec: ValidatingAdmissionPolicySpec
+    spec: _m.Object[ValidatingAdmissionPolicySpec]
     """spec defines the desired behavior of the ValidatingAdmissionPolicy."""
 
-    status: ValidatingAdmissionPolicyStatus
+    status: _m.Object[ValidatingAdmissionPolicyStatus]
     """status represents the current status of the ValidatingAdmissionPolicy, including warnings that are useful to determine if the policy behaves in the expected way. Populated by the system. Read-only."""
 
     def __init__(
@@ -782,12 +782,12 @@ class ValidatingAdmissionPolicy(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ValidatingAdmissionPolicySpec | None = None,
         status: ValidatingAdmissionPolicyStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class ValidatingAdmissionPolicyBinding(Model):
+class ValidatingAdmissionPolicyBinding(_m.Model):
     """ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources. ValidatingAdmissionPolicyBinding and parameter CRDs together define how cluster administrators configure policies for clusters.
 
     For a given admission request, each binding will cause its policy to be evaluated N times, where N is 1 for policies/bindings that don't use params, otherwise N is the number of parameters selected by the binding.
@@ -799,16 +799,16 @@ class ValidatingAdmissionPolicyBinding(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ValidatingAdmissionPolicyBindingSpec"
     _gvk = ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    spec: ValidatingAdmissionPolicyBindingSpec
+    spec: _m.Object[ValidatingAdmissionPolicyBindingSpec]
     """spec defines the desired behavior of the ValidatingAdmissionPolicyBinding."""
 
     def __init__(
@@ -818,28 +818,28 @@ class ValidatingAdmissionPolicyBinding(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ValidatingAdmissionPolicyBindingSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class ValidatingAdmissionPolicyBindingList(ListModel[ValidatingAdmissionPolicyBinding]):
+class ValidatingAdmissionPolicyBindingList(_m.ListModel[ValidatingAdmissionPolicyBinding]):
     """ValidatingAdmissionPolicyBindingList is a list of ValidatingAdmissionPolicyBinding."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ValidatingAdmissionPolicyBinding kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBindingList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ValidatingAdmissionPolicyBinding]
+    items: _m.List[ValidatingAdmissionPolicyBinding]
     """List of PolicyBinding."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -849,27 +849,27 @@ class ValidatingAdmissionPolicyBindingList(ListModel[ValidatingAdmissionPolicyBi
         items: Iterable[ValidatingAdmissionPolicyBinding] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ValidatingAdmissionPolicyBindingSpec(Model):
+class ValidatingAdmissionPolicyBindingSpec(_m.Model):
     """ValidatingAdmissionPolicyBindingSpec is the specification of the ValidatingAdmissionPolicyBinding."""
 
     __slots__ = ()
     _f = "match_resources:matchResources:@MatchResources param_ref:paramRef:@ParamRef policy_name:policyName:s validation_actions:validationActions:[s"
 
-    match_resources: MatchResources
+    match_resources: _m.Object[MatchResources]
     """matchResources declares what resources match this binding and will be validated by it. Note that this is intersected with the policy's matchConstraints, so only requests that are matched by the policy can be selected by this. If this is unset, all resources matched by the policy are validated by this binding When resourceRules is unset, it does not constrain resource matching. If a resource is matched by the other fields of this object, it will be validated. Note that this is differs from ValidatingAdmissionPolicy matchConstraints, where resourceRules are required."""
 
-    param_ref: ParamRef
+    param_ref: _m.Object[ParamRef]
     """paramRef specifies the parameter resource used to configure the admission control policy. It should point to a resource of the type specified in ParamKind of the bound ValidatingAdmissionPolicy. If the policy specifies a ParamKind and the resource referred to by ParamRef does not exist, this binding is considered mis-configured and the FailurePolicy of the ValidatingAdmissionPolicy applied. If the policy does not specify a ParamKind then this field is ignored, and the rules are evaluated without a param."""
 
-    policy_name: str
+    policy_name: _m.Value[str]
     """policyName references a ValidatingAdmissionPolicy name which the ValidatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required."""
 
-    validation_actions: MutableSequence[str]
+    validation_actions: _m.List[str]
     """validationActions declares how Validations of the referenced ValidatingAdmissionPolicy are enforced. If a validation evaluates to false it is always enforced according to these actions."""
 
     def __init__(
@@ -879,28 +879,28 @@ class ValidatingAdmissionPolicyBindingSpec(Model):
         param_ref: ParamRef | None = None,
         policy_name: str | None = None,
         validation_actions: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, match_resources, param_ref, policy_name, validation_actions)
+        self._init(_extra, match_resources, param_ref, policy_name, validation_actions)
 
 
-class ValidatingAdmissionPolicyList(ListModel[ValidatingAdmissionPolicy]):
+class ValidatingAdmissionPolicyList(_m.ListModel[ValidatingAdmissionPolicy]):
     """ValidatingAdmissionPolicyList is a list of ValidatingAdmissionPolicy."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ValidatingAdmissionPolicy kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ValidatingAdmissionPolicy]
+    items: _m.List[ValidatingAdmissionPolicy]
     """List of ValidatingAdmissionPolicy."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -910,36 +910,36 @@ class ValidatingAdmissionPolicyList(ListModel[ValidatingAdmissionPolicy]):
         items: Iterable[ValidatingAdmissionPolicy] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ValidatingAdmissionPolicySpec(Model):
+class ValidatingAdmissionPolicySpec(_m.Model):
     """ValidatingAdmissionPolicySpec is the specification of the desired behavior of the AdmissionPolicy."""
 
     __slots__ = ()
     _f = "audit_annotations:auditAnnotations:[@AuditAnnotation failure_policy:failurePolicy:s match_conditions:matchConditions:[@MatchCondition match_constraints:matchConstraints:@MatchResources param_kind:paramKind:@ParamKind validations::[@Validation variables::[@Variable"
 
-    audit_annotations: MutableSequence[AuditAnnotation]
+    audit_annotations: _m.List[AuditAnnotation]
     """auditAnnotations contains CEL expressions which are used to produce audit annotations for the audit event of the API request. validations and auditAnnotations may not both be empty; a least one of validations or auditAnnotations is required."""
 
-    failure_policy: str | None
+    failure_policy: _m.Value[str | None]
     """failurePolicy defines how to handle failures for the admission policy. Failures can occur from CEL expression parse errors, type check errors, runtime errors and invalid or mis-configured policy definitions or bindings."""
 
-    match_conditions: MutableSequence[MatchCondition]
+    match_conditions: _m.List[MatchCondition]
     """matchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed."""
 
-    match_constraints: MatchResources
+    match_constraints: _m.Object[MatchResources]
     """matchConstraints specifies what resources this policy is designed to validate. The AdmissionPolicy cares about a request if it matches _all_ Constraints. However, in order to prevent clusters from being put into an unstable state that cannot be recovered from via the API ValidatingAdmissionPolicy cannot match ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding. Required."""
 
-    param_kind: ParamKind
+    param_kind: _m.Object[ParamKind]
     """paramKind specifies the kind of resources used to parameterize this policy. If absent, there are no parameters for this policy and the param CEL variable will not be provided to validation expressions. If ParamKind refers to a non-existent kind, this policy definition is mis-configured and the FailurePolicy is applied. If paramKind is specified but paramRef is unset in ValidatingAdmissionPolicyBinding, the params variable will be null."""
 
-    validations: MutableSequence[Validation]
+    validations: _m.List[Validation]
     """validations contain CEL expressions which is used to apply the validation. Validations and AuditAnnotations may not both be empty; a minimum of one Validations or AuditAnnotations is required."""
 
-    variables: MutableSequence[Variable]
+    variables: _m.List[Variable]
     """variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except MatchConditions because MatchConditions are evaluated before the rest of the policy."""
 
     def __init__(
@@ -952,10 +952,10 @@ class ValidatingAdmissionPolicySpec(Model):
         param_kind: ParamKind | None = None,
         validations: Iterable[Validation] | None = None,
         variables: Iterable[Variable] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             audit_annotations,
             failure_policy,
             match_conditions,
@@ -966,19 +966,19 @@ class ValidatingAdmissionPolicySpec(Model):
         )
 
 
-class ValidatingAdmissionPolicyStatus(Model):
+class ValidatingAdmissionPolicyStatus(_m.Model):
     """ValidatingAdmissionPolicyStatus represents the status of an admission validation policy."""
 
     __slots__ = ()
     _f = "conditions::[@meta_v1.Condition observed_generation:observedGeneration:i type_checking:typeChecking:@TypeChecking"
 
-    conditions: MutableSequence[meta_v1.Condition]
+    conditions: _m.List[meta_v1.Condition]
     """conditions represent the latest available observations of a policy's current state."""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """observedGeneration is the generation observed by the controller."""
 
-    type_checking: TypeChecking
+    type_checking: _m.Object[TypeChecking]
     """typeChecking contains the results of type checking for each expression. Presence of this field indicates the completion of the type checking."""
 
     def __init__(
@@ -987,48 +987,48 @@ class ValidatingAdmissionPolicyStatus(Model):
         conditions: Iterable[meta_v1.Condition] | None = None,
         observed_generation: int | None = None,
         type_checking: TypeChecking | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions, observed_generation, type_checking)
+        self._init(_extra, conditions, observed_generation, type_checking)
 
 
-class ValidatingWebhook(Model):
+class ValidatingWebhook(_m.Model):
     """ValidatingWebhook describes an admission webhook and the resources and operations it applies to."""
 
     __slots__ = ()
     _f = "admission_review_versions:admissionReviewVersions:[s client_config:clientConfig:@WebhookClientConfig failure_policy:failurePolicy:s match_conditions:matchConditions:[@MatchCondition match_policy:matchPolicy:s name::s namespace_selector:namespaceSelector:@meta_v1.LabelSelector object_selector:objectSelector:@meta_v1.LabelSelector rules::[@RuleWithOperations side_effects:sideEffects:s timeout_seconds:timeoutSeconds:i"
 
-    admission_review_versions: MutableSequence[str]
+    admission_review_versions: _m.List[str]
     """admissionReviewVersions is an ordered list of preferred `AdmissionReview` versions the Webhook expects. API server will try to use first version in the list which it supports. If none of the versions specified in this list supported by API server, validation will fail for this object. If a persisted webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail and be subject to the failure policy."""
 
-    client_config: WebhookClientConfig
+    client_config: _m.Object[WebhookClientConfig]
     """clientConfig defines how to communicate with the hook. Required"""
 
-    failure_policy: str | None
+    failure_policy: _m.Value[str | None]
     """failurePolicy defines how unrecognized errors from the admission endpoint are handled - allowed values are Ignore or Fail. Defaults to Fail."""
 
-    match_conditions: MutableSequence[MatchCondition]
+    match_conditions: _m.List[MatchCondition]
     """matchConditions is a list of conditions that must be met for a request to be sent to this webhook. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed."""
 
-    match_policy: str | None
+    match_policy: _m.Value[str | None]
     """matchPolicy defines how the "rules" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent"."""
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the admission webhook. Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the webhook, and kubernetes.io is the name of the organization. Required."""
 
-    namespace_selector: meta_v1.LabelSelector
+    namespace_selector: _m.Object[meta_v1.LabelSelector]
     """namespaceSelector decides whether to run the webhook on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the webhook."""
 
-    object_selector: meta_v1.LabelSelector
+    object_selector: _m.Object[meta_v1.LabelSelector]
     """objectSelector decides whether to run the webhook based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the webhook, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything."""
 
-    rules: MutableSequence[RuleWithOperations]
+    rules: _m.List[RuleWithOperations]
     """rules describes what operations on what resources/subresources the webhook cares about. The webhook cares about an operation if it matches _any_ Rule. However, in order to prevent ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks from putting the cluster in a state which cannot be recovered from without completely disabling the plugin, ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks are never called on admission requests for ValidatingWebhookConfiguration and MutatingWebhookConfiguration objects."""
 
-    side_effects: str
+    side_effects: _m.Value[str]
     """sideEffects states whether this webhook has side effects. Acceptable values are: None, NoneOnDryRun (webhooks created via v1beta1 may also specify Some or Unknown). Webhooks with side effects MUST implement a reconciliation system, since a request may be rejected by a future step in the admission chain and the side effects therefore need to be undone. Requests with the dryRun attribute will be auto-rejected if they match a webhook with sideEffects == Unknown or Some."""
 
-    timeout_seconds: int | None
+    timeout_seconds: _m.Value[int | None]
     """timeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds."""
 
     def __init__(
@@ -1045,10 +1045,10 @@ class ValidatingWebhook(Model):
         rules: Iterable[RuleWithOperations] | None = None,
         side_effects: str | None = None,
         timeout_seconds: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             admission_review_versions,
             client_config,
             failure_policy,
@@ -1063,23 +1063,23 @@ class ValidatingWebhook(Model):
         )
 
 
-class ValidatingWebhookConfiguration(Model):
+class ValidatingWebhookConfiguration(_m.Model):
     """ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and object without changing it."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta webhooks::[@ValidatingWebhook"
     _gvk = ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    webhooks: MutableSequence[ValidatingWebhook]
+    webhooks: _m.List[ValidatingWebhook]
     """webhooks is a list of webhooks and the affected resources and operations."""
 
     def __init__(
@@ -1089,28 +1089,28 @@ class ValidatingWebhookConfiguration(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         webhooks: Iterable[ValidatingWebhook] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, webhooks)
+        self._init(_extra, api_version, kind, metadata, webhooks)
 
 
-class ValidatingWebhookConfigurationList(ListModel[ValidatingWebhookConfiguration]):
+class ValidatingWebhookConfigurationList(_m.ListModel[ValidatingWebhookConfiguration]):
     """ValidatingWebhookConfigurationList is a list of ValidatingWebhookConfiguration."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ValidatingWebhookConfiguration kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfigurationList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ValidatingWebhookConfiguration]
+    items: _m.List[ValidatingWebhookConfiguration]
     """List of ValidatingWebhookConfiguration."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -1120,27 +1120,27 @@ class ValidatingWebhookConfigurationList(ListModel[ValidatingWebhookConfiguratio
         items: Iterable[ValidatingWebhookConfiguration] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class Validation(Model):
+class Validation(_m.Model):
     """Validation specifies the CEL expression which is used to apply the validation."""
 
     __slots__ = ()
     _f = "expression::s message::s message_expression:messageExpression:s reason::s"
 
-    expression: str
+    expression: _m.Value[str]
     """expression represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec CEL expressions have access to the contents of the API request/response, organized into CEL variables as well as some other useful variables:"""
 
-    message: str | None
+    message: _m.Value[str | None]
     """message represents the message displayed when validation fails. The message is required if the Expression contains line breaks. The message must not contain line breaks. If unset, the message is "failed rule: {Rule}". e.g. "must be a URL with the host matching spec.host" If the Expression contains line breaks. Message is required. The message must not contain line breaks. If unset, the message is "failed Expression: {Expression}"."""
 
-    message_expression: str | None
+    message_expression: _m.Value[str | None]
     """messageExpression declares a CEL expression that evaluates to the validation failure message that is returned when this rule fails. Since messageExpression is used as a failure message, it must evaluate to a string. If both message and messageExpression are present on a validation, then messageExpression will be used if validation fails. If messageExpression results in a runtime error, the runtime error is logged, and the validation failure message is produced as if the messageExpression field were unset. If messageExpression evaluates to an empty string, a string with only spaces, or a string that contains line breaks, then the validation failure message will also be produced as if the messageExpression field were unset, and the fact that messageExpression produced an empty string/string with only spaces/string with line breaks will be logged. messageExpression has access to all the same variables as the `expression` except for 'authorizer' and 'authorizer.requestResource'. Example: "object.x must be less than max ("+string(params.max)+")\""""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """reason represents a machine-readable description of why this validation failed. If this is the first validation in the list to fail, this reason, as well as the corresponding HTTP response code, are used in the HTTP response to the client. The currently supported reasons are: "Unauthorized", "Forbidden", "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to the client."""
 
     def __init__(
@@ -1150,21 +1150,21 @@ class Validation(Model):
         message: str | None = None,
         message_expression: str | None = None,
         reason: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, expression, message, message_expression, reason)
+        self._init(_extra, expression, message, message_expression, reason)
 
 
-class Variable(Model):
+class Variable(_m.Model):
     """Variable is the definition of a variable that is used for composition. A variable is defined as a named expression."""
 
     __slots__ = ()
     _f = "expression::s name::s"
 
-    expression: str
+    expression: _m.Value[str]
     """expression is the expression that will be evaluated as the value of the variable. The CEL expression has access to the same identifiers as the CEL expressions in Validation."""
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the variable. The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in other expressions through `variables` For example, if name is "foo", the variable will be available as `variables.foo`"""
 
     def __init__(
@@ -1172,24 +1172,24 @@ class Variable(Model):
         *,
         expression: str | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, expression, name)
+        self._init(_extra, expression, name)
 
 
-class WebhookClientConfig(Model):
+class WebhookClientConfig(_m.Model):
     """WebhookClientConfig contains the information to make a TLS connection with the webhook"""
 
     __slots__ = ()
     _f = "ca_bundle:caBundle:s service::@ServiceReference url::s"
 
-    ca_bundle: str | None
+    ca_bundle: _m.Value[str | None]
     """caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server certificate. If unspecified, system trust roots on the apiserver are used."""
 
-    service: ServiceReference
+    service: _m.Object[ServiceReference]
     """service is a reference to the service for this webhook. Either `service` or `url` must be specified."""
 
-    url: str | None
+    url: _m.Value[str | None]
     """url gives the location of the webhook, in standard URL form (`scheme://host:port/path`). Exactly one of `url` or `service` must be specified."""
 
     def __init__(
@@ -1198,9 +1198,9 @@ class WebhookClientConfig(Model):
         ca_bundle: str | None = None,
         service: ServiceReference | None = None,
         url: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, ca_bundle, service, url)
+        self._init(_extra, ca_bundle, service, url)
 
 
 class MutatingAdmissionPolicyClient(

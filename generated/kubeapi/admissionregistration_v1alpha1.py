@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -37,52 +37,52 @@ __all__ = [
 ]
 
 
-class ApplyConfiguration(Model):
+class ApplyConfiguration(_m.Model):
     """ApplyConfiguration defines the desired configuration values of an object."""
 
     __slots__ = ()
     _f = "expression::s"
 
-    expression: str | None
+    expression: _m.Value[str | None]
     """expression will be evaluated by CEL to create an apply configuration. ref: https://github.com/google/cel-spec"""
 
     def __init__(
         self,
         *,
         expression: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, expression)
+        self._init(_extra, expression)
 
 
-class JSONPatch(Model):
+class JSONPatch(_m.Model):
     """JSONPatch defines a JSON Patch."""
 
     __slots__ = ()
     _f = "expression::s"
 
-    expression: str | None
+    expression: _m.Value[str | None]
     """expression will be evaluated by CEL to create a [JSON patch](https://jsonpatch.com/). ref: https://github.com/google/cel-spec"""
 
     def __init__(
         self,
         *,
         expression: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, expression)
+        self._init(_extra, expression)
 
 
-class MatchCondition(Model):
+class MatchCondition(_m.Model):
     """MatchCondition has no description in the spec."""
 
     __slots__ = ()
     _f = "expression::s name::s"
 
-    expression: str
+    expression: _m.Value[str]
     """expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:"""
 
-    name: str
+    name: _m.Value[str]
     """name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. A good name should be descriptive of the associated expression. Name must be a qualified name consisting of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"""
 
     def __init__(
@@ -90,30 +90,30 @@ class MatchCondition(Model):
         *,
         expression: str | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, expression, name)
+        self._init(_extra, expression, name)
 
 
-class MatchResources(Model):
+class MatchResources(_m.Model):
     """MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)"""
 
     __slots__ = ()
     _f = "exclude_resource_rules:excludeResourceRules:[@NamedRuleWithOperations match_policy:matchPolicy:s namespace_selector:namespaceSelector:@meta_v1.LabelSelector object_selector:objectSelector:@meta_v1.LabelSelector resource_rules:resourceRules:[@NamedRuleWithOperations"
 
-    exclude_resource_rules: MutableSequence[NamedRuleWithOperations]
+    exclude_resource_rules: _m.List[NamedRuleWithOperations]
     """excludeResourceRules describes what operations on what resources/subresources the policy should not care about. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)"""
 
-    match_policy: str | None
+    match_policy: _m.Value[str | None]
     """matchPolicy defines how the "MatchResources" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent"."""
 
-    namespace_selector: meta_v1.LabelSelector
+    namespace_selector: _m.Object[meta_v1.LabelSelector]
     """namespaceSelector decides whether to run the admission control policy on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the policy."""
 
-    object_selector: meta_v1.LabelSelector
+    object_selector: _m.Object[meta_v1.LabelSelector]
     """objectSelector decides whether to run the policy based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the policy's expression (CEL), and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything."""
 
-    resource_rules: MutableSequence[NamedRuleWithOperations]
+    resource_rules: _m.List[NamedRuleWithOperations]
     """resourceRules describes what operations on what resources/subresources the admission policy matches. The policy cares about an operation if it matches _any_ Rule."""
 
     def __init__(
@@ -124,10 +124,10 @@ class MatchResources(Model):
         namespace_selector: meta_v1.LabelSelector | None = None,
         object_selector: meta_v1.LabelSelector | None = None,
         resource_rules: Iterable[NamedRuleWithOperations] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             exclude_resource_rules,
             match_policy,
             namespace_selector,
@@ -136,23 +136,23 @@ class MatchResources(Model):
         )
 
 
-class MutatingAdmissionPolicy(Model):
+class MutatingAdmissionPolicy(_m.Model):
     """MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@MutatingAdmissionPolicySpec"
     _gvk = ("admissionregistration.k8s.io/v1alpha1", "MutatingAdmissionPolicy")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    spec: MutatingAdmissionPolicySpec
+    spec: _m.Object[MutatingAdmissionPolicySpec]
     """spec defines the desired behavior of the MutatingAdmissionPolicy."""
 
     def __init__(
@@ -162,12 +162,12 @@ class MutatingAdmissionPolicy(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: MutatingAdmissionPolicySpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class MutatingAdmissionPolicyBinding(Model):
+class MutatingAdmissionPolicyBinding(_m.Model):
     """MutatingAdmissionPolicyBinding binds the MutatingAdmissionPolicy with parametrized resources. MutatingAdmissionPolicyBinding and the optional parameter resource together define how cluster administrators configure policies for clusters.
 
     For a given admission request, each binding will cause its policy to be evaluated N times, where N is 1 for policies/bindings that don't use params, otherwise N is the number of parameters selected by the binding. Each evaluation is constrained by a [runtime cost budget](https://kubernetes.io/docs/reference/using-api/cel/#runtime-cost-budget).
@@ -179,16 +179,16 @@ class MutatingAdmissionPolicyBinding(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@MutatingAdmissionPolicyBindingSpec"
     _gvk = ("admissionregistration.k8s.io/v1alpha1", "MutatingAdmissionPolicyBinding")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    spec: MutatingAdmissionPolicyBindingSpec
+    spec: _m.Object[MutatingAdmissionPolicyBindingSpec]
     """spec defines the desired behavior of the MutatingAdmissionPolicyBinding."""
 
     def __init__(
@@ -198,28 +198,28 @@ class MutatingAdmissionPolicyBinding(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: MutatingAdmissionPolicyBindingSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class MutatingAdmissionPolicyBindingList(ListModel[MutatingAdmissionPolicyBinding]):
+class MutatingAdmissionPolicyBindingList(_m.ListModel[MutatingAdmissionPolicyBinding]):
     """MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@MutatingAdmissionPolicyBinding kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("admissionregistration.k8s.io/v1alpha1", "MutatingAdmissionPolicyBindingList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[MutatingAdmissionPolicyBinding]
+    items: _m.List[MutatingAdmissionPolicyBinding]
     """List of PolicyBinding."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -229,24 +229,24 @@ class MutatingAdmissionPolicyBindingList(ListModel[MutatingAdmissionPolicyBindin
         items: Iterable[MutatingAdmissionPolicyBinding] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class MutatingAdmissionPolicyBindingSpec(Model):
+class MutatingAdmissionPolicyBindingSpec(_m.Model):
     """MutatingAdmissionPolicyBindingSpec is the specification of the MutatingAdmissionPolicyBinding."""
 
     __slots__ = ()
     _f = "match_resources:matchResources:@MatchResources param_ref:paramRef:@ParamRef policy_name:policyName:s"
 
-    match_resources: MatchResources
+    match_resources: _m.Object[MatchResources]
     """matchResources limits what resources match this binding and may be mutated by it. Note that if matchResources matches a resource, the resource must also match a policy's matchConstraints and matchConditions before the resource may be mutated. When matchResources is unset, it does not constrain resource matching, and only the policy's matchConstraints and matchConditions must match for the resource to be mutated. Additionally, matchResources.resourceRules are optional and do not constraint matching when unset. Note that this is differs from MutatingAdmissionPolicy matchConstraints, where resourceRules are required. The CREATE, UPDATE and CONNECT operations are allowed.  The DELETE operation may not be matched. '*' matches CREATE, UPDATE and CONNECT."""
 
-    param_ref: ParamRef
+    param_ref: _m.Object[ParamRef]
     """paramRef specifies the parameter resource used to configure the admission control policy. It should point to a resource of the type specified in spec.ParamKind of the bound MutatingAdmissionPolicy. If the policy specifies a ParamKind and the resource referred to by ParamRef does not exist, this binding is considered mis-configured and the FailurePolicy of the MutatingAdmissionPolicy applied. If the policy does not specify a ParamKind then this field is ignored, and the rules are evaluated without a param."""
 
-    policy_name: str | None
+    policy_name: _m.Value[str | None]
     """policyName references a MutatingAdmissionPolicy name which the MutatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required."""
 
     def __init__(
@@ -255,28 +255,28 @@ class MutatingAdmissionPolicyBindingSpec(Model):
         match_resources: MatchResources | None = None,
         param_ref: ParamRef | None = None,
         policy_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, match_resources, param_ref, policy_name)
+        self._init(_extra, match_resources, param_ref, policy_name)
 
 
-class MutatingAdmissionPolicyList(ListModel[MutatingAdmissionPolicy]):
+class MutatingAdmissionPolicyList(_m.ListModel[MutatingAdmissionPolicy]):
     """MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@MutatingAdmissionPolicy kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("admissionregistration.k8s.io/v1alpha1", "MutatingAdmissionPolicyList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[MutatingAdmissionPolicy]
+    items: _m.List[MutatingAdmissionPolicy]
     """List of ValidatingAdmissionPolicy."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -286,36 +286,36 @@ class MutatingAdmissionPolicyList(ListModel[MutatingAdmissionPolicy]):
         items: Iterable[MutatingAdmissionPolicy] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class MutatingAdmissionPolicySpec(Model):
+class MutatingAdmissionPolicySpec(_m.Model):
     """MutatingAdmissionPolicySpec is the specification of the desired behavior of the admission policy."""
 
     __slots__ = ()
     _f = "failure_policy:failurePolicy:s match_conditions:matchConditions:[@MatchCondition match_constraints:matchConstraints:@MatchResources mutations::[@Mutation param_kind:paramKind:@ParamKind reinvocation_policy:reinvocationPolicy:s variables::[@Variable"
 
-    failure_policy: str | None
+    failure_policy: _m.Value[str | None]
     """failurePolicy defines how to handle failures for the admission policy. Failures can occur from CEL expression parse errors, type check errors, runtime errors and invalid or mis-configured policy definitions or bindings."""
 
-    match_conditions: MutableSequence[MatchCondition]
+    match_conditions: _m.List[MatchCondition]
     """matchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the matchConstraints. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed."""
 
-    match_constraints: MatchResources
+    match_constraints: _m.Object[MatchResources]
     """matchConstraints specifies what resources this policy is designed to validate. The MutatingAdmissionPolicy cares about a request if it matches _all_ Constraints. However, in order to prevent clusters from being put into an unstable state that cannot be recovered from via the API MutatingAdmissionPolicy cannot match MutatingAdmissionPolicy and MutatingAdmissionPolicyBinding. The CREATE, UPDATE and CONNECT operations are allowed.  The DELETE operation may not be matched. '*' matches CREATE, UPDATE and CONNECT. Required."""
 
-    mutations: MutableSequence[Mutation]
+    mutations: _m.List[Mutation]
     """mutations contain operations to perform on matching objects. mutations may not be empty; a minimum of one mutation is required. mutations are evaluated in order, and are reinvoked according to the reinvocationPolicy. The mutations of a policy are invoked for each binding of this policy and reinvocation of mutations occurs on a per binding basis."""
 
-    param_kind: ParamKind
+    param_kind: _m.Object[ParamKind]
     """paramKind specifies the kind of resources used to parameterize this policy. If absent, there are no parameters for this policy and the param CEL variable will not be provided to validation expressions. If paramKind refers to a non-existent kind, this policy definition is mis-configured and the FailurePolicy is applied. If paramKind is specified but paramRef is unset in MutatingAdmissionPolicyBinding, the params variable will be null."""
 
-    reinvocation_policy: str | None
+    reinvocation_policy: _m.Value[str | None]
     """reinvocationPolicy indicates whether mutations may be called multiple times per MutatingAdmissionPolicyBinding as part of a single admission evaluation. Allowed values are "Never" and "IfNeeded"."""
 
-    variables: MutableSequence[Variable]
+    variables: _m.List[Variable]
     """variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except matchConditions because matchConditions are evaluated before the rest of the policy."""
 
     def __init__(
@@ -328,10 +328,10 @@ class MutatingAdmissionPolicySpec(Model):
         param_kind: ParamKind | None = None,
         reinvocation_policy: str | None = None,
         variables: Iterable[Variable] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             failure_policy,
             match_conditions,
             match_constraints,
@@ -342,19 +342,19 @@ class MutatingAdmissionPolicySpec(Model):
         )
 
 
-class Mutation(Model):
+class Mutation(_m.Model):
     """Mutation specifies the CEL expression which is used to apply the Mutation."""
 
     __slots__ = ()
     _f = "apply_configuration:applyConfiguration:@ApplyConfiguration json_patch:jsonPatch:@JSONPatch patch_type:patchType:s"
 
-    apply_configuration: ApplyConfiguration
+    apply_configuration: _m.Object[ApplyConfiguration]
     """applyConfiguration defines the desired configuration values of an object. The configuration is applied to the admission object using [structured merge diff](https://github.com/kubernetes-sigs/structured-merge-diff). A CEL expression is used to create apply configuration."""
 
-    json_patch: JSONPatch
+    json_patch: _m.Object[JSONPatch]
     """jsonPatch defines a [JSON patch](https://jsonpatch.com/) operation to perform a mutation to the object. A CEL expression is used to create the JSON patch."""
 
-    patch_type: str
+    patch_type: _m.Value[str]
     """patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch". Required."""
 
     def __init__(
@@ -363,33 +363,33 @@ class Mutation(Model):
         apply_configuration: ApplyConfiguration | None = None,
         json_patch: JSONPatch | None = None,
         patch_type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, apply_configuration, json_patch, patch_type)
+        self._init(_extra, apply_configuration, json_patch, patch_type)
 
 
-class NamedRuleWithOperations(Model):
+class NamedRuleWithOperations(_m.Model):
     """NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames."""
 
     __slots__ = ()
     _f = "api_groups:apiGroups:[s api_versions:apiVersions:[s operations::[s resource_names:resourceNames:[s resources::[s scope::s"
 
-    api_groups: MutableSequence[str]
+    api_groups: _m.List[str]
     """apiGroups is the API groups the resources belong to. '*' is all groups. If '*' is present, the length of the slice must be one. Required."""
 
-    api_versions: MutableSequence[str]
+    api_versions: _m.List[str]
     """apiVersions is the API versions the resources belong to. '*' is all versions. If '*' is present, the length of the slice must be one. Required."""
 
-    operations: MutableSequence[str]
+    operations: _m.List[str]
     """operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all of those operations and any future admission operations that are added. If '*' is present, the length of the slice must be one. Required."""
 
-    resource_names: MutableSequence[str]
+    resource_names: _m.List[str]
     """resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed."""
 
-    resources: MutableSequence[str]
+    resources: _m.List[str]
     """resources is a list of resources this rule applies to."""
 
-    scope: str | None
+    scope: _m.Value[str | None]
     """scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*"."""
 
     def __init__(
@@ -401,21 +401,21 @@ class NamedRuleWithOperations(Model):
         resource_names: Iterable[str] | None = None,
         resources: Iterable[str] | None = None,
         scope: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_groups, api_versions, operations, resource_names, resources, scope)
+        self._init(_extra, api_groups, api_versions, operations, resource_names, resources, scope)
 
 
-class ParamKind(Model):
+class ParamKind(_m.Model):
     """ParamKind is a tuple of Group Kind and Version."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s"
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """apiVersion is the API group version the resources belong to. In format of "group/version". Required."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """kind is the API kind the resources belong to. Required."""
 
     def __init__(
@@ -423,27 +423,27 @@ class ParamKind(Model):
         *,
         api_version: str | None = None,
         kind: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind)
+        self._init(_extra, api_version, kind)
 
 
-class ParamRef(Model):
+class ParamRef(_m.Model):
     """ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding."""
 
     __slots__ = ()
     _f = "name::s namespace::s parameter_not_found_action:parameterNotFoundAction:s selector::@meta_v1.LabelSelector"
 
-    name: str | None
+    name: _m.Value[str | None]
     """name is the name of the resource being referenced."""
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """namespace is the namespace of the referenced resource. Allows limiting the search for params to a specific namespace. Applies to both `name` and `selector` fields."""
 
-    parameter_not_found_action: str | None
+    parameter_not_found_action: _m.Value[str | None]
     """parameterNotFoundAction controls the behavior of the binding when the resource exists, and name or selector is valid, but there are no parameters matched by the binding. If the value is set to `Allow`, then no matched parameters will be treated as successful validation by the binding. If set to `Deny`, then no matched parameters will be subject to the `failurePolicy` of the policy."""
 
-    selector: meta_v1.LabelSelector
+    selector: _m.Object[meta_v1.LabelSelector]
     """selector can be used to match multiple param objects based on their labels. Supply selector: {} to match all resources of the ParamKind."""
 
     def __init__(
@@ -453,21 +453,21 @@ class ParamRef(Model):
         namespace: str | None = None,
         parameter_not_found_action: str | None = None,
         selector: meta_v1.LabelSelector | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, namespace, parameter_not_found_action, selector)
+        self._init(_extra, name, namespace, parameter_not_found_action, selector)
 
 
-class Variable(Model):
+class Variable(_m.Model):
     """Variable is the definition of a variable that is used for composition."""
 
     __slots__ = ()
     _f = "expression::s name::s"
 
-    expression: str
+    expression: _m.Value[str]
     """expression is the expression that will be evaluated as the value of the variable. The CEL expression has access to the same identifiers as the CEL expressions in Validation."""
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the variable. The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in other expressions through `variables` For example, if name is "foo", the variable will be available as `variables.foo`"""
 
     def __init__(
@@ -475,9 +475,9 @@ class Variable(Model):
         *,
         expression: str | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, expression, name)
+        self._init(_extra, expression, name)
 
 
 class MutatingAdmissionPolicyClient(

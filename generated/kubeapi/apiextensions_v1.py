@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -57,28 +57,28 @@ JSONSchemaPropsOrStringArray = Any
 """JSONSchemaPropsOrStringArray represents a JSONSchemaProps or a string array."""
 
 
-class CustomResourceColumnDefinition(Model):
+class CustomResourceColumnDefinition(_m.Model):
     """CustomResourceColumnDefinition specifies a column for server side printing."""
 
     __slots__ = ()
     _f = "description::s format::s json_path:jsonPath:s name::s priority::i type::s"
 
-    description: str | None
+    description: _m.Value[str | None]
     """description is a human readable description of this column."""
 
-    format: str | None
+    format: _m.Value[str | None]
     """format is an optional OpenAPI type definition for this column. The 'name' format is applied to the primary identifier column to assist in clients identifying column is the resource name. See https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details."""
 
-    json_path: str
+    json_path: _m.Value[str]
     """jsonPath is a simple JSON path (i.e. with array notation) which is evaluated against each custom resource to produce the value for this column."""
 
-    name: str
+    name: _m.Value[str]
     """name is a human readable name for the column."""
 
-    priority: int | None
+    priority: _m.Value[int | None]
     """priority is an integer defining the relative importance of this column compared to others. Lower numbers are considered higher priority. Columns that may be omitted in limited space scenarios should be given a priority greater than 0."""
 
-    type: str
+    type: _m.Value[str]
     """type is an OpenAPI type definition for this column. See https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details."""
 
     def __init__(
@@ -90,23 +90,23 @@ class CustomResourceColumnDefinition(Model):
         name: str | None = None,
         priority: int | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, description, format, json_path, name, priority, type)
+        self._init(_extra, description, format, json_path, name, priority, type)
 
 
-class CustomResourceConversion(Model):
+class CustomResourceConversion(_m.Model):
     """CustomResourceConversion describes how to convert different versions of a CR."""
 
     __slots__ = ()
     _f = "strategy::s webhook::@WebhookConversion"
 
-    strategy: str
+    strategy: _m.Value[str]
     """strategy specifies how custom resources are converted between versions. Allowed values are: - `"None"`: The converter only change the apiVersion and would not touch any other field in the custom resource. - `"Webhook"`: API Server will call to an external webhook to do the conversion. Additional information
       is needed for this option. This requires spec.preserveUnknownFields to be false, and spec.conversion.webhook to be set.
     """
 
-    webhook: WebhookConversion
+    webhook: _m.Object[WebhookConversion]
     """webhook describes how to call the conversion webhook. Required when `strategy` is set to `"Webhook"`."""
 
     def __init__(
@@ -114,31 +114,31 @@ class CustomResourceConversion(Model):
         *,
         strategy: str | None = None,
         webhook: WebhookConversion | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, strategy, webhook)
+        self._init(_extra, strategy, webhook)
 
 
-class CustomResourceDefinition(Model):
+class CustomResourceDefinition(_m.Model):
     """CustomResourceDefinition represents a resource that should be exposed on the API server.  Its name MUST be in the format <.spec.name>.<.spec.group>."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@CustomResourceDefinitionSpec status::@CustomResourceDefinitionStatus"
     _gvk = ("apiextensions.k8s.io/v1", "CustomResourceDefinition")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: CustomResourceDefinitionSpec
+    spec: _m.Object[CustomResourceDefinitionSpec]
     """spec describes how the user wants the resources to appear"""
 
-    status: CustomResourceDefinitionStatus
+    status: _m.Object[CustomResourceDefinitionStatus]
     """status indicates the actual state of the CustomResourceDefinition"""
 
     def __init__(
@@ -149,33 +149,33 @@ class CustomResourceDefinition(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: CustomResourceDefinitionSpec | None = None,
         status: CustomResourceDefinitionStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class CustomResourceDefinitionCondition(Model):
+class CustomResourceDefinitionCondition(_m.Model):
     """CustomResourceDefinitionCondition contains details for the current condition of this pod."""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t message::s observed_generation:observedGeneration:i reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """lastTransitionTime last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """message is a human-readable message indicating details about last transition."""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """observedGeneration represents the .metadata.generation that the condition was set based upon. For instance, if .metadata.generation is currently 12, but the .status.conditions[x].observedGeneration is 9, the condition is out of date with respect to the current state of the instance."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """reason is a unique, one-word, CamelCase reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """status is the status of the condition. Can be True, False, Unknown."""
 
-    type: str
+    type: _m.Value[str]
     """type is the type of the condition. Types include Established, NamesAccepted and Terminating."""
 
     def __init__(
@@ -187,28 +187,28 @@ class CustomResourceDefinitionCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, message, observed_generation, reason, status, type)
+        self._init(_extra, last_transition_time, message, observed_generation, reason, status, type)
 
 
-class CustomResourceDefinitionList(ListModel[CustomResourceDefinition]):
+class CustomResourceDefinitionList(_m.ListModel[CustomResourceDefinition]):
     """CustomResourceDefinitionList is a list of CustomResourceDefinition objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@CustomResourceDefinition kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("apiextensions.k8s.io/v1", "CustomResourceDefinitionList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[CustomResourceDefinition]
+    items: _m.List[CustomResourceDefinition]
     """items list individual CustomResourceDefinition objects"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard object's metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -218,33 +218,33 @@ class CustomResourceDefinitionList(ListModel[CustomResourceDefinition]):
         items: Iterable[CustomResourceDefinition] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class CustomResourceDefinitionNames(Model):
+class CustomResourceDefinitionNames(_m.Model):
     """CustomResourceDefinitionNames indicates the names to serve this CustomResourceDefinition"""
 
     __slots__ = ()
     _f = "categories::[s kind::s list_kind:listKind:s plural::s short_names:shortNames:[s singular::s"
 
-    categories: MutableSequence[str]
+    categories: _m.List[str]
     """categories is a list of grouped resources this custom resource belongs to (e.g. 'all'). This is published in API discovery documents, and used by clients to support invocations like `kubectl get all`."""
 
-    kind: str
+    kind: _m.Value[str]
     """kind is the serialized kind of the resource. It is normally CamelCase and singular. Custom resource instances will use this value as the `kind` attribute in API calls."""
 
-    list_kind: str | None
+    list_kind: _m.Value[str | None]
     """listKind is the serialized kind of the list for this resource. Defaults to "`kind`List"."""
 
-    plural: str
+    plural: _m.Value[str]
     """plural is the plural name of the resource to serve. The custom resources are served under `/apis/<group>/<version>/.../<plural>`. Must match the name of the CustomResourceDefinition (in the form `<names.plural>.<group>`). Must be all lowercase."""
 
-    short_names: MutableSequence[str]
+    short_names: _m.List[str]
     """shortNames are short names for the resource, exposed in API discovery documents, and used by clients to support invocations like `kubectl get <shortname>`. It must be all lowercase."""
 
-    singular: str | None
+    singular: _m.Value[str | None]
     """singular is the singular name of the resource. It must be all lowercase. Defaults to lowercased `kind`."""
 
     def __init__(
@@ -256,33 +256,33 @@ class CustomResourceDefinitionNames(Model):
         plural: str | None = None,
         short_names: Iterable[str] | None = None,
         singular: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, categories, kind, list_kind, plural, short_names, singular)
+        self._init(_extra, categories, kind, list_kind, plural, short_names, singular)
 
 
-class CustomResourceDefinitionSpec(Model):
+class CustomResourceDefinitionSpec(_m.Model):
     """CustomResourceDefinitionSpec describes how a user wants their resource to appear"""
 
     __slots__ = ()
     _f = "conversion::@CustomResourceConversion group::s names::@CustomResourceDefinitionNames preserve_unknown_fields:preserveUnknownFields:b scope::s versions::[@CustomResourceDefinitionVersion"
 
-    conversion: CustomResourceConversion
+    conversion: _m.Object[CustomResourceConversion]
     """conversion defines conversion settings for the CRD."""
 
-    group: str
+    group: _m.Value[str]
     """group is the API group of the defined custom resource. The custom resources are served under `/apis/<group>/...`. Must match the name of the CustomResourceDefinition (in the form `<names.plural>.<group>`)."""
 
-    names: CustomResourceDefinitionNames
+    names: _m.Object[CustomResourceDefinitionNames]
     """names specify the resource and kind names for the custom resource."""
 
-    preserve_unknown_fields: bool | None
+    preserve_unknown_fields: _m.Value[bool | None]
     """preserveUnknownFields indicates that object fields which are not specified in the OpenAPI schema should be preserved when persisting to storage. apiVersion, kind, metadata and known fields inside metadata are always preserved. This field is deprecated in favor of setting `x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`. See https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#field-pruning for details."""
 
-    scope: str
+    scope: _m.Value[str]
     """scope indicates whether the defined custom resource is cluster- or namespace-scoped. Allowed values are `Cluster` and `Namespaced`."""
 
-    versions: MutableSequence[CustomResourceDefinitionVersion]
+    versions: _m.List[CustomResourceDefinitionVersion]
     """versions is the list of all API versions of the defined custom resource. Version names are used to compute the order in which served versions are listed in API discovery. If the version string is "kube-like", it will sort above non "kube-like" version strings, which are ordered lexicographically. "Kube-like" versions start with a "v", then are followed by a number (the major version), then optionally the string "alpha" or "beta" and another number (the minor version). These are sorted first by GA > beta > alpha (where GA is a version with no suffix such as beta or alpha), and then by comparing major version, then minor version. An example sorted list of versions: v10, v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1, v11alpha2, foo1, foo10."""
 
     def __init__(
@@ -294,27 +294,27 @@ class CustomResourceDefinitionSpec(Model):
         preserve_unknown_fields: bool | None = None,
         scope: str | None = None,
         versions: Iterable[CustomResourceDefinitionVersion] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conversion, group, names, preserve_unknown_fields, scope, versions)
+        self._init(_extra, conversion, group, names, preserve_unknown_fields, scope, versions)
 
 
-class CustomResourceDefinitionStatus(Model):
+class CustomResourceDefinitionStatus(_m.Model):
     """CustomResourceDefinitionStatus indicates the state of the CustomResourceDefinition"""
 
     __slots__ = ()
     _f = "accepted_names:acceptedNames:@CustomResourceDefinitionNames conditions::[@CustomResourceDefinitionCondition observed_generation:observedGeneration:i stored_versions:storedVersions:[s"
 
-    accepted_names: CustomResourceDefinitionNames
+    accepted_names: _m.Object[CustomResourceDefinitionNames]
     """acceptedNames are the names that are actually being used to serve discovery. They may be different than the names in spec."""
 
-    conditions: MutableSequence[CustomResourceDefinitionCondition]
+    conditions: _m.List[CustomResourceDefinitionCondition]
     """conditions indicate state for particular aspects of a CustomResourceDefinition"""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """The generation observed by the CRD controller."""
 
-    stored_versions: MutableSequence[str]
+    stored_versions: _m.List[str]
     """storedVersions lists all versions of CustomResources that were ever persisted. Tracking these versions allows a migration path for stored versions in etcd. The field is mutable so a migration controller can finish a migration to another version (ensuring no old objects are left in storage), and then remove the rest of the versions from this list. Versions may not be removed from `spec.versions` while they exist in this list."""
 
     def __init__(
@@ -324,42 +324,42 @@ class CustomResourceDefinitionStatus(Model):
         conditions: Iterable[CustomResourceDefinitionCondition] | None = None,
         observed_generation: int | None = None,
         stored_versions: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, accepted_names, conditions, observed_generation, stored_versions)
+        self._init(_extra, accepted_names, conditions, observed_generation, stored_versions)
 
 
-class CustomResourceDefinitionVersion(Model):
+class CustomResourceDefinitionVersion(_m.Model):
     """CustomResourceDefinitionVersion describes a version for CRD."""
 
     __slots__ = ()
     _f = "additional_printer_columns:additionalPrinterColumns:[@CustomResourceColumnDefinition deprecated::b deprecation_warning:deprecationWarning:s name::s schema::@CustomResourceValidation selectable_fields:selectableFields:[@SelectableField served::b storage::b subresources::@CustomResourceSubresources"
 
-    additional_printer_columns: MutableSequence[CustomResourceColumnDefinition]
+    additional_printer_columns: _m.List[CustomResourceColumnDefinition]
     """additionalPrinterColumns specifies additional columns returned in Table output. See https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables for details. If no columns are specified, a single column displaying the age of the custom resource is used."""
 
-    deprecated: bool | None
+    deprecated: _m.Value[bool | None]
     """deprecated indicates this version of the custom resource API is deprecated. When set to true, API requests to this version receive a warning header in the server response. Defaults to false."""
 
-    deprecation_warning: str | None
+    deprecation_warning: _m.Value[str | None]
     """deprecationWarning overrides the default warning returned to API clients. May only be set when `deprecated` is true. The default warning indicates this version is deprecated and recommends use of the newest served version of equal or greater stability, if one exists."""
 
-    name: str
+    name: _m.Value[str]
     """name is the version name, e.g. “v1”, “v2beta1”, etc. The custom resources are served under this version at `/apis/<group>/<version>/...` if `served` is true."""
 
-    schema: CustomResourceValidation
+    schema: _m.Object[CustomResourceValidation]
     """schema describes the schema used for validation, pruning, and defaulting of this version of the custom resource."""
 
-    selectable_fields: MutableSequence[SelectableField]
+    selectable_fields: _m.List[SelectableField]
     """selectableFields specifies paths to fields that may be used as field selectors. A maximum of 8 selectable fields are allowed. See https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors"""
 
-    served: bool
+    served: _m.Value[bool]
     """served is a flag enabling/disabling this version from being served via REST APIs"""
 
-    storage: bool
+    storage: _m.Value[bool]
     """storage indicates this version should be used when persisting custom resources to storage. There must be exactly one version with storage=true."""
 
-    subresources: CustomResourceSubresources
+    subresources: _m.Object[CustomResourceSubresources]
     """subresources specify what subresources this version of the defined custom resource have."""
 
     def __init__(
@@ -374,10 +374,10 @@ class CustomResourceDefinitionVersion(Model):
         served: bool | None = None,
         storage: bool | None = None,
         subresources: CustomResourceSubresources | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             additional_printer_columns,
             deprecated,
             deprecation_warning,
@@ -390,19 +390,19 @@ class CustomResourceDefinitionVersion(Model):
         )
 
 
-class CustomResourceSubresourceScale(Model):
+class CustomResourceSubresourceScale(_m.Model):
     """CustomResourceSubresourceScale defines how to serve the scale subresource for CustomResources."""
 
     __slots__ = ()
     _f = "label_selector_path:labelSelectorPath:s spec_replicas_path:specReplicasPath:s status_replicas_path:statusReplicasPath:s"
 
-    label_selector_path: str | None
+    label_selector_path: _m.Value[str | None]
     """labelSelectorPath defines the JSON path inside of a custom resource that corresponds to Scale `status.selector`. Only JSON paths without the array notation are allowed. Must be a JSON Path under `.status` or `.spec`. Must be set to work with HorizontalPodAutoscaler. The field pointed by this JSON path must be a string field (not a complex selector struct) which contains a serialized label selector in string form. More info: https://kubernetes.io/docs/tasks/access-kubernetes-api/custom-resources/custom-resource-definitions#scale-subresource If there is no value under the given path in the custom resource, the `status.selector` value in the `/scale` subresource will default to the empty string."""
 
-    spec_replicas_path: str
+    spec_replicas_path: _m.Value[str]
     """specReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale `spec.replicas`. Only JSON paths without the array notation are allowed. Must be a JSON Path under `.spec`. If there is no value under the given path in the custom resource, the `/scale` subresource will return an error on GET."""
 
-    status_replicas_path: str
+    status_replicas_path: _m.Value[str]
     """statusReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale `status.replicas`. Only JSON paths without the array notation are allowed. Must be a JSON Path under `.status`. If there is no value under the given path in the custom resource, the `status.replicas` value in the `/scale` subresource will default to 0."""
 
     def __init__(
@@ -411,12 +411,12 @@ class CustomResourceSubresourceScale(Model):
         label_selector_path: str | None = None,
         spec_replicas_path: str | None = None,
         status_replicas_path: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, label_selector_path, spec_replicas_path, status_replicas_path)
+        self._init(_extra, label_selector_path, spec_replicas_path, status_replicas_path)
 
 
-class CustomResourceSubresourceStatus(Model):
+class CustomResourceSubresourceStatus(_m.Model):
     """CustomResourceSubresourceStatus defines how to serve the status subresource for CustomResources. Status is represented by the `.status` JSON path inside of a CustomResource. When set, * exposes a /status subresource for the custom resource * PUT requests to the /status subresource take a custom resource object, and ignore changes to anything except the status stanza * PUT/POST/PATCH requests to the custom resource ignore changes to the status stanza"""
 
     __slots__ = ()
@@ -424,21 +424,22 @@ class CustomResourceSubresourceStatus(Model):
 
     def __init__(
         self,
-        **extra: Any,
+        *,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra)
+        self._init(_extra)
 
 
-class CustomResourceSubresources(Model):
+class CustomResourceSubresources(_m.Model):
     """CustomResourceSubresources defines the status and scale subresources for CustomResources."""
 
     __slots__ = ()
     _f = "scale::@CustomResourceSubresourceScale status::@CustomResourceSubresourceStatus"
 
-    scale: CustomResourceSubresourceScale
+    scale: _m.Object[CustomResourceSubresourceScale]
     """scale indicates the custom resource should serve a `/scale` subresource that returns an `autoscaling/v1` Scale object."""
 
-    status: CustomResourceSubresourceStatus
+    status: _m.Object[CustomResourceSubresourceStatus]
     """status indicates the custom resource should serve a `/status` subresource. When enabled: 1. requests to the custom resource primary endpoint ignore changes to the `status` stanza of the object. 2. requests to the custom resource `/status` subresource ignore changes to anything other than the `status` stanza of the object."""
 
     def __init__(
@@ -446,150 +447,150 @@ class CustomResourceSubresources(Model):
         *,
         scale: CustomResourceSubresourceScale | None = None,
         status: CustomResourceSubresourceStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, scale, status)
+        self._init(_extra, scale, status)
 
 
-class CustomResourceValidation(Model):
+class CustomResourceValidation(_m.Model):
     """CustomResourceValidation is a list of validation methods for CustomResources."""
 
     __slots__ = ()
     _f = "open_apiv3_schema:openAPIV3Schema:@JSONSchemaProps"
 
-    open_apiv3_schema: JSONSchemaProps
+    open_apiv3_schema: _m.Object[JSONSchemaProps]
     """openAPIV3Schema is the OpenAPI v3 schema to use for validation and pruning."""
 
     def __init__(
         self,
         *,
         open_apiv3_schema: JSONSchemaProps | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, open_apiv3_schema)
+        self._init(_extra, open_apiv3_schema)
 
 
-class ExternalDocumentation(Model):
+class ExternalDocumentation(_m.Model):
     """ExternalDocumentation allows referencing an external resource for extended documentation."""
 
     __slots__ = ()
     _f = "description::s url::s"
 
-    description: str | None
+    description: _m.Value[str | None]
 
-    url: str | None
+    url: _m.Value[str | None]
 
     def __init__(
         self,
         *,
         description: str | None = None,
         url: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, description, url)
+        self._init(_extra, description, url)
 
 
-class JSONSchemaProps(Model):
+class JSONSchemaProps(_m.Model):
     """JSONSchemaProps is a JSON-Schema following Specification Draft 4 (http://json-schema.org/)."""
 
     __slots__ = ()
     _f = "ref:$ref:s schema:$schema:s additional_items:additionalItems:a additional_properties:additionalProperties:a all_of:allOf:[@JSONSchemaProps any_of:anyOf:[@JSONSchemaProps default::a definitions::{@JSONSchemaProps dependencies::{a description::s enum::[a example::a exclusive_maximum:exclusiveMaximum:b exclusive_minimum:exclusiveMinimum:b external_docs:externalDocs:@ExternalDocumentation format::s id::s items::a max_items:maxItems:i max_length:maxLength:i max_properties:maxProperties:i maximum::f min_items:minItems:i min_length:minLength:i min_properties:minProperties:i minimum::f multiple_of:multipleOf:f not_:not:@JSONSchemaProps nullable::b one_of:oneOf:[@JSONSchemaProps pattern::s pattern_properties:patternProperties:{@JSONSchemaProps properties::{@JSONSchemaProps required::[s title::s type::s unique_items:uniqueItems:b x_kubernetes_embedded_resource:x-kubernetes-embedded-resource:b x_kubernetes_int_or_string:x-kubernetes-int-or-string:b x_kubernetes_list_map_keys:x-kubernetes-list-map-keys:[s x_kubernetes_list_type:x-kubernetes-list-type:s x_kubernetes_map_type:x-kubernetes-map-type:s x_kubernetes_preserve_unknown_fields:x-kubernetes-preserve-unknown-fields:b x_kubernetes_validations:x-kubernetes-validations:[@ValidationRule"
 
-    ref: str | None
+    ref: _m.Value[str | None]
 
-    schema: str | None
+    schema: _m.Value[str | None]
 
-    additional_items: Any
+    additional_items: _m.Value[Any]
 
-    additional_properties: Any
+    additional_properties: _m.Value[Any]
 
-    all_of: MutableSequence[JSONSchemaProps]
+    all_of: _m.List[JSONSchemaProps]
 
-    any_of: MutableSequence[JSONSchemaProps]
+    any_of: _m.List[JSONSchemaProps]
 
-    default: Any
+    default: _m.Value[Any]
     """default is a default value for undefined object fields. Defaulting is a beta feature under the CustomResourceDefaulting feature gate. Defaulting requires spec.preserveUnknownFields to be false."""
 
-    definitions: MutableMapping[str, JSONSchemaProps]
+    definitions: _m.Map[JSONSchemaProps]
 
-    dependencies: MutableMapping[str, Any]
+    dependencies: _m.Map[Any]
 
-    description: str | None
+    description: _m.Value[str | None]
 
-    enum: MutableSequence[Any]
+    enum: _m.List[Any]
 
-    example: Any
+    example: _m.Value[Any]
 
-    exclusive_maximum: bool | None
+    exclusive_maximum: _m.Value[bool | None]
 
-    exclusive_minimum: bool | None
+    exclusive_minimum: _m.Value[bool | None]
 
-    external_docs: ExternalDocumentation
+    external_docs: _m.Object[ExternalDocumentation]
 
-    format: str | None
+    format: _m.Value[str | None]
     """format is an OpenAPI v3 format string. Unknown formats are ignored. The following formats are validated:"""
 
-    id: str | None
+    id: _m.Value[str | None]
 
-    items: Any
+    items: _m.Value[Any]
 
-    max_items: int | None
+    max_items: _m.Value[int | None]
 
-    max_length: int | None
+    max_length: _m.Value[int | None]
 
-    max_properties: int | None
+    max_properties: _m.Value[int | None]
 
-    maximum: float | None
+    maximum: _m.Value[float | None]
 
-    min_items: int | None
+    min_items: _m.Value[int | None]
 
-    min_length: int | None
+    min_length: _m.Value[int | None]
 
-    min_properties: int | None
+    min_properties: _m.Value[int | None]
 
-    minimum: float | None
+    minimum: _m.Value[float | None]
 
-    multiple_of: float | None
+    multiple_of: _m.Value[float | None]
 
-    not_: JSONSchemaProps
+    not_: _m.Object[JSONSchemaProps]
 
-    nullable: bool | None
+    nullable: _m.Value[bool | None]
 
-    one_of: MutableSequence[JSONSchemaProps]
+    one_of: _m.List[JSONSchemaProps]
 
-    pattern: str | None
+    pattern: _m.Value[str | None]
 
-    pattern_properties: MutableMapping[str, JSONSchemaProps]
+    pattern_properties: _m.Map[JSONSchemaProps]
 
-    properties: MutableMapping[str, JSONSchemaProps]
+    properties: _m.Map[JSONSchemaProps]
 
-    required: MutableSequence[str]
+    required: _m.List[str]
 
-    title: str | None
+    title: _m.Value[str | None]
 
-    type: str | None
+    type: _m.Value[str | None]
 
-    unique_items: bool | None
+    unique_items: _m.Value[bool | None]
 
-    x_kubernetes_embedded_resource: bool | None
+    x_kubernetes_embedded_resource: _m.Value[bool | None]
     """x-kubernetes-embedded-resource defines that the value is an embedded Kubernetes runtime.Object, with TypeMeta and ObjectMeta. The type must be object. It is allowed to further restrict the embedded object. kind, apiVersion and metadata are validated automatically. x-kubernetes-preserve-unknown-fields is allowed to be true, but does not have to be if the object is fully specified (up to kind, apiVersion, metadata)."""
 
-    x_kubernetes_int_or_string: bool | None
+    x_kubernetes_int_or_string: _m.Value[bool | None]
     """x-kubernetes-int-or-string specifies that this value is either an integer or a string. If this is true, an empty type is allowed and type as child of anyOf is permitted if following one of the following patterns:"""
 
-    x_kubernetes_list_map_keys: MutableSequence[str]
+    x_kubernetes_list_map_keys: _m.List[str]
     """x-kubernetes-list-map-keys annotates an array with the x-kubernetes-list-type `map` by specifying the keys used as the index of the map."""
 
-    x_kubernetes_list_type: str | None
+    x_kubernetes_list_type: _m.Value[str | None]
     """x-kubernetes-list-type annotates an array to further describe its topology. This extension must only be used on lists and may have 3 possible values:"""
 
-    x_kubernetes_map_type: str | None
+    x_kubernetes_map_type: _m.Value[str | None]
     """x-kubernetes-map-type annotates an object to further describe its topology. This extension must only be used when type is object and may have 2 possible values:"""
 
-    x_kubernetes_preserve_unknown_fields: bool | None
+    x_kubernetes_preserve_unknown_fields: _m.Value[bool | None]
     """x-kubernetes-preserve-unknown-fields stops the API server decoding step from pruning fields which are not specified in the validation schema. This affects fields recursively, but switches back to normal pruning behaviour if nested properties or additionalProperties are specified in the schema. This can either be true or undefined. False is forbidden."""
 
-    x_kubernetes_validations: MutableSequence[ValidationRule]
+    x_kubernetes_validations: _m.List[ValidationRule]
     """x-kubernetes-validations describes a list of validation rules written in the CEL expression language."""
 
     def __init__(
@@ -639,10 +640,10 @@ class JSONSchemaProps(Model):
         x_kubernetes_map_type: str | None = None,
         x_kubernetes_preserve_unknown_fields: bool | None = None,
         x_kubernetes_validations: Iterable[ValidationRule] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             ref,
             schema,
             additional_items,
@@ -690,40 +691,40 @@ class JSONSchemaProps(Model):
         )
 
 
-class SelectableField(Model):
+class SelectableField(_m.Model):
     """SelectableField specifies the JSON path of a field that may be used with field selectors."""
 
     __slots__ = ()
     _f = "json_path:jsonPath:s"
 
-    json_path: str
+    json_path: _m.Value[str]
     """jsonPath is a simple JSON path which is evaluated against each custom resource to produce a field selector value. Only JSON paths without the array notation are allowed. Must point to a field of type string, boolean or integer. Types with enum values and strings with formats are allowed. If jsonPath refers to absent field in a resource, the jsonPath evaluates to an empty string. Must not point to metdata fields. Required."""
 
     def __init__(
         self,
         *,
         json_path: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, json_path)
+        self._init(_extra, json_path)
 
 
-class ServiceReference(Model):
+class ServiceReference(_m.Model):
     """ServiceReference holds a reference to Service.legacy.k8s.io"""
 
     __slots__ = ()
     _f = "name::s namespace::s path::s port::i"
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the service. Required"""
 
-    namespace: str
+    namespace: _m.Value[str]
     """namespace is the namespace of the service. Required"""
 
-    path: str | None
+    path: _m.Value[str | None]
     """path is an optional URL path at which the webhook will be contacted."""
 
-    port: int | None
+    port: _m.Value[int | None]
     """port is an optional service port at which the webhook will be contacted. `port` should be a valid port number (1-65535, inclusive). Defaults to 443 for backward compatibility."""
 
     def __init__(
@@ -733,33 +734,33 @@ class ServiceReference(Model):
         namespace: str | None = None,
         path: str | None = None,
         port: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, namespace, path, port)
+        self._init(_extra, name, namespace, path, port)
 
 
-class ValidationRule(Model):
+class ValidationRule(_m.Model):
     """ValidationRule describes a validation rule written in the CEL expression language."""
 
     __slots__ = ()
     _f = "field_path:fieldPath:s message::s message_expression:messageExpression:s optional_old_self:optionalOldSelf:b reason::s rule::s"
 
-    field_path: str | None
+    field_path: _m.Value[str | None]
     """fieldPath represents the field path returned when the validation fails. It must be a relative JSON path (i.e. with array notation) scoped to the location of this x-kubernetes-validations extension in the schema and refer to an existing field. e.g. when validation checks if a specific attribute `foo` under a map `testMap`, the fieldPath could be set to `.testMap.foo` If the validation checks two lists must have unique attributes, the fieldPath could be set to either of the list: e.g. `.testList` It does not support list numeric index. It supports child operation to refer to an existing field currently. Refer to [JSONPath support in Kubernetes](https://kubernetes.io/docs/reference/kubectl/jsonpath/) for more info. Numeric index of array is not supported. For field name which contains special characters, use `['specialName']` to refer the field name. e.g. for attribute `foo.34$` appears in a list `testList`, the fieldPath could be set to `.testList['foo.34$']`"""
 
-    message: str | None
+    message: _m.Value[str | None]
     """Message represents the message displayed when validation fails. The message is required if the Rule contains line breaks. The message must not contain line breaks. If unset, the message is "failed rule: {Rule}". e.g. "must be a URL with the host matching spec.host\""""
 
-    message_expression: str | None
+    message_expression: _m.Value[str | None]
     """MessageExpression declares a CEL expression that evaluates to the validation failure message that is returned when this rule fails. Since messageExpression is used as a failure message, it must evaluate to a string. If both message and messageExpression are present on a rule, then messageExpression will be used if validation fails. If messageExpression results in a runtime error, the runtime error is logged, and the validation failure message is produced as if the messageExpression field were unset. If messageExpression evaluates to an empty string, a string with only spaces, or a string that contains line breaks, then the validation failure message will also be produced as if the messageExpression field were unset, and the fact that messageExpression produced an empty string/string with only spaces/string with line breaks will be logged. messageExpression has access to all the same variables as the rule; the only difference is the return type. Example: "x must be less than max ("+string(self.max)+")\""""
 
-    optional_old_self: bool | None
+    optional_old_self: _m.Value[bool | None]
     """optionalOldSelf is used to opt a transition rule into evaluation even when the object is first created, or if the old object is missing the value."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """reason provides a machine-readable validation failure reason that is returned to the caller when a request fails this validation rule. The HTTP status code returned to the caller will match the reason of the reason of the first failed validation rule. The currently supported reasons are: "FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate". If not set, default to use "FieldValueInvalid". All future added reasons must be accepted by clients when reading this value and unknown reasons should be treated as FieldValueInvalid."""
 
-    rule: str
+    rule: _m.Value[str]
     """Rule represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec The Rule is scoped to the location of the x-kubernetes-validations extension in the schema. The `self` variable in the CEL expression is bound to the scoped value. Example: - Rule scoped to the root of a resource with a status subresource: {"rule": "self.status.actual <= self.spec.maxDesired"}"""
 
     def __init__(
@@ -771,24 +772,24 @@ class ValidationRule(Model):
         optional_old_self: bool | None = None,
         reason: str | None = None,
         rule: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, field_path, message, message_expression, optional_old_self, reason, rule)
+        self._init(_extra, field_path, message, message_expression, optional_old_self, reason, rule)
 
 
-class WebhookClientConfig(Model):
+class WebhookClientConfig(_m.Model):
     """WebhookClientConfig contains the information to make a TLS connection with the webhook."""
 
     __slots__ = ()
     _f = "ca_bundle:caBundle:s service::@ServiceReference url::s"
 
-    ca_bundle: str | None
+    ca_bundle: _m.Value[str | None]
     """caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server certificate. If unspecified, system trust roots on the apiserver are used."""
 
-    service: ServiceReference
+    service: _m.Object[ServiceReference]
     """service is a reference to the service for this webhook. Either service or url must be specified."""
 
-    url: str | None
+    url: _m.Value[str | None]
     """url gives the location of the webhook, in standard URL form (`scheme://host:port/path`). Exactly one of `url` or `service` must be specified."""
 
     def __init__(
@@ -797,21 +798,21 @@ class WebhookClientConfig(Model):
         ca_bundle: str | None = None,
         service: ServiceReference | None = None,
         url: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, ca_bundle, service, url)
+        self._init(_extra, ca_bundle, service, url)
 
 
-class WebhookConversion(Model):
+class WebhookConversion(_m.Model):
     """WebhookConversion describes how to call a conversion webhook"""
 
     __slots__ = ()
     _f = "client_config:clientConfig:@WebhookClientConfig conversion_review_versions:conversionReviewVersions:[s"
 
-    client_config: WebhookClientConfig
+    client_config: _m.Object[WebhookClientConfig]
     """clientConfig is the instructions for how to call the webhook if strategy is `Webhook`."""
 
-    conversion_review_versions: MutableSequence[str]
+    conversion_review_versions: _m.List[str]
     """conversionReviewVersions is an ordered list of preferred `ConversionReview` versions the Webhook expects. The API server will use the first version in the list which it supports. If none of the versions specified in this list are supported by API server, conversion will fail for the custom resource. If a persisted Webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail."""
 
     def __init__(
@@ -819,9 +820,9 @@ class WebhookConversion(Model):
         *,
         client_config: WebhookClientConfig | None = None,
         conversion_review_versions: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, client_config, conversion_review_versions)
+        self._init(_extra, client_config, conversion_review_versions)
 
 
 class CustomResourceDefinitionClient(

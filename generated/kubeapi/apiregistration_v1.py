@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -27,26 +27,26 @@ __all__ = [
 ]
 
 
-class APIService(Model):
+class APIService(_m.Model):
     """APIService represents a server for a particular GroupVersion. Name must be "version.group"."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@APIServiceSpec status::@APIServiceStatus"
     _gvk = ("apiregistration.k8s.io/v1", "APIService")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: APIServiceSpec
+    spec: _m.Object[APIServiceSpec]
     """Spec contains information for locating and communicating with a server"""
 
-    status: APIServiceStatus
+    status: _m.Object[APIServiceStatus]
     """Status contains derived information about an API server"""
 
     def __init__(
@@ -57,30 +57,30 @@ class APIService(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: APIServiceSpec | None = None,
         status: APIServiceStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class APIServiceCondition(Model):
+class APIServiceCondition(_m.Model):
     """APIServiceCondition describes the state of an APIService at a particular point"""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t message::s reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """Last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """Human-readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """Unique, one-word, CamelCase reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """Status is the status of the condition. Can be True, False, Unknown."""
 
-    type: str
+    type: _m.Value[str]
     """Type is the type of the condition."""
 
     def __init__(
@@ -91,28 +91,28 @@ class APIServiceCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, message, reason, status, type)
+        self._init(_extra, last_transition_time, message, reason, status, type)
 
 
-class APIServiceList(ListModel[APIService]):
+class APIServiceList(_m.ListModel[APIService]):
     """APIServiceList is a list of APIService objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@APIService kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("apiregistration.k8s.io/v1", "APIServiceList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[APIService]
+    items: _m.List[APIService]
     """Items is the list of APIService"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -122,36 +122,36 @@ class APIServiceList(ListModel[APIService]):
         items: Iterable[APIService] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class APIServiceSpec(Model):
+class APIServiceSpec(_m.Model):
     """APIServiceSpec contains information for locating and communicating with a server. Only https is supported, though you are able to disable certificate verification."""
 
     __slots__ = ()
     _f = "ca_bundle:caBundle:s group::s group_priority_minimum:groupPriorityMinimum:i insecure_skip_tls_verify:insecureSkipTLSVerify:b service::@ServiceReference version::s version_priority:versionPriority:i"
 
-    ca_bundle: str | None
+    ca_bundle: _m.Value[str | None]
     """CABundle is a PEM encoded CA bundle which will be used to validate an API server's serving certificate. If unspecified, system trust roots on the apiserver are used."""
 
-    group: str | None
+    group: _m.Value[str | None]
     """Group is the API group name this server hosts"""
 
-    group_priority_minimum: int
+    group_priority_minimum: _m.Value[int]
     """GroupPriorityMinimum is the priority this group should have at least. Higher priority means that the group is preferred by clients over lower priority ones. Note that other versions of this group might specify even higher GroupPriorityMinimum values such that the whole group gets a higher priority. The primary sort is based on GroupPriorityMinimum, ordered highest number to lowest (20 before 10). The secondary sort is based on the alphabetical comparison of the name of the object.  (v1.bar before v1.foo) We'd recommend something like: *.k8s.io (except extensions) at 18000 and PaaSes (OpenShift, Deis) are recommended to be in the 2000s"""
 
-    insecure_skip_tls_verify: bool | None
+    insecure_skip_tls_verify: _m.Value[bool | None]
     """InsecureSkipTLSVerify disables TLS certificate verification when communicating with this server. This is strongly discouraged.  You should use the CABundle instead."""
 
-    service: ServiceReference
+    service: _m.Object[ServiceReference]
     """Service is a reference to the service for this API server.  It must communicate on port 443. If the Service is nil, that means the handling for the API groupversion is handled locally on this server. The call will simply delegate to the normal handler chain to be fulfilled."""
 
-    version: str | None
+    version: _m.Value[str | None]
     """Version is the API version this server hosts.  For example, "v1\""""
 
-    version_priority: int
+    version_priority: _m.Value[int]
     """VersionPriority controls the ordering of this API version inside of its group.  Must be greater than zero. The primary sort is based on VersionPriority, ordered highest to lowest (20 before 10). Since it's inside of a group, the number can be small, probably in the 10s. In case of equal version priorities, the version string will be used to compute the order inside a group. If the version string is "kube-like", it will sort above non "kube-like" version strings, which are ordered lexicographically. "Kube-like" versions start with a "v", then are followed by a number (the major version), then optionally the string "alpha" or "beta" and another number (the minor version). These are sorted first by GA > beta > alpha (where GA is a version with no suffix such as beta or alpha), and then by comparing major version, then minor version. An example sorted list of versions: v10, v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1, v11alpha2, foo1, foo10."""
 
     def __init__(
@@ -164,10 +164,10 @@ class APIServiceSpec(Model):
         service: ServiceReference | None = None,
         version: str | None = None,
         version_priority: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             ca_bundle,
             group,
             group_priority_minimum,
@@ -178,37 +178,37 @@ class APIServiceSpec(Model):
         )
 
 
-class APIServiceStatus(Model):
+class APIServiceStatus(_m.Model):
     """APIServiceStatus contains derived information about an API server"""
 
     __slots__ = ()
     _f = "conditions::[@APIServiceCondition"
 
-    conditions: MutableSequence[APIServiceCondition]
+    conditions: _m.List[APIServiceCondition]
     """Current service state of apiService."""
 
     def __init__(
         self,
         *,
         conditions: Iterable[APIServiceCondition] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions)
+        self._init(_extra, conditions)
 
 
-class ServiceReference(Model):
+class ServiceReference(_m.Model):
     """ServiceReference holds a reference to Service.legacy.k8s.io"""
 
     __slots__ = ()
     _f = "name::s namespace::s port::i"
 
-    name: str | None
+    name: _m.Value[str | None]
     """Name is the name of the service"""
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """Namespace is the namespace of the service"""
 
-    port: int | None
+    port: _m.Value[int | None]
     """If specified, the port on the service that hosting webhook. Default to 443 for backward compatibility. `port` should be a valid port number (1-65535, inclusive)."""
 
     def __init__(
@@ -217,9 +217,9 @@ class ServiceReference(Model):
         name: str | None = None,
         namespace: str | None = None,
         port: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, namespace, port)
+        self._init(_extra, name, namespace, port)
 
 
 class APIServiceClient(

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -27,22 +27,22 @@ __all__ = [
 ]
 
 
-class ServerStorageVersion(Model):
+class ServerStorageVersion(_m.Model):
     """An API server instance reports the version it can decode and the version it encodes objects to when persisting objects in the backend."""
 
     __slots__ = ()
     _f = "api_server_id:apiServerID:s decodable_versions:decodableVersions:[s encoding_version:encodingVersion:s served_versions:servedVersions:[s"
 
-    api_server_id: str
+    api_server_id: _m.Value[str]
     """apiServerID is the ID of the reporting API server."""
 
-    decodable_versions: MutableSequence[str]
+    decodable_versions: _m.List[str]
     """decodableVersions are the encoding versions the API server can handle to decode. The API server can decode objects encoded in these versions. The encodingVersion must be included in the decodableVersions."""
 
-    encoding_version: str
+    encoding_version: _m.Value[str]
     """encodingVersion the API server encodes the object to when persisting it in the backend (e.g., etcd)."""
 
-    served_versions: MutableSequence[str]
+    served_versions: _m.List[str]
     """servedVersions lists all versions the API server can serve. DecodableVersions must include all ServedVersions."""
 
     def __init__(
@@ -52,31 +52,31 @@ class ServerStorageVersion(Model):
         decodable_versions: Iterable[str] | None = None,
         encoding_version: str | None = None,
         served_versions: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_server_id, decodable_versions, encoding_version, served_versions)
+        self._init(_extra, api_server_id, decodable_versions, encoding_version, served_versions)
 
 
-class StorageVersion(Model):
+class StorageVersion(_m.Model):
     """Storage version of a specific resource."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@StorageVersionSpec status::@StorageVersionStatus"
     _gvk = ("internal.apiserver.k8s.io/v1alpha1", "StorageVersion")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard object metadata. The name is <group>.<resource>."""
 
-    spec: StorageVersionSpec
+    spec: _m.Object[StorageVersionSpec]
     """spec is an empty spec. It is here to comply with Kubernetes API style."""
 
-    status: StorageVersionStatus
+    status: _m.Object[StorageVersionStatus]
     """status on the version the API server instance can decode from and encode objects to when persisting objects in the backend."""
 
     def __init__(
@@ -87,33 +87,33 @@ class StorageVersion(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: StorageVersionSpec | None = None,
         status: StorageVersionStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class StorageVersionCondition(Model):
+class StorageVersionCondition(_m.Model):
     """Describes the state of the storageVersion at a certain point."""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t message::s observed_generation:observedGeneration:i reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """lastTransitionTime is the last time the condition transitioned from one status to another."""
 
-    message: str
+    message: _m.Value[str]
     """message is a human readable string indicating details about the transition."""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """observedGeneration represents the .metadata.generation that the condition was set based upon, if field is set."""
 
-    reason: str
+    reason: _m.Value[str]
     """reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """status of the condition, one of True, False, Unknown."""
 
-    type: str
+    type: _m.Value[str]
     """type of the condition."""
 
     def __init__(
@@ -125,28 +125,28 @@ class StorageVersionCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, message, observed_generation, reason, status, type)
+        self._init(_extra, last_transition_time, message, observed_generation, reason, status, type)
 
 
-class StorageVersionList(ListModel[StorageVersion]):
+class StorageVersionList(_m.ListModel[StorageVersion]):
     """A list of StorageVersions."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@StorageVersion kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("internal.apiserver.k8s.io/v1alpha1", "StorageVersionList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[StorageVersion]
+    items: _m.List[StorageVersion]
     """Items holds a list of StorageVersion"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -156,12 +156,12 @@ class StorageVersionList(ListModel[StorageVersion]):
         items: Iterable[StorageVersion] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class StorageVersionSpec(Model):
+class StorageVersionSpec(_m.Model):
     """StorageVersionSpec is an empty spec."""
 
     __slots__ = ()
@@ -169,24 +169,25 @@ class StorageVersionSpec(Model):
 
     def __init__(
         self,
-        **extra: Any,
+        *,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra)
+        self._init(_extra)
 
 
-class StorageVersionStatus(Model):
+class StorageVersionStatus(_m.Model):
     """API server instances report the versions they can decode and the version they encode objects to when persisting objects in the backend."""
 
     __slots__ = ()
     _f = "common_encoding_version:commonEncodingVersion:s conditions::[@StorageVersionCondition storage_versions:storageVersions:[@ServerStorageVersion"
 
-    common_encoding_version: str | None
+    common_encoding_version: _m.Value[str | None]
     """commonEncodingVersion is set to an encoding storage version if all API server instances share that same version. If they don't share one storage version, this field is left empty. API servers should finish updating its storageVersionStatus entry before serving write operations, so that this field will be in sync with the reality."""
 
-    conditions: MutableSequence[StorageVersionCondition]
+    conditions: _m.List[StorageVersionCondition]
     """conditions lists the latest available observations of the storageVersion's state."""
 
-    storage_versions: MutableSequence[ServerStorageVersion]
+    storage_versions: _m.List[ServerStorageVersion]
     """storageVersions lists the reported versions per API server instance."""
 
     def __init__(
@@ -195,9 +196,9 @@ class StorageVersionStatus(Model):
         common_encoding_version: str | None = None,
         conditions: Iterable[StorageVersionCondition] | None = None,
         storage_versions: Iterable[ServerStorageVersion] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, common_encoding_version, conditions, storage_versions)
+        self._init(_extra, common_encoding_version, conditions, storage_versions)
 
 
 class StorageVersionClient(

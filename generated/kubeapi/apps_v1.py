@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import autoscaling_v1
@@ -61,26 +61,26 @@ __all__ = [
 ]
 
 
-class ControllerRevision(Model):
+class ControllerRevision(_m.Model):
     """ControllerRevision implements an immutable snapshot of state data. Clients are responsible for serializing and deserializing the objects that contain their internal state. Once a ControllerRevision has been successfully created, it can not be updated. The API Server will fail validation of all requests that attempt to mutate the Data field. ControllerRevisions may, however, be deleted. Note that, due to its use by both the DaemonSet and StatefulSet controllers for update and rollback, this object is beta. However, it may be subject to name and representation changes in future releases, and clients should not depend on its stability. It is primarily for internal use by controllers."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s data::a kind::s metadata::@meta_v1.ObjectMeta revision::i"
     _gvk = ("apps/v1", "ControllerRevision")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    data: Any
+    data: _m.Value[Any]
     """Data is the serialized representation of the state."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    revision: int
+    revision: _m.Value[int]
     """Revision indicates the revision of the state represented by Data."""
 
     def __init__(
@@ -91,28 +91,28 @@ class ControllerRevision(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         revision: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, data, kind, metadata, revision)
+        self._init(_extra, api_version, data, kind, metadata, revision)
 
 
-class ControllerRevisionList(ListModel[ControllerRevision]):
+class ControllerRevisionList(_m.ListModel[ControllerRevision]):
     """ControllerRevisionList is a resource containing a list of ControllerRevision objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ControllerRevision kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("apps/v1", "ControllerRevisionList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ControllerRevision]
+    items: _m.List[ControllerRevision]
     """Items is the list of ControllerRevisions"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -122,31 +122,31 @@ class ControllerRevisionList(ListModel[ControllerRevision]):
         items: Iterable[ControllerRevision] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class DaemonSet(Model):
+class DaemonSet(_m.Model):
     """DaemonSet represents the configuration of a daemon set."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@DaemonSetSpec status::@DaemonSetStatus"
     _gvk = ("apps/v1", "DaemonSet")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: DaemonSetSpec
+    spec: _m.Object[DaemonSetSpec]
     """The desired behavior of this daemon set. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: DaemonSetStatus
+    status: _m.Object[DaemonSetStatus]
     """The current status of this daemon set. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -157,30 +157,30 @@ class DaemonSet(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: DaemonSetSpec | None = None,
         status: DaemonSetStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class DaemonSetCondition(Model):
+class DaemonSetCondition(_m.Model):
     """DaemonSetCondition describes the state of a DaemonSet at a certain point."""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t message::s reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """Last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """A human readable message indicating details about the transition."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """The reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str
+    type: _m.Value[str]
     """Type of DaemonSet condition."""
 
     def __init__(
@@ -191,28 +191,28 @@ class DaemonSetCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, message, reason, status, type)
+        self._init(_extra, last_transition_time, message, reason, status, type)
 
 
-class DaemonSetList(ListModel[DaemonSet]):
+class DaemonSetList(_m.ListModel[DaemonSet]):
     """DaemonSetList is a collection of daemon sets."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@DaemonSet kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("apps/v1", "DaemonSetList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[DaemonSet]
+    items: _m.List[DaemonSet]
     """A list of daemon sets."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -222,30 +222,30 @@ class DaemonSetList(ListModel[DaemonSet]):
         items: Iterable[DaemonSet] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class DaemonSetSpec(Model):
+class DaemonSetSpec(_m.Model):
     """DaemonSetSpec is the specification of a daemon set."""
 
     __slots__ = ()
     _f = "min_ready_seconds:minReadySeconds:i revision_history_limit:revisionHistoryLimit:i selector::@meta_v1.LabelSelector template::@core_v1.PodTemplateSpec update_strategy:updateStrategy:@DaemonSetUpdateStrategy"
 
-    min_ready_seconds: int | None
+    min_ready_seconds: _m.Value[int | None]
     """The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)."""
 
-    revision_history_limit: int | None
+    revision_history_limit: _m.Value[int | None]
     """The number of old history to retain to allow rollback. This is a pointer to distinguish between explicit zero and not specified. Defaults to 10."""
 
-    selector: meta_v1.LabelSelector
+    selector: _m.Object[meta_v1.LabelSelector]
     """A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"""
 
-    template: core_v1.PodTemplateSpec
+    template: _m.Object[core_v1.PodTemplateSpec]
     """An object that describes the pod that will be created. The DaemonSet will create exactly one copy of this pod on every node that matches the template's node selector (or on every node if no node selector is specified). The only allowed template.spec.restartPolicy value is "Always". More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template"""
 
-    update_strategy: DaemonSetUpdateStrategy
+    update_strategy: _m.Object[DaemonSetUpdateStrategy]
     """An update strategy to replace existing DaemonSet pods with new pods."""
 
     def __init__(
@@ -256,47 +256,47 @@ class DaemonSetSpec(Model):
         selector: meta_v1.LabelSelector | None = None,
         template: core_v1.PodTemplateSpec | None = None,
         update_strategy: DaemonSetUpdateStrategy | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra, min_ready_seconds, revision_history_limit, selector, template, update_strategy
+            _extra, min_ready_seconds, revision_history_limit, selector, template, update_strategy
         )
 
 
-class DaemonSetStatus(Model):
+class DaemonSetStatus(_m.Model):
     """DaemonSetStatus represents the current status of a daemon set."""
 
     __slots__ = ()
     _f = "collision_count:collisionCount:i conditions::[@DaemonSetCondition current_number_scheduled:currentNumberScheduled:i desired_number_scheduled:desiredNumberScheduled:i number_available:numberAvailable:i number_misscheduled:numberMisscheduled:i number_ready:numberReady:i number_unavailable:numberUnavailable:i observed_generation:observedGeneration:i updated_number_scheduled:updatedNumberScheduled:i"
 
-    collision_count: int | None
+    collision_count: _m.Value[int | None]
     """Count of hash collisions for the DaemonSet. The DaemonSet controller uses this field as a collision avoidance mechanism when it needs to create the name for the newest ControllerRevision."""
 
-    conditions: MutableSequence[DaemonSetCondition]
+    conditions: _m.List[DaemonSetCondition]
     """Represents the latest available observations of a DaemonSet's current state."""
 
-    current_number_scheduled: int
+    current_number_scheduled: _m.Value[int]
     """The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod. More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"""
 
-    desired_number_scheduled: int
+    desired_number_scheduled: _m.Value[int]
     """The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod). More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"""
 
-    number_available: int | None
+    number_available: _m.Value[int | None]
     """The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)"""
 
-    number_misscheduled: int
+    number_misscheduled: _m.Value[int]
     """The number of nodes that are running the daemon pod, but are not supposed to run the daemon pod. More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"""
 
-    number_ready: int
+    number_ready: _m.Value[int]
     """numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition."""
 
-    number_unavailable: int | None
+    number_unavailable: _m.Value[int | None]
     """The number of nodes that should be running the daemon pod and have none of the daemon pod running and available (ready for at least spec.minReadySeconds)"""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """The most recent generation observed by the daemon set controller."""
 
-    updated_number_scheduled: int | None
+    updated_number_scheduled: _m.Value[int | None]
     """The total number of nodes that are running updated daemon pod"""
 
     def __init__(
@@ -312,10 +312,10 @@ class DaemonSetStatus(Model):
         number_unavailable: int | None = None,
         observed_generation: int | None = None,
         updated_number_scheduled: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             collision_count,
             conditions,
             current_number_scheduled,
@@ -329,16 +329,16 @@ class DaemonSetStatus(Model):
         )
 
 
-class DaemonSetUpdateStrategy(Model):
+class DaemonSetUpdateStrategy(_m.Model):
     """DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet."""
 
     __slots__ = ()
     _f = "rolling_update:rollingUpdate:@RollingUpdateDaemonSet type::s"
 
-    rolling_update: RollingUpdateDaemonSet
+    rolling_update: _m.Object[RollingUpdateDaemonSet]
     """Rolling update config params. Present only if type = "RollingUpdate"."""
 
-    type: str | None
+    type: _m.Value[str | None]
     """Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate."""
 
     def __init__(
@@ -346,31 +346,31 @@ class DaemonSetUpdateStrategy(Model):
         *,
         rolling_update: RollingUpdateDaemonSet | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, rolling_update, type)
+        self._init(_extra, rolling_update, type)
 
 
-class Deployment(Model):
+class Deployment(_m.Model):
     """Deployment enables declarative updates for Pods and ReplicaSets."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@DeploymentSpec status::@DeploymentStatus"
     _gvk = ("apps/v1", "Deployment")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: DeploymentSpec
+    spec: _m.Object[DeploymentSpec]
     """Specification of the desired behavior of the Deployment."""
 
-    status: DeploymentStatus
+    status: _m.Object[DeploymentStatus]
     """Most recently observed status of the Deployment."""
 
     def __init__(
@@ -381,33 +381,33 @@ class Deployment(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: DeploymentSpec | None = None,
         status: DeploymentStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class DeploymentCondition(Model):
+class DeploymentCondition(_m.Model):
     """DeploymentCondition describes the state of a deployment at a certain point."""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t last_update_time:lastUpdateTime:t message::s reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """Last time the condition transitioned from one status to another."""
 
-    last_update_time: datetime | None
+    last_update_time: _m.Time[datetime | None]
     """The last time this condition was updated."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """A human readable message indicating details about the transition."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """The reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str
+    type: _m.Value[str]
     """Type of deployment condition."""
 
     def __init__(
@@ -419,28 +419,28 @@ class DeploymentCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, last_update_time, message, reason, status, type)
+        self._init(_extra, last_transition_time, last_update_time, message, reason, status, type)
 
 
-class DeploymentList(ListModel[Deployment]):
+class DeploymentList(_m.ListModel[Deployment]):
     """DeploymentList is a list of Deployments."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Deployment kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("apps/v1", "DeploymentList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Deployment]
+    items: _m.List[Deployment]
     """Items is the list of Deployments."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata."""
 
     def __init__(
@@ -450,39 +450,39 @@ class DeploymentList(ListModel[Deployment]):
         items: Iterable[Deployment] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class DeploymentSpec(Model):
+class DeploymentSpec(_m.Model):
     """DeploymentSpec is the specification of the desired behavior of the Deployment."""
 
     __slots__ = ()
     _f = "min_ready_seconds:minReadySeconds:i paused::b progress_deadline_seconds:progressDeadlineSeconds:i replicas::i revision_history_limit:revisionHistoryLimit:i selector::@meta_v1.LabelSelector strategy::@DeploymentStrategy template::@core_v1.PodTemplateSpec"
 
-    min_ready_seconds: int | None
+    min_ready_seconds: _m.Value[int | None]
     """Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)"""
 
-    paused: bool | None
+    paused: _m.Value[bool | None]
     """Indicates that the deployment is paused."""
 
-    progress_deadline_seconds: int | None
+    progress_deadline_seconds: _m.Value[int | None]
     """The maximum time in seconds for a deployment to make progress before it is considered to be failed. The deployment controller will continue to process failed deployments and a condition with a ProgressDeadlineExceeded reason will be surfaced in the deployment status. Note that progress will not be estimated during the time a deployment is paused. Defaults to 600s."""
 
-    replicas: int | None
+    replicas: _m.Value[int | None]
     """Number of desired pods. This is a pointer to distinguish between explicit zero and not specified. Defaults to 1."""
 
-    revision_history_limit: int | None
+    revision_history_limit: _m.Value[int | None]
     """The number of old ReplicaSets to retain to allow rollback. This is a pointer to distinguish between explicit zero and not specified. Defaults to 10."""
 
-    selector: meta_v1.LabelSelector
+    selector: _m.Object[meta_v1.LabelSelector]
     """Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels."""
 
-    strategy: DeploymentStrategy
+    strategy: _m.Object[DeploymentStrategy]
     """The deployment strategy to use to replace existing pods with new ones."""
 
-    template: core_v1.PodTemplateSpec
+    template: _m.Object[core_v1.PodTemplateSpec]
     """Template describes the pods that will be created. The only allowed template.spec.restartPolicy value is "Always"."""
 
     def __init__(
@@ -496,10 +496,10 @@ class DeploymentSpec(Model):
         selector: meta_v1.LabelSelector | None = None,
         strategy: DeploymentStrategy | None = None,
         template: core_v1.PodTemplateSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             min_ready_seconds,
             paused,
             progress_deadline_seconds,
@@ -511,37 +511,37 @@ class DeploymentSpec(Model):
         )
 
 
-class DeploymentStatus(Model):
+class DeploymentStatus(_m.Model):
     """DeploymentStatus is the most recently observed status of the Deployment."""
 
     __slots__ = ()
     _f = "available_replicas:availableReplicas:i collision_count:collisionCount:i conditions::[@DeploymentCondition observed_generation:observedGeneration:i ready_replicas:readyReplicas:i replicas::i terminating_replicas:terminatingReplicas:i unavailable_replicas:unavailableReplicas:i updated_replicas:updatedReplicas:i"
 
-    available_replicas: int | None
+    available_replicas: _m.Value[int | None]
     """Total number of available non-terminating pods (ready for at least minReadySeconds) targeted by this deployment."""
 
-    collision_count: int | None
+    collision_count: _m.Value[int | None]
     """Count of hash collisions for the Deployment. The Deployment controller uses this field as a collision avoidance mechanism when it needs to create the name for the newest ReplicaSet."""
 
-    conditions: MutableSequence[DeploymentCondition]
+    conditions: _m.List[DeploymentCondition]
     """Represents the latest available observations of a deployment's current state."""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """The generation observed by the deployment controller."""
 
-    ready_replicas: int | None
+    ready_replicas: _m.Value[int | None]
     """Total number of non-terminating pods targeted by this Deployment with a Ready Condition."""
 
-    replicas: int | None
+    replicas: _m.Value[int | None]
     """Total number of non-terminating pods targeted by this deployment (their labels match the selector)."""
 
-    terminating_replicas: int | None
+    terminating_replicas: _m.Value[int | None]
     """Total number of terminating pods targeted by this deployment. Terminating pods have a non-null .metadata.deletionTimestamp and have not yet reached the Failed or Succeeded .status.phase."""
 
-    unavailable_replicas: int | None
+    unavailable_replicas: _m.Value[int | None]
     """Total number of unavailable pods targeted by this deployment. This is the total number of pods that are still required for the deployment to have 100% available capacity. They may either be pods that are running but not yet available or pods that still have not been created."""
 
-    updated_replicas: int | None
+    updated_replicas: _m.Value[int | None]
     """Total number of non-terminating pods targeted by this deployment that have the desired template spec."""
 
     def __init__(
@@ -556,10 +556,10 @@ class DeploymentStatus(Model):
         terminating_replicas: int | None = None,
         unavailable_replicas: int | None = None,
         updated_replicas: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             available_replicas,
             collision_count,
             conditions,
@@ -572,16 +572,16 @@ class DeploymentStatus(Model):
         )
 
 
-class DeploymentStrategy(Model):
+class DeploymentStrategy(_m.Model):
     """DeploymentStrategy describes how to replace existing pods with new ones."""
 
     __slots__ = ()
     _f = "rolling_update:rollingUpdate:@RollingUpdateDeployment type::s"
 
-    rolling_update: RollingUpdateDeployment
+    rolling_update: _m.Object[RollingUpdateDeployment]
     """Rolling update config params. Present only if DeploymentStrategyType = RollingUpdate."""
 
-    type: str | None
+    type: _m.Value[str | None]
     """Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate."""
 
     def __init__(
@@ -589,31 +589,31 @@ class DeploymentStrategy(Model):
         *,
         rolling_update: RollingUpdateDeployment | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, rolling_update, type)
+        self._init(_extra, rolling_update, type)
 
 
-class ReplicaSet(Model):
+class ReplicaSet(_m.Model):
     """ReplicaSet ensures that a specified number of pod replicas are running at any given time."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ReplicaSetSpec status::@ReplicaSetStatus"
     _gvk = ("apps/v1", "ReplicaSet")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """If the Labels of a ReplicaSet are empty, they are defaulted to be the same as the Pod(s) that the ReplicaSet manages. Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: ReplicaSetSpec
+    spec: _m.Object[ReplicaSetSpec]
     """Spec defines the specification of the desired behavior of the ReplicaSet. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: ReplicaSetStatus
+    status: _m.Object[ReplicaSetStatus]
     """Status is the most recently observed status of the ReplicaSet. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -624,30 +624,30 @@ class ReplicaSet(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ReplicaSetSpec | None = None,
         status: ReplicaSetStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class ReplicaSetCondition(Model):
+class ReplicaSetCondition(_m.Model):
     """ReplicaSetCondition describes the state of a replica set at a certain point."""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t message::s reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """The last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """A human readable message indicating details about the transition."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """The reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str
+    type: _m.Value[str]
     """Type of replica set condition."""
 
     def __init__(
@@ -658,28 +658,28 @@ class ReplicaSetCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, message, reason, status, type)
+        self._init(_extra, last_transition_time, message, reason, status, type)
 
 
-class ReplicaSetList(ListModel[ReplicaSet]):
+class ReplicaSetList(_m.ListModel[ReplicaSet]):
     """ReplicaSetList is a collection of ReplicaSets."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ReplicaSet kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("apps/v1", "ReplicaSetList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ReplicaSet]
+    items: _m.List[ReplicaSet]
     """List of ReplicaSets. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -689,27 +689,27 @@ class ReplicaSetList(ListModel[ReplicaSet]):
         items: Iterable[ReplicaSet] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ReplicaSetSpec(Model):
+class ReplicaSetSpec(_m.Model):
     """ReplicaSetSpec is the specification of a ReplicaSet."""
 
     __slots__ = ()
     _f = "min_ready_seconds:minReadySeconds:i replicas::i selector::@meta_v1.LabelSelector template::@core_v1.PodTemplateSpec"
 
-    min_ready_seconds: int | None
+    min_ready_seconds: _m.Value[int | None]
     """Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)"""
 
-    replicas: int | None
+    replicas: _m.Value[int | None]
     """Replicas is the number of desired pods. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset"""
 
-    selector: meta_v1.LabelSelector
+    selector: _m.Object[meta_v1.LabelSelector]
     """Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"""
 
-    template: core_v1.PodTemplateSpec
+    template: _m.Object[core_v1.PodTemplateSpec]
     """Template is the object that describes the pod that will be created if insufficient replicas are detected. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#pod-template"""
 
     def __init__(
@@ -719,36 +719,36 @@ class ReplicaSetSpec(Model):
         replicas: int | None = None,
         selector: meta_v1.LabelSelector | None = None,
         template: core_v1.PodTemplateSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, min_ready_seconds, replicas, selector, template)
+        self._init(_extra, min_ready_seconds, replicas, selector, template)
 
 
-class ReplicaSetStatus(Model):
+class ReplicaSetStatus(_m.Model):
     """ReplicaSetStatus represents the current status of a ReplicaSet."""
 
     __slots__ = ()
     _f = "available_replicas:availableReplicas:i conditions::[@ReplicaSetCondition fully_labeled_replicas:fullyLabeledReplicas:i observed_generation:observedGeneration:i ready_replicas:readyReplicas:i replicas::i terminating_replicas:terminatingReplicas:i"
 
-    available_replicas: int | None
+    available_replicas: _m.Value[int | None]
     """The number of available non-terminating pods (ready for at least minReadySeconds) for this replica set."""
 
-    conditions: MutableSequence[ReplicaSetCondition]
+    conditions: _m.List[ReplicaSetCondition]
     """Represents the latest available observations of a replica set's current state."""
 
-    fully_labeled_replicas: int | None
+    fully_labeled_replicas: _m.Value[int | None]
     """The number of non-terminating pods that have labels matching the labels of the pod template of the replicaset."""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """ObservedGeneration reflects the generation of the most recently observed ReplicaSet."""
 
-    ready_replicas: int | None
+    ready_replicas: _m.Value[int | None]
     """The number of non-terminating pods targeted by this ReplicaSet with a Ready Condition."""
 
-    replicas: int
+    replicas: _m.Value[int]
     """Replicas is the most recently observed number of non-terminating pods. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset"""
 
-    terminating_replicas: int | None
+    terminating_replicas: _m.Value[int | None]
     """The number of terminating pods for this replica set. Terminating pods have a non-null .metadata.deletionTimestamp and have not yet reached the Failed or Succeeded .status.phase."""
 
     def __init__(
@@ -761,10 +761,10 @@ class ReplicaSetStatus(Model):
         ready_replicas: int | None = None,
         replicas: int | None = None,
         terminating_replicas: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             available_replicas,
             conditions,
             fully_labeled_replicas,
@@ -775,16 +775,16 @@ class ReplicaSetStatus(Model):
         )
 
 
-class RollingUpdateDaemonSet(Model):
+class RollingUpdateDaemonSet(_m.Model):
     """Spec to control the desired behavior of daemon set rolling update."""
 
     __slots__ = ()
     _f = "max_surge:maxSurge:n max_unavailable:maxUnavailable:n"
 
-    max_surge: int | str | None
+    max_surge: _m.Value[int | str | None]
     """The maximum number of nodes with an existing available DaemonSet pod that can have an updated DaemonSet pod during during an update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). This can not be 0 if MaxUnavailable is 0. Absolute number is calculated from percentage by rounding up to a minimum of 1. Default value is 0. Example: when this is set to 30%, at most 30% of the total number of nodes that should be running the daemon pod (i.e. status.desiredNumberScheduled) can have their a new pod created before the old pod is marked as deleted. The update starts by launching new pods on 30% of nodes. Once an updated pod is available (Ready for at least minReadySeconds) the old DaemonSet pod on that node is marked deleted. If the old pod becomes unavailable for any reason (Ready transitions to false, is evicted, or is drained) an updated pod is immediately created on that node without considering surge limits. Allowing surge implies the possibility that the resources consumed by the daemonset on any given node can double if the readiness check fails, and so resource intensive daemonsets should take into account that they may cause evictions during disruption."""
 
-    max_unavailable: int | str | None
+    max_unavailable: _m.Value[int | str | None]
     """The maximum number of DaemonSet pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of total number of DaemonSet pods at the start of the update (ex: 10%). Absolute number is calculated from percentage by rounding up. This cannot be 0 if MaxSurge is 0 Default value is 1. Example: when this is set to 30%, at most 30% of the total number of nodes that should be running the daemon pod (i.e. status.desiredNumberScheduled) can have their pods stopped for an update at any given time. The update starts by stopping at most 30% of those DaemonSet pods and then brings up new DaemonSet pods in their place. Once the new pods are available, it then proceeds onto other DaemonSet pods, thus ensuring that at least 70% of original number of DaemonSet pods are available at all times during the update."""
 
     def __init__(
@@ -792,21 +792,21 @@ class RollingUpdateDaemonSet(Model):
         *,
         max_surge: int | str | None = None,
         max_unavailable: int | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, max_surge, max_unavailable)
+        self._init(_extra, max_surge, max_unavailable)
 
 
-class RollingUpdateDeployment(Model):
+class RollingUpdateDeployment(_m.Model):
     """Spec to control the desired behavior of rolling update."""
 
     __slots__ = ()
     _f = "max_surge:maxSurge:n max_unavailable:maxUnavailable:n"
 
-    max_surge: int | str | None
+    max_surge: _m.Value[int | str | None]
     """The maximum number of pods that can be scheduled above the desired number of pods. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). This can not be 0 if MaxUnavailable is 0. Absolute number is calculated from percentage by rounding up. Defaults to 25%. Example: when this is set to 30%, the new ReplicaSet can be scaled up immediately when the rolling update starts, such that the total number of old and new pods do not exceed 130% of desired pods. Once old pods have been killed, new ReplicaSet can be scaled up further, ensuring that total number of pods running at any time during the update is at most 130% of desired pods."""
 
-    max_unavailable: int | str | None
+    max_unavailable: _m.Value[int | str | None]
     """The maximum number of pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is calculated from percentage by rounding down. This can not be 0 if MaxSurge is 0. Defaults to 25%. Example: when this is set to 30%, the old ReplicaSet can be scaled down to 70% of desired pods immediately when the rolling update starts. Once new pods are ready, old ReplicaSet can be scaled down further, followed by scaling up the new ReplicaSet, ensuring that the total number of pods available at all times during the update is at least 70% of desired pods."""
 
     def __init__(
@@ -814,21 +814,21 @@ class RollingUpdateDeployment(Model):
         *,
         max_surge: int | str | None = None,
         max_unavailable: int | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, max_surge, max_unavailable)
+        self._init(_extra, max_surge, max_unavailable)
 
 
-class RollingUpdateStatefulSetStrategy(Model):
+class RollingUpdateStatefulSetStrategy(_m.Model):
     """RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType."""
 
     __slots__ = ()
     _f = "max_unavailable:maxUnavailable:n partition::i"
 
-    max_unavailable: int | str | None
+    max_unavailable: _m.Value[int | str | None]
     """The maximum number of pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is calculated from percentage by rounding up. This can not be 0. Defaults to 1. This field is beta-level and is enabled by default. The field applies to all pods in the range 0 to Replicas-1. That means if there is any unavailable pod in the range 0 to Replicas-1, it will be counted towards MaxUnavailable. This setting might not be effective for the OrderedReady podManagementPolicy. That policy ensures pods are created and become ready one at a time."""
 
-    partition: int | None
+    partition: _m.Value[int | None]
     """Partition indicates the ordinal at which the StatefulSet should be partitioned for updates. During a rolling update, all pods from ordinal Replicas-1 to Partition are updated. All pods from ordinal Partition-1 to 0 remain untouched. This is helpful in being able to do a canary based deployment. The default value is 0."""
 
     def __init__(
@@ -836,12 +836,12 @@ class RollingUpdateStatefulSetStrategy(Model):
         *,
         max_unavailable: int | str | None = None,
         partition: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, max_unavailable, partition)
+        self._init(_extra, max_unavailable, partition)
 
 
-class StatefulSet(Model):
+class StatefulSet(_m.Model):
     """StatefulSet represents a set of pods with consistent identities. Identities are defined as:
       - Network: A single stable DNS and hostname.
       - Storage: As many VolumeClaims as requested.
@@ -853,19 +853,19 @@ class StatefulSet(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@StatefulSetSpec status::@StatefulSetStatus"
     _gvk = ("apps/v1", "StatefulSet")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: StatefulSetSpec
+    spec: _m.Object[StatefulSetSpec]
     """Spec defines the desired identities of pods in this set."""
 
-    status: StatefulSetStatus
+    status: _m.Object[StatefulSetStatus]
     """Status is the current status of Pods in this StatefulSet. This data may be out of date by some window of time."""
 
     def __init__(
@@ -876,30 +876,30 @@ class StatefulSet(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: StatefulSetSpec | None = None,
         status: StatefulSetStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class StatefulSetCondition(Model):
+class StatefulSetCondition(_m.Model):
     """StatefulSetCondition describes the state of a statefulset at a certain point."""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t message::s reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """Last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """A human readable message indicating details about the transition."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """The reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str
+    type: _m.Value[str]
     """Type of statefulset condition."""
 
     def __init__(
@@ -910,28 +910,28 @@ class StatefulSetCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, message, reason, status, type)
+        self._init(_extra, last_transition_time, message, reason, status, type)
 
 
-class StatefulSetList(ListModel[StatefulSet]):
+class StatefulSetList(_m.ListModel[StatefulSet]):
     """StatefulSetList is a collection of StatefulSets."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@StatefulSet kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("apps/v1", "StatefulSetList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[StatefulSet]
+    items: _m.List[StatefulSet]
     """Items is the list of stateful sets."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -941,18 +941,18 @@ class StatefulSetList(ListModel[StatefulSet]):
         items: Iterable[StatefulSet] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class StatefulSetOrdinals(Model):
+class StatefulSetOrdinals(_m.Model):
     """StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet."""
 
     __slots__ = ()
     _f = "start::i"
 
-    start: int | None
+    start: _m.Value[int | None]
     """start is the number representing the first replica's index. It may be used to number replicas from an alternate index (eg: 1-indexed) over the default 0-indexed names, or to orchestrate progressive movement of replicas from one StatefulSet to another. If set, replica indices will be in the range:
       [.spec.ordinals.start, .spec.ordinals.start + .spec.replicas).
     If unset, defaults to 0. Replica indices will be in the range:
@@ -962,21 +962,21 @@ class StatefulSetOrdinals(Model):
         self,
         *,
         start: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, start)
+        self._init(_extra, start)
 
 
-class StatefulSetPersistentVolumeClaimRetentionPolicy(Model):
+class StatefulSetPersistentVolumeClaimRetentionPolicy(_m.Model):
     """StatefulSetPersistentVolumeClaimRetentionPolicy describes the policy used for PVCs created from the StatefulSet VolumeClaimTemplates."""
 
     __slots__ = ()
     _f = "when_deleted:whenDeleted:s when_scaled:whenScaled:s"
 
-    when_deleted: str | None
+    when_deleted: _m.Value[str | None]
     """WhenDeleted specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the StatefulSet is deleted. The default policy of `Retain` causes PVCs to not be affected by StatefulSet deletion. The `Delete` policy causes those PVCs to be deleted."""
 
-    when_scaled: str | None
+    when_scaled: _m.Value[str | None]
     """WhenScaled specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the StatefulSet is scaled down. The default policy of `Retain` causes PVCs to not be affected by a scaledown. The `Delete` policy causes the associated PVCs for any excess pods above the replica count to be deleted."""
 
     def __init__(
@@ -984,48 +984,50 @@ class StatefulSetPersistentVolumeClaimRetentionPolicy(Model):
         *,
         when_deleted: str | None = None,
         when_scaled: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, when_deleted, when_scaled)
+        self._init(_extra, when_deleted, when_scaled)
 
 
-class StatefulSetSpec(Model):
+class StatefulSetSpec(_m.Model):
     """A StatefulSetSpec is the specification of a StatefulSet."""
 
     __slots__ = ()
     _f = "min_ready_seconds:minReadySeconds:i ordinals::@StatefulSetOrdinals persistent_volume_claim_retention_policy:persistentVolumeClaimRetentionPolicy:@StatefulSetPersistentVolumeClaimRetentionPolicy pod_management_policy:podManagementPolicy:s replicas::i revision_history_limit:revisionHistoryLimit:i selector::@meta_v1.LabelSelector service_name:serviceName:s template::@core_v1.PodTemplateSpec update_strategy:updateStrategy:@StatefulSetUpdateStrategy volume_claim_templates:volumeClaimTemplates:[@core_v1.PersistentVolumeClaim"
 
-    min_ready_seconds: int | None
+    min_ready_seconds: _m.Value[int | None]
     """Minimum number of seconds for which a newly created pod should be ready without any of its container crashing for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)"""
 
-    ordinals: StatefulSetOrdinals
+    ordinals: _m.Object[StatefulSetOrdinals]
     """ordinals controls the numbering of replica indices in a StatefulSet. The default ordinals behavior assigns a "0" index to the first replica and increments the index by one for each additional replica requested."""
 
-    persistent_volume_claim_retention_policy: StatefulSetPersistentVolumeClaimRetentionPolicy
+    persistent_volume_claim_retention_policy: _m.Object[
+        StatefulSetPersistentVolumeClaimRetentionPolicy
+    ]
     """persistentVolumeClaimRetentionPolicy describes the lifecycle of persistent volume claims created from volumeClaimTemplates. By default, all persistent volume claims are created as needed and retained until manually deleted. This policy allows the lifecycle to be altered, for example by deleting persistent volume claims when their stateful set is deleted, or when their pod is scaled down."""
 
-    pod_management_policy: str | None
+    pod_management_policy: _m.Value[str | None]
     """podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. The default policy is `OrderedReady`, where pods are created in increasing order (pod-0, then pod-1, etc) and the controller will wait until each pod is ready before continuing. When scaling down, the pods are removed in the opposite order. The alternative policy is `Parallel` which will create pods in parallel to match the desired scale without waiting, and on scale down will delete all pods at once."""
 
-    replicas: int | None
+    replicas: _m.Value[int | None]
     """replicas is the desired number of replicas of the given Template. These are replicas in the sense that they are instantiations of the same Template, but individual replicas also have a consistent identity. If unspecified, defaults to 1."""
 
-    revision_history_limit: int | None
+    revision_history_limit: _m.Value[int | None]
     """revisionHistoryLimit is the maximum number of revisions that will be maintained in the StatefulSet's revision history. The revision history consists of all revisions not represented by a currently applied StatefulSetSpec version. The default value is 10."""
 
-    selector: meta_v1.LabelSelector
+    selector: _m.Object[meta_v1.LabelSelector]
     """selector is a label query over pods that should match the replica count. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"""
 
-    service_name: str | None
+    service_name: _m.Value[str | None]
     """serviceName is the name of the service that governs this StatefulSet. This service must exist before the StatefulSet, and is responsible for the network identity of the set. Pods get DNS/hostnames that follow the pattern: pod-specific-string.serviceName.default.svc.cluster.local where "pod-specific-string" is managed by the StatefulSet controller."""
 
-    template: core_v1.PodTemplateSpec
+    template: _m.Object[core_v1.PodTemplateSpec]
     """template is the object that describes the pod that will be created if insufficient replicas are detected. Each pod stamped out by the StatefulSet will fulfill this Template, but have a unique identity from the rest of the StatefulSet. Each pod will be named with the format <statefulsetname>-<podindex>. For example, a pod in a StatefulSet named "web" with index number "3" would be named "web-3". The only allowed template.spec.restartPolicy value is "Always"."""
 
-    update_strategy: StatefulSetUpdateStrategy
+    update_strategy: _m.Object[StatefulSetUpdateStrategy]
     """updateStrategy indicates the StatefulSetUpdateStrategy that will be employed to update Pods in the StatefulSet when a revision is made to Template."""
 
-    volume_claim_templates: MutableSequence[core_v1.PersistentVolumeClaim]
+    volume_claim_templates: _m.List[core_v1.PersistentVolumeClaim]
     """volumeClaimTemplates is a list of claims that pods are allowed to reference. The StatefulSet controller is responsible for mapping network identities to claims in a way that maintains the identity of a pod. Every claim in this list must have at least one matching (by name) volumeMount in one container in the template. A claim in this list takes precedence over any volumes in the template, with the same name."""
 
     def __init__(
@@ -1044,10 +1046,10 @@ class StatefulSetSpec(Model):
         template: core_v1.PodTemplateSpec | None = None,
         update_strategy: StatefulSetUpdateStrategy | None = None,
         volume_claim_templates: Iterable[core_v1.PersistentVolumeClaim] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             min_ready_seconds,
             ordinals,
             persistent_volume_claim_retention_policy,
@@ -1062,40 +1064,40 @@ class StatefulSetSpec(Model):
         )
 
 
-class StatefulSetStatus(Model):
+class StatefulSetStatus(_m.Model):
     """StatefulSetStatus represents the current state of a StatefulSet."""
 
     __slots__ = ()
     _f = "available_replicas:availableReplicas:i collision_count:collisionCount:i conditions::[@StatefulSetCondition current_replicas:currentReplicas:i current_revision:currentRevision:s observed_generation:observedGeneration:i ready_replicas:readyReplicas:i replicas::i update_revision:updateRevision:s updated_replicas:updatedReplicas:i"
 
-    available_replicas: int | None
+    available_replicas: _m.Value[int | None]
     """Total number of available pods (ready for at least minReadySeconds) targeted by this statefulset."""
 
-    collision_count: int | None
+    collision_count: _m.Value[int | None]
     """collisionCount is the count of hash collisions for the StatefulSet. The StatefulSet controller uses this field as a collision avoidance mechanism when it needs to create the name for the newest ControllerRevision."""
 
-    conditions: MutableSequence[StatefulSetCondition]
+    conditions: _m.List[StatefulSetCondition]
     """Represents the latest available observations of a statefulset's current state."""
 
-    current_replicas: int | None
+    current_replicas: _m.Value[int | None]
     """currentReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by currentRevision."""
 
-    current_revision: str | None
+    current_revision: _m.Value[str | None]
     """currentRevision, if not empty, indicates the version of the StatefulSet used to generate Pods in the sequence [0,currentReplicas)."""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """observedGeneration is the most recent generation observed for this StatefulSet. It corresponds to the StatefulSet's generation, which is updated on mutation by the API Server."""
 
-    ready_replicas: int | None
+    ready_replicas: _m.Value[int | None]
     """readyReplicas is the number of pods created for this StatefulSet with a Ready Condition."""
 
-    replicas: int
+    replicas: _m.Value[int]
     """replicas is the number of Pods created by the StatefulSet controller."""
 
-    update_revision: str | None
+    update_revision: _m.Value[str | None]
     """updateRevision, if not empty, indicates the version of the StatefulSet used to generate Pods in the sequence [replicas-updatedReplicas,replicas)"""
 
-    updated_replicas: int | None
+    updated_replicas: _m.Value[int | None]
     """updatedReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by updateRevision."""
 
     def __init__(
@@ -1111,10 +1113,10 @@ class StatefulSetStatus(Model):
         replicas: int | None = None,
         update_revision: str | None = None,
         updated_replicas: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             available_replicas,
             collision_count,
             conditions,
@@ -1128,16 +1130,16 @@ class StatefulSetStatus(Model):
         )
 
 
-class StatefulSetUpdateStrategy(Model):
+class StatefulSetUpdateStrategy(_m.Model):
     """StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates. It includes any additional parameters necessary to perform the update for the indicated strategy."""
 
     __slots__ = ()
     _f = "rolling_update:rollingUpdate:@RollingUpdateStatefulSetStrategy type::s"
 
-    rolling_update: RollingUpdateStatefulSetStrategy
+    rolling_update: _m.Object[RollingUpdateStatefulSetStrategy]
     """RollingUpdate is used to communicate parameters when Type is RollingUpdateStatefulSetStrategyType."""
 
-    type: str | None
+    type: _m.Value[str | None]
     """Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate."""
 
     def __init__(
@@ -1145,9 +1147,9 @@ class StatefulSetUpdateStrategy(Model):
         *,
         rolling_update: RollingUpdateStatefulSetStrategy | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, rolling_update, type)
+        self._init(_extra, rolling_update, type)
 
 
 class ControllerRevisionClient(

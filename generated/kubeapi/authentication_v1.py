@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -33,22 +33,22 @@ __all__ = [
 ]
 
 
-class BoundObjectReference(Model):
+class BoundObjectReference(_m.Model):
     """BoundObjectReference is a reference to an object that a token is bound to."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s name::s uid::s"
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """apiVersion is API version of the referent."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """kind of the referent. Valid kinds are 'Pod' and 'Secret'."""
 
-    name: str | None
+    name: _m.Value[str | None]
     """name of the referent."""
 
-    uid: str | None
+    uid: _m.Value[str | None]
     """uid of the referent."""
 
     def __init__(
@@ -58,28 +58,28 @@ class BoundObjectReference(Model):
         kind: str | None = None,
         name: str | None = None,
         uid: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, name, uid)
+        self._init(_extra, api_version, kind, name, uid)
 
 
-class SelfSubjectReview(Model):
+class SelfSubjectReview(_m.Model):
     """SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. When using impersonation, users will receive the user info of the user being impersonated.  If impersonation or request header authentication is used, any extra keys will have their case ignored and returned as lowercase."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta status::@SelfSubjectReviewStatus"
     _gvk = ("authentication.k8s.io/v1", "SelfSubjectReview")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    status: SelfSubjectReviewStatus
+    status: _m.Object[SelfSubjectReviewStatus]
     """status is filled in by the server with the user attributes."""
 
     def __init__(
@@ -89,49 +89,49 @@ class SelfSubjectReview(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         status: SelfSubjectReviewStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, status)
+        self._init(_extra, api_version, kind, metadata, status)
 
 
-class SelfSubjectReviewStatus(Model):
+class SelfSubjectReviewStatus(_m.Model):
     """SelfSubjectReviewStatus is filled by the kube-apiserver and sent back to a user."""
 
     __slots__ = ()
     _f = "user_info:userInfo:@UserInfo"
 
-    user_info: UserInfo
+    user_info: _m.Object[UserInfo]
     """userInfo is a set of attributes belonging to the user making this request."""
 
     def __init__(
         self,
         *,
         user_info: UserInfo | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, user_info)
+        self._init(_extra, user_info)
 
 
-class TokenRequest(Model):
+class TokenRequest(_m.Model):
     """TokenRequest requests a token for a given service account."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@TokenRequestSpec status::@TokenRequestStatus"
     _gvk = ("authentication.k8s.io/v1", "TokenRequest")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: TokenRequestSpec
+    spec: _m.Object[TokenRequestSpec]
     """spec holds information about the request being evaluated"""
 
-    status: TokenRequestStatus
+    status: _m.Object[TokenRequestStatus]
     """status is filled in by the server and indicates whether the token can be authenticated."""
 
     def __init__(
@@ -142,24 +142,24 @@ class TokenRequest(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: TokenRequestSpec | None = None,
         status: TokenRequestStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class TokenRequestSpec(Model):
+class TokenRequestSpec(_m.Model):
     """TokenRequestSpec contains client provided parameters of a token request."""
 
     __slots__ = ()
     _f = "audiences::[s bound_object_ref:boundObjectRef:@BoundObjectReference expiration_seconds:expirationSeconds:i"
 
-    audiences: MutableSequence[str]
+    audiences: _m.List[str]
     """audiences are the intendend audiences of the token. A recipient of a token must identify themself with an identifier in the list of audiences of the token, and otherwise should reject the token. A token issued for multiple audiences may be used to authenticate against any of the audiences listed but implies a high degree of trust between the target audiences."""
 
-    bound_object_ref: BoundObjectReference
+    bound_object_ref: _m.Object[BoundObjectReference]
     """boundObjectRef is a reference to an object that the token will be bound to. The token will only be valid for as long as the bound object exists. NOTE: The API server's TokenReview endpoint will validate the BoundObjectRef, but other audiences may not. Keep ExpirationSeconds small if you want prompt revocation."""
 
-    expiration_seconds: int | None
+    expiration_seconds: _m.Value[int | None]
     """expirationSeconds is the requested duration of validity of the request. The token issuer may return a token with a different validity duration so a client needs to check the 'expiration' field in a response."""
 
     def __init__(
@@ -168,22 +168,22 @@ class TokenRequestSpec(Model):
         audiences: Iterable[str] | None = None,
         bound_object_ref: BoundObjectReference | None = None,
         expiration_seconds: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, audiences, bound_object_ref, expiration_seconds)
+        self._init(_extra, audiences, bound_object_ref, expiration_seconds)
 
 
-class TokenRequestStatus(Model):
+class TokenRequestStatus(_m.Model):
     """TokenRequestStatus is the result of a token request."""
 
     __slots__ = ()
     _f = "expiration_timestamp:expirationTimestamp:t token::s"
     _secret = frozenset({"token"})
 
-    expiration_timestamp: datetime | None
+    expiration_timestamp: _m.Time[datetime | None]
     """expirationTimestamp is the time of expiration of the returned token."""
 
-    token: str | None
+    token: _m.Value[str | None]
     """token is the opaque bearer token."""
 
     def __init__(
@@ -191,31 +191,31 @@ class TokenRequestStatus(Model):
         *,
         expiration_timestamp: datetime | str | None = None,
         token: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, expiration_timestamp, token)
+        self._init(_extra, expiration_timestamp, token)
 
 
-class TokenReview(Model):
+class TokenReview(_m.Model):
     """TokenReview attempts to authenticate a token to a known user. Note: TokenReview requests may be cached by the webhook token authenticator plugin in the kube-apiserver."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@TokenReviewSpec status::@TokenReviewStatus"
     _gvk = ("authentication.k8s.io/v1", "TokenReview")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: TokenReviewSpec
+    spec: _m.Object[TokenReviewSpec]
     """spec holds information about the request being evaluated"""
 
-    status: TokenReviewStatus
+    status: _m.Object[TokenReviewStatus]
     """status is filled in by the server and indicates whether the request can be authenticated."""
 
     def __init__(
@@ -226,22 +226,22 @@ class TokenReview(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: TokenReviewSpec | None = None,
         status: TokenReviewStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class TokenReviewSpec(Model):
+class TokenReviewSpec(_m.Model):
     """TokenReviewSpec is a description of the token authentication request."""
 
     __slots__ = ()
     _f = "audiences::[s token::s"
     _secret = frozenset({"token"})
 
-    audiences: MutableSequence[str]
+    audiences: _m.List[str]
     """audiences is a list of the identifiers that the resource server presented with the token identifies as. Audience-aware token authenticators will verify that the token was intended for at least one of the audiences in this list. If no audiences are provided, the audience will default to the audience of the Kubernetes apiserver."""
 
-    token: str
+    token: _m.Value[str]
     """token is the opaque bearer token."""
 
     def __init__(
@@ -249,27 +249,27 @@ class TokenReviewSpec(Model):
         *,
         audiences: Iterable[str] | None = None,
         token: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, audiences, token)
+        self._init(_extra, audiences, token)
 
 
-class TokenReviewStatus(Model):
+class TokenReviewStatus(_m.Model):
     """TokenReviewStatus is the result of the token authentication request."""
 
     __slots__ = ()
     _f = "audiences::[s authenticated::b error::s user::@UserInfo"
 
-    audiences: MutableSequence[str]
+    audiences: _m.List[str]
     """audiences are audience identifiers chosen by the authenticator that are compatible with both the TokenReview and token. An identifier is any identifier in the intersection of the TokenReviewSpec audiences and the token's audiences. A client of the TokenReview API that sets the spec.audiences field should validate that a compatible audience identifier is returned in the status.audiences field to ensure that the TokenReview server is audience aware. If a TokenReview returns an empty status.audience field where status.authenticated is "true", the token is valid against the audience of the Kubernetes API server."""
 
-    authenticated: bool | None
+    authenticated: _m.Value[bool | None]
     """authenticated indicates that the token was associated with a known user."""
 
-    error: str | None
+    error: _m.Value[str | None]
     """error indicates that the token couldn't be checked"""
 
-    user: UserInfo
+    user: _m.Object[UserInfo]
     """user is the UserInfo associated with the provided token."""
 
     def __init__(
@@ -279,27 +279,27 @@ class TokenReviewStatus(Model):
         authenticated: bool | None = None,
         error: str | None = None,
         user: UserInfo | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, audiences, authenticated, error, user)
+        self._init(_extra, audiences, authenticated, error, user)
 
 
-class UserInfo(Model):
+class UserInfo(_m.Model):
     """UserInfo holds the information about the user needed to implement the user.Info interface."""
 
     __slots__ = ()
     _f = "extra_:extra:{[s groups::[s uid::s username::s"
 
-    extra_: MutableMapping[str, list[str]]
+    extra_: _m.Map[list[str]]
     """extra is any additional information provided by the authenticator."""
 
-    groups: MutableSequence[str]
+    groups: _m.List[str]
     """groups is the names of groups this user is a part of."""
 
-    uid: str | None
+    uid: _m.Value[str | None]
     """uid is a unique value that identifies this user across time. If this user is deleted and another user by the same name is added, they will have different UIDs."""
 
-    username: str | None
+    username: _m.Value[str | None]
     """username is the name that uniquely identifies this user among all active users."""
 
     def __init__(
@@ -309,12 +309,12 @@ class UserInfo(Model):
         groups: Iterable[str] | None = None,
         uid: str | None = None,
         username: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, extra_, groups, uid, username)
+        self._init(_extra, extra_, groups, uid, username)
 
 
-class SelfSubjectReviewClient(_c.Create[SelfSubjectReview, ListModel[Any]]):
+class SelfSubjectReviewClient(_c.Create[SelfSubjectReview, _m.ListModel[Any]]):
     """Client for selfsubjectreviews (authentication.k8s.io/v1 SelfSubjectReview)."""
 
     _group = "authentication.k8s.io"
@@ -324,7 +324,7 @@ class SelfSubjectReviewClient(_c.Create[SelfSubjectReview, ListModel[Any]]):
     _model = SelfSubjectReview
 
 
-class TokenReviewClient(_c.Create[TokenReview, ListModel[Any]]):
+class TokenReviewClient(_c.Create[TokenReview, _m.ListModel[Any]]):
     """Client for tokenreviews (authentication.k8s.io/v1 TokenReview)."""
 
     _group = "authentication.k8s.io"
@@ -346,7 +346,7 @@ class AuthenticationV1(_c.Group):
         return TokenReviewClient(self._api)
 
 
-class AsyncSelfSubjectReviewClient(_c.AsyncCreate[SelfSubjectReview, ListModel[Any]]):
+class AsyncSelfSubjectReviewClient(_c.AsyncCreate[SelfSubjectReview, _m.ListModel[Any]]):
     """AsyncClient for selfsubjectreviews (authentication.k8s.io/v1 SelfSubjectReview)."""
 
     _group = "authentication.k8s.io"
@@ -356,7 +356,7 @@ class AsyncSelfSubjectReviewClient(_c.AsyncCreate[SelfSubjectReview, ListModel[A
     _model = SelfSubjectReview
 
 
-class AsyncTokenReviewClient(_c.AsyncCreate[TokenReview, ListModel[Any]]):
+class AsyncTokenReviewClient(_c.AsyncCreate[TokenReview, _m.ListModel[Any]]):
     """AsyncClient for tokenreviews (authentication.k8s.io/v1 TokenReview)."""
 
     _group = "authentication.k8s.io"

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -41,16 +41,16 @@ __all__ = [
 ]
 
 
-class FieldSelectorAttributes(Model):
+class FieldSelectorAttributes(_m.Model):
     """FieldSelectorAttributes indicates a field limited access. Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored * If rawSelector is present and requirements are present, the request is invalid."""
 
     __slots__ = ()
     _f = "raw_selector:rawSelector:s requirements::[@meta_v1.FieldSelectorRequirement"
 
-    raw_selector: str | None
+    raw_selector: _m.Value[str | None]
     """rawSelector is the serialization of a field selector that would be included in a query parameter. Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will parse the rawSelector as long as the requirements are not present."""
 
-    requirements: MutableSequence[meta_v1.FieldSelectorRequirement]
+    requirements: _m.List[meta_v1.FieldSelectorRequirement]
     """requirements is the parsed interpretation of a field selector. All requirements must be met for a resource instance to match the selector. Webhook implementations should handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited request if the requirements are not understood."""
 
     def __init__(
@@ -58,21 +58,21 @@ class FieldSelectorAttributes(Model):
         *,
         raw_selector: str | None = None,
         requirements: Iterable[meta_v1.FieldSelectorRequirement] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, raw_selector, requirements)
+        self._init(_extra, raw_selector, requirements)
 
 
-class LabelSelectorAttributes(Model):
+class LabelSelectorAttributes(_m.Model):
     """LabelSelectorAttributes indicates a label limited access. Webhook authors are encouraged to * ensure rawSelector and requirements are not both set * consider the requirements field if set * not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see https://www.oxeye.io/resources/golang-parameter-smuggling-attack for more details. For the *SubjectAccessReview endpoints of the kube-apiserver: * If rawSelector is empty and requirements are empty, the request is not limited. * If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. * If rawSelector is empty and requirements are present, the requirements should be honored * If rawSelector is present and requirements are present, the request is invalid."""
 
     __slots__ = ()
     _f = "raw_selector:rawSelector:s requirements::[@meta_v1.LabelSelectorRequirement"
 
-    raw_selector: str | None
+    raw_selector: _m.Value[str | None]
     """rawSelector is the serialization of a field selector that would be included in a query parameter. Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's *SubjectAccessReview will parse the rawSelector as long as the requirements are not present."""
 
-    requirements: MutableSequence[meta_v1.LabelSelectorRequirement]
+    requirements: _m.List[meta_v1.LabelSelectorRequirement]
     """requirements is the parsed interpretation of a label selector. All requirements must be met for a resource instance to match the selector. Webhook implementations should handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited request if the requirements are not understood."""
 
     def __init__(
@@ -80,31 +80,31 @@ class LabelSelectorAttributes(Model):
         *,
         raw_selector: str | None = None,
         requirements: Iterable[meta_v1.LabelSelectorRequirement] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, raw_selector, requirements)
+        self._init(_extra, raw_selector, requirements)
 
 
-class LocalSubjectAccessReview(Model):
+class LocalSubjectAccessReview(_m.Model):
     """LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace. Having a namespace scoped resource makes it much easier to grant namespace scoped policy that includes permissions checking."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@SubjectAccessReviewSpec status::@SubjectAccessReviewStatus"
     _gvk = ("authorization.k8s.io/v1", "LocalSubjectAccessReview")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: SubjectAccessReviewSpec
+    spec: _m.Object[SubjectAccessReviewSpec]
     """spec holds information about the request being evaluated.  spec.namespace must be equal to the namespace you made the request against.  If empty, it is defaulted."""
 
-    status: SubjectAccessReviewStatus
+    status: _m.Object[SubjectAccessReviewStatus]
     """status is filled in by the server and indicates whether the request is allowed or not"""
 
     def __init__(
@@ -115,21 +115,21 @@ class LocalSubjectAccessReview(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: SubjectAccessReviewSpec | None = None,
         status: SubjectAccessReviewStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class NonResourceAttributes(Model):
+class NonResourceAttributes(_m.Model):
     """NonResourceAttributes includes the authorization attributes available for non-resource requests to the Authorizer interface"""
 
     __slots__ = ()
     _f = "path::s verb::s"
 
-    path: str | None
+    path: _m.Value[str | None]
     """path is the URL path of the request"""
 
-    verb: str | None
+    verb: _m.Value[str | None]
     """verb is the standard HTTP verb"""
 
     def __init__(
@@ -137,21 +137,21 @@ class NonResourceAttributes(Model):
         *,
         path: str | None = None,
         verb: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, path, verb)
+        self._init(_extra, path, verb)
 
 
-class NonResourceRule(Model):
+class NonResourceRule(_m.Model):
     """NonResourceRule holds information that describes a rule for the non-resource"""
 
     __slots__ = ()
     _f = "non_resource_urls:nonResourceURLs:[s verbs::[s"
 
-    non_resource_urls: MutableSequence[str]
+    non_resource_urls: _m.List[str]
     """nonResourceURLs is a set of partial urls that a user should have access to.  *s are allowed, but only as the full, final step in the path.  "*" means all."""
 
-    verbs: MutableSequence[str]
+    verbs: _m.List[str]
     """verbs is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head, options.  "*" means all."""
 
     def __init__(
@@ -159,42 +159,42 @@ class NonResourceRule(Model):
         *,
         non_resource_urls: Iterable[str] | None = None,
         verbs: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, non_resource_urls, verbs)
+        self._init(_extra, non_resource_urls, verbs)
 
 
-class ResourceAttributes(Model):
+class ResourceAttributes(_m.Model):
     """ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer interface"""
 
     __slots__ = ()
     _f = "field_selector:fieldSelector:@FieldSelectorAttributes group::s label_selector:labelSelector:@LabelSelectorAttributes name::s namespace::s resource::s subresource::s verb::s version::s"
 
-    field_selector: FieldSelectorAttributes
+    field_selector: _m.Object[FieldSelectorAttributes]
     """fieldSelector describes the limitation on access based on field.  It can only limit access, not broaden it."""
 
-    group: str | None
+    group: _m.Value[str | None]
     """group is the API Group of the Resource.  "*" means all."""
 
-    label_selector: LabelSelectorAttributes
+    label_selector: _m.Object[LabelSelectorAttributes]
     """labelSelector describes the limitation on access based on labels.  It can only limit access, not broaden it."""
 
-    name: str | None
+    name: _m.Value[str | None]
     """name is the name of the resource being requested for a "get" or deleted for a "delete". "" (empty) means all."""
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """namespace is the namespace of the action being requested.  Currently, there is no distinction between no namespace and all namespaces "" (empty) is defaulted for LocalSubjectAccessReviews "" (empty) is empty for cluster-scoped resources "" (empty) means "all" for namespace scoped resources from a SubjectAccessReview or SelfSubjectAccessReview"""
 
-    resource: str | None
+    resource: _m.Value[str | None]
     """resource is one of the existing resource types.  "*" means all."""
 
-    subresource: str | None
+    subresource: _m.Value[str | None]
     """subresource is one of the existing resource types.  "" means none."""
 
-    verb: str | None
+    verb: _m.Value[str | None]
     """verb is a kubernetes resource API verb, like: get, list, watch, create, update, delete, proxy.  "*" means all."""
 
-    version: str | None
+    version: _m.Value[str | None]
     """version is the API Version of the Resource.  "*" means all."""
 
     def __init__(
@@ -209,10 +209,10 @@ class ResourceAttributes(Model):
         subresource: str | None = None,
         verb: str | None = None,
         version: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             field_selector,
             group,
             label_selector,
@@ -225,23 +225,23 @@ class ResourceAttributes(Model):
         )
 
 
-class ResourceRule(Model):
+class ResourceRule(_m.Model):
     """ResourceRule is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete."""
 
     __slots__ = ()
     _f = "api_groups:apiGroups:[s resource_names:resourceNames:[s resources::[s verbs::[s"
 
-    api_groups: MutableSequence[str]
+    api_groups: _m.List[str]
     """apiGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed.  "*" means all."""
 
-    resource_names: MutableSequence[str]
+    resource_names: _m.List[str]
     """resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.  "*" means all."""
 
-    resources: MutableSequence[str]
+    resources: _m.List[str]
     """resources is a list of resources this rule applies to.  "*" means all in the specified apiGroups.
      "*/foo" represents the subresource 'foo' for all resources in the specified apiGroups."""
 
-    verbs: MutableSequence[str]
+    verbs: _m.List[str]
     """verbs is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy.  "*" means all."""
 
     def __init__(
@@ -251,31 +251,31 @@ class ResourceRule(Model):
         resource_names: Iterable[str] | None = None,
         resources: Iterable[str] | None = None,
         verbs: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_groups, resource_names, resources, verbs)
+        self._init(_extra, api_groups, resource_names, resources, verbs)
 
 
-class SelfSubjectAccessReview(Model):
+class SelfSubjectAccessReview(_m.Model):
     """SelfSubjectAccessReview checks whether or the current user can perform an action.  Not filling in a spec.namespace means "in all namespaces".  Self is a special case, because users should always be able to check whether they can perform an action"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@SelfSubjectAccessReviewSpec status::@SubjectAccessReviewStatus"
     _gvk = ("authorization.k8s.io/v1", "SelfSubjectAccessReview")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: SelfSubjectAccessReviewSpec
+    spec: _m.Object[SelfSubjectAccessReviewSpec]
     """spec holds information about the request being evaluated.  user and groups must be empty"""
 
-    status: SubjectAccessReviewStatus
+    status: _m.Object[SubjectAccessReviewStatus]
     """status is filled in by the server and indicates whether the request is allowed or not"""
 
     def __init__(
@@ -286,21 +286,21 @@ class SelfSubjectAccessReview(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: SelfSubjectAccessReviewSpec | None = None,
         status: SubjectAccessReviewStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class SelfSubjectAccessReviewSpec(Model):
+class SelfSubjectAccessReviewSpec(_m.Model):
     """SelfSubjectAccessReviewSpec is a description of the access request.  Exactly one of resourceAttributes and nonResourceAttributes must be set"""
 
     __slots__ = ()
     _f = "non_resource_attributes:nonResourceAttributes:@NonResourceAttributes resource_attributes:resourceAttributes:@ResourceAttributes"
 
-    non_resource_attributes: NonResourceAttributes
+    non_resource_attributes: _m.Object[NonResourceAttributes]
     """nonResourceAttributes describes information for a non-resource access request"""
 
-    resource_attributes: ResourceAttributes
+    resource_attributes: _m.Object[ResourceAttributes]
     """resourceAttributes describes information for a resource access request"""
 
     def __init__(
@@ -308,31 +308,31 @@ class SelfSubjectAccessReviewSpec(Model):
         *,
         non_resource_attributes: NonResourceAttributes | None = None,
         resource_attributes: ResourceAttributes | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, non_resource_attributes, resource_attributes)
+        self._init(_extra, non_resource_attributes, resource_attributes)
 
 
-class SelfSubjectRulesReview(Model):
+class SelfSubjectRulesReview(_m.Model):
     """SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. The returned list of actions may be incomplete depending on the server's authorization mode, and any errors experienced during the evaluation. SelfSubjectRulesReview should be used by UIs to show/hide actions, or to quickly let an end user reason about their permissions. It should NOT Be used by external systems to drive authorization decisions as this raises confused deputy, cache lifetime/revocation, and correctness concerns. SubjectAccessReview, and LocalAccessReview are the correct way to defer authorization decisions to the API server."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@SelfSubjectRulesReviewSpec status::@SubjectRulesReviewStatus"
     _gvk = ("authorization.k8s.io/v1", "SelfSubjectRulesReview")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: SelfSubjectRulesReviewSpec
+    spec: _m.Object[SelfSubjectRulesReviewSpec]
     """spec holds information about the request being evaluated."""
 
-    status: SubjectRulesReviewStatus
+    status: _m.Object[SubjectRulesReviewStatus]
     """status is filled in by the server and indicates the set of actions a user can perform."""
 
     def __init__(
@@ -343,49 +343,49 @@ class SelfSubjectRulesReview(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: SelfSubjectRulesReviewSpec | None = None,
         status: SubjectRulesReviewStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class SelfSubjectRulesReviewSpec(Model):
+class SelfSubjectRulesReviewSpec(_m.Model):
     """SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview."""
 
     __slots__ = ()
     _f = "namespace::s"
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """namespace to evaluate rules for. Required."""
 
     def __init__(
         self,
         *,
         namespace: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, namespace)
+        self._init(_extra, namespace)
 
 
-class SubjectAccessReview(Model):
+class SubjectAccessReview(_m.Model):
     """SubjectAccessReview checks whether or not a user or group can perform an action."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@SubjectAccessReviewSpec status::@SubjectAccessReviewStatus"
     _gvk = ("authorization.k8s.io/v1", "SubjectAccessReview")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: SubjectAccessReviewSpec
+    spec: _m.Object[SubjectAccessReviewSpec]
     """spec holds information about the request being evaluated"""
 
-    status: SubjectAccessReviewStatus
+    status: _m.Object[SubjectAccessReviewStatus]
     """status is filled in by the server and indicates whether the request is allowed or not"""
 
     def __init__(
@@ -396,33 +396,33 @@ class SubjectAccessReview(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: SubjectAccessReviewSpec | None = None,
         status: SubjectAccessReviewStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class SubjectAccessReviewSpec(Model):
+class SubjectAccessReviewSpec(_m.Model):
     """SubjectAccessReviewSpec is a description of the access request.  Exactly one of resourceAttributes and nonResourceAttributes must be set"""
 
     __slots__ = ()
     _f = "extra_:extra:{[s groups::[s non_resource_attributes:nonResourceAttributes:@NonResourceAttributes resource_attributes:resourceAttributes:@ResourceAttributes uid::s user::s"
 
-    extra_: MutableMapping[str, list[str]]
+    extra_: _m.Map[list[str]]
     """extra corresponds to the user.Info.GetExtra() method from the authenticator.  Since that is input to the authorizer it needs a reflection here."""
 
-    groups: MutableSequence[str]
+    groups: _m.List[str]
     """groups is the groups you're testing for."""
 
-    non_resource_attributes: NonResourceAttributes
+    non_resource_attributes: _m.Object[NonResourceAttributes]
     """nonResourceAttributes describes information for a non-resource access request"""
 
-    resource_attributes: ResourceAttributes
+    resource_attributes: _m.Object[ResourceAttributes]
     """resourceAttributes describes information for a resource access request"""
 
-    uid: str | None
+    uid: _m.Value[str | None]
     """uid information about the requesting user."""
 
-    user: str | None
+    user: _m.Value[str | None]
     """user is the user you're testing for. If you specify "User" but not "Groups", then is it interpreted as "What if User were not a member of any groups"""
 
     def __init__(
@@ -434,27 +434,27 @@ class SubjectAccessReviewSpec(Model):
         resource_attributes: ResourceAttributes | None = None,
         uid: str | None = None,
         user: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, extra_, groups, non_resource_attributes, resource_attributes, uid, user)
+        self._init(_extra, extra_, groups, non_resource_attributes, resource_attributes, uid, user)
 
 
-class SubjectAccessReviewStatus(Model):
+class SubjectAccessReviewStatus(_m.Model):
     """SubjectAccessReviewStatus"""
 
     __slots__ = ()
     _f = "allowed::b denied::b evaluation_error:evaluationError:s reason::s"
 
-    allowed: bool
+    allowed: _m.Value[bool]
     """allowed is required. True if the action would be allowed, false otherwise."""
 
-    denied: bool | None
+    denied: _m.Value[bool | None]
     """denied is optional. True if the action would be denied, otherwise false. If both allowed is false and denied is false, then the authorizer has no opinion on whether to authorize the action. Denied may not be true if Allowed is true."""
 
-    evaluation_error: str | None
+    evaluation_error: _m.Value[str | None]
     """evaluationError is an indication that some error occurred during the authorization check. It is entirely possible to get an error and be able to continue determine authorization status in spite of it. For instance, RBAC can be missing a role, but enough roles are still present and bound to reason about the request."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """reason is optional.  It indicates why a request was allowed or denied."""
 
     def __init__(
@@ -464,27 +464,27 @@ class SubjectAccessReviewStatus(Model):
         denied: bool | None = None,
         evaluation_error: str | None = None,
         reason: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, allowed, denied, evaluation_error, reason)
+        self._init(_extra, allowed, denied, evaluation_error, reason)
 
 
-class SubjectRulesReviewStatus(Model):
+class SubjectRulesReviewStatus(_m.Model):
     """SubjectRulesReviewStatus contains the result of a rules check. This check can be incomplete depending on the set of authorizers the server is configured with and any errors experienced during evaluation. Because authorization rules are additive, if a rule appears in a list it's safe to assume the subject has that permission, even if that list is incomplete."""
 
     __slots__ = ()
     _f = "evaluation_error:evaluationError:s incomplete::b non_resource_rules:nonResourceRules:[@NonResourceRule resource_rules:resourceRules:[@ResourceRule"
 
-    evaluation_error: str | None
+    evaluation_error: _m.Value[str | None]
     """evaluationError can appear in combination with Rules. It indicates an error occurred during rule evaluation, such as an authorizer that doesn't support rule evaluation, and that ResourceRules and/or NonResourceRules may be incomplete."""
 
-    incomplete: bool
+    incomplete: _m.Value[bool]
     """incomplete is true when the rules returned by this call are incomplete. This is most commonly encountered when an authorizer, such as an external authorizer, doesn't support rules evaluation."""
 
-    non_resource_rules: MutableSequence[NonResourceRule]
+    non_resource_rules: _m.List[NonResourceRule]
     """nonResourceRules is the list of actions the subject is allowed to perform on non-resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete."""
 
-    resource_rules: MutableSequence[ResourceRule]
+    resource_rules: _m.List[ResourceRule]
     """resourceRules is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete."""
 
     def __init__(
@@ -494,12 +494,12 @@ class SubjectRulesReviewStatus(Model):
         incomplete: bool | None = None,
         non_resource_rules: Iterable[NonResourceRule] | None = None,
         resource_rules: Iterable[ResourceRule] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, evaluation_error, incomplete, non_resource_rules, resource_rules)
+        self._init(_extra, evaluation_error, incomplete, non_resource_rules, resource_rules)
 
 
-class LocalSubjectAccessReviewClient(_c.Create[LocalSubjectAccessReview, ListModel[Any]]):
+class LocalSubjectAccessReviewClient(_c.Create[LocalSubjectAccessReview, _m.ListModel[Any]]):
     """Client for localsubjectaccessreviews (authorization.k8s.io/v1 LocalSubjectAccessReview)."""
 
     _group = "authorization.k8s.io"
@@ -509,7 +509,7 @@ class LocalSubjectAccessReviewClient(_c.Create[LocalSubjectAccessReview, ListMod
     _model = LocalSubjectAccessReview
 
 
-class SelfSubjectAccessReviewClient(_c.Create[SelfSubjectAccessReview, ListModel[Any]]):
+class SelfSubjectAccessReviewClient(_c.Create[SelfSubjectAccessReview, _m.ListModel[Any]]):
     """Client for selfsubjectaccessreviews (authorization.k8s.io/v1 SelfSubjectAccessReview)."""
 
     _group = "authorization.k8s.io"
@@ -519,7 +519,7 @@ class SelfSubjectAccessReviewClient(_c.Create[SelfSubjectAccessReview, ListModel
     _model = SelfSubjectAccessReview
 
 
-class SelfSubjectRulesReviewClient(_c.Create[SelfSubjectRulesReview, ListModel[Any]]):
+class SelfSubjectRulesReviewClient(_c.Create[SelfSubjectRulesReview, _m.ListModel[Any]]):
     """Client for selfsubjectrulesreviews (authorization.k8s.io/v1 SelfSubjectRulesReview)."""
 
     _group = "authorization.k8s.io"
@@ -529,7 +529,7 @@ class SelfSubjectRulesReviewClient(_c.Create[SelfSubjectRulesReview, ListModel[A
     _model = SelfSubjectRulesReview
 
 
-class SubjectAccessReviewClient(_c.Create[SubjectAccessReview, ListModel[Any]]):
+class SubjectAccessReviewClient(_c.Create[SubjectAccessReview, _m.ListModel[Any]]):
     """Client for subjectaccessreviews (authorization.k8s.io/v1 SubjectAccessReview)."""
 
     _group = "authorization.k8s.io"
@@ -561,7 +561,9 @@ class AuthorizationV1(_c.Group):
         return SubjectAccessReviewClient(self._api)
 
 
-class AsyncLocalSubjectAccessReviewClient(_c.AsyncCreate[LocalSubjectAccessReview, ListModel[Any]]):
+class AsyncLocalSubjectAccessReviewClient(
+    _c.AsyncCreate[LocalSubjectAccessReview, _m.ListModel[Any]]
+):
     """AsyncClient for localsubjectaccessreviews (authorization.k8s.io/v1 LocalSubjectAccessReview)."""
 
     _group = "authorization.k8s.io"
@@ -571,7 +573,9 @@ class AsyncLocalSubjectAccessReviewClient(_c.AsyncCreate[LocalSubjectAccessRevie
     _model = LocalSubjectAccessReview
 
 
-class AsyncSelfSubjectAccessReviewClient(_c.AsyncCreate[SelfSubjectAccessReview, ListModel[Any]]):
+class AsyncSelfSubjectAccessReviewClient(
+    _c.AsyncCreate[SelfSubjectAccessReview, _m.ListModel[Any]]
+):
     """AsyncClient for selfsubjectaccessreviews (authorization.k8s.io/v1 SelfSubjectAccessReview)."""
 
     _group = "authorization.k8s.io"
@@ -581,7 +585,7 @@ class AsyncSelfSubjectAccessReviewClient(_c.AsyncCreate[SelfSubjectAccessReview,
     _model = SelfSubjectAccessReview
 
 
-class AsyncSelfSubjectRulesReviewClient(_c.AsyncCreate[SelfSubjectRulesReview, ListModel[Any]]):
+class AsyncSelfSubjectRulesReviewClient(_c.AsyncCreate[SelfSubjectRulesReview, _m.ListModel[Any]]):
     """AsyncClient for selfsubjectrulesreviews (authorization.k8s.io/v1 SelfSubjectRulesReview)."""
 
     _group = "authorization.k8s.io"
@@ -591,7 +595,7 @@ class AsyncSelfSubjectRulesReviewClient(_c.AsyncCreate[SelfSubjectRulesReview, L
     _model = SelfSubjectRulesReview
 
 
-class AsyncSubjectAccessReviewClient(_c.AsyncCreate[SubjectAccessReview, ListModel[Any]]):
+class AsyncSubjectAccessReviewClient(_c.AsyncCreate[SubjectAccessReview, _m.ListModel[Any]]):
     """AsyncClient for subjectaccessreviews (authorization.k8s.io/v1 SubjectAccessReview)."""
 
     _group = "authorization.k8s.io"

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -29,19 +29,19 @@ __all__ = [
 ]
 
 
-class CrossVersionObjectReference(Model):
+class CrossVersionObjectReference(_m.Model):
     """CrossVersionObjectReference contains enough information to let you identify the referred resource."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s name::s"
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """apiVersion is the API version of the referent"""
 
-    kind: str
+    kind: _m.Value[str]
     """kind is the kind of the referent; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the referent; More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
     def __init__(
@@ -50,31 +50,31 @@ class CrossVersionObjectReference(Model):
         api_version: str | None = None,
         kind: str | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, name)
+        self._init(_extra, api_version, kind, name)
 
 
-class HorizontalPodAutoscaler(Model):
+class HorizontalPodAutoscaler(_m.Model):
     """configuration of a horizontal pod autoscaler."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@HorizontalPodAutoscalerSpec status::@HorizontalPodAutoscalerStatus"
     _gvk = ("autoscaling/v1", "HorizontalPodAutoscaler")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: HorizontalPodAutoscalerSpec
+    spec: _m.Object[HorizontalPodAutoscalerSpec]
     """spec defines the behaviour of autoscaler. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status."""
 
-    status: HorizontalPodAutoscalerStatus
+    status: _m.Object[HorizontalPodAutoscalerStatus]
     """status is the current information about the autoscaler."""
 
     def __init__(
@@ -85,28 +85,28 @@ class HorizontalPodAutoscaler(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: HorizontalPodAutoscalerSpec | None = None,
         status: HorizontalPodAutoscalerStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class HorizontalPodAutoscalerList(ListModel[HorizontalPodAutoscaler]):
+class HorizontalPodAutoscalerList(_m.ListModel[HorizontalPodAutoscaler]):
     """list of horizontal pod autoscaler objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@HorizontalPodAutoscaler kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("autoscaling/v1", "HorizontalPodAutoscalerList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[HorizontalPodAutoscaler]
+    items: _m.List[HorizontalPodAutoscaler]
     """items is the list of horizontal pod autoscaler objects."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata."""
 
     def __init__(
@@ -116,27 +116,27 @@ class HorizontalPodAutoscalerList(ListModel[HorizontalPodAutoscaler]):
         items: Iterable[HorizontalPodAutoscaler] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class HorizontalPodAutoscalerSpec(Model):
+class HorizontalPodAutoscalerSpec(_m.Model):
     """specification of a horizontal pod autoscaler."""
 
     __slots__ = ()
     _f = "max_replicas:maxReplicas:i min_replicas:minReplicas:i scale_target_ref:scaleTargetRef:@CrossVersionObjectReference target_cpu_utilization_percentage:targetCPUUtilizationPercentage:i"
 
-    max_replicas: int
+    max_replicas: _m.Value[int]
     """maxReplicas is the upper limit for the number of pods that can be set by the autoscaler; cannot be smaller than MinReplicas."""
 
-    min_replicas: int | None
+    min_replicas: _m.Value[int | None]
     """minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available."""
 
-    scale_target_ref: CrossVersionObjectReference
+    scale_target_ref: _m.Object[CrossVersionObjectReference]
     """reference to scaled resource; horizontal pod autoscaler will learn the current resource consumption and will set the desired number of pods by using its Scale subresource."""
 
-    target_cpu_utilization_percentage: int | None
+    target_cpu_utilization_percentage: _m.Value[int | None]
     """targetCPUUtilizationPercentage is the target average CPU utilization (represented as a percentage of requested CPU) over all the pods; if not specified the default autoscaling policy will be used."""
 
     def __init__(
@@ -146,32 +146,32 @@ class HorizontalPodAutoscalerSpec(Model):
         min_replicas: int | None = None,
         scale_target_ref: CrossVersionObjectReference | None = None,
         target_cpu_utilization_percentage: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra, max_replicas, min_replicas, scale_target_ref, target_cpu_utilization_percentage
+            _extra, max_replicas, min_replicas, scale_target_ref, target_cpu_utilization_percentage
         )
 
 
-class HorizontalPodAutoscalerStatus(Model):
+class HorizontalPodAutoscalerStatus(_m.Model):
     """current status of a horizontal pod autoscaler"""
 
     __slots__ = ()
     _f = "current_cpu_utilization_percentage:currentCPUUtilizationPercentage:i current_replicas:currentReplicas:i desired_replicas:desiredReplicas:i last_scale_time:lastScaleTime:t observed_generation:observedGeneration:i"
 
-    current_cpu_utilization_percentage: int | None
+    current_cpu_utilization_percentage: _m.Value[int | None]
     """currentCPUUtilizationPercentage is the current average CPU utilization over all pods, represented as a percentage of requested CPU, e.g. 70 means that an average pod is using now 70% of its requested CPU."""
 
-    current_replicas: int
+    current_replicas: _m.Value[int]
     """currentReplicas is the current number of replicas of pods managed by this autoscaler."""
 
-    desired_replicas: int
+    desired_replicas: _m.Value[int]
     """desiredReplicas is the  desired number of replicas of pods managed by this autoscaler."""
 
-    last_scale_time: datetime | None
+    last_scale_time: _m.Time[datetime | None]
     """lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods; used by the autoscaler to control how often the number of pods is changed."""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """observedGeneration is the most recent generation observed by this autoscaler."""
 
     def __init__(
@@ -182,10 +182,10 @@ class HorizontalPodAutoscalerStatus(Model):
         desired_replicas: int | None = None,
         last_scale_time: datetime | str | None = None,
         observed_generation: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             current_cpu_utilization_percentage,
             current_replicas,
             desired_replicas,
@@ -194,26 +194,26 @@ class HorizontalPodAutoscalerStatus(Model):
         )
 
 
-class Scale(Model):
+class Scale(_m.Model):
     """Scale represents a scaling request for a resource."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ScaleSpec status::@ScaleStatus"
     _gvk = ("autoscaling/v1", "Scale")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    spec: ScaleSpec
+    spec: _m.Object[ScaleSpec]
     """spec defines the behavior of the scale. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status."""
 
-    status: ScaleStatus
+    status: _m.Object[ScaleStatus]
     """status is the current status of the scale. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status. Read-only."""
 
     def __init__(
@@ -224,39 +224,39 @@ class Scale(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ScaleSpec | None = None,
         status: ScaleStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class ScaleSpec(Model):
+class ScaleSpec(_m.Model):
     """ScaleSpec describes the attributes of a scale subresource."""
 
     __slots__ = ()
     _f = "replicas::i"
 
-    replicas: int | None
+    replicas: _m.Value[int | None]
     """replicas is the desired number of instances for the scaled object."""
 
     def __init__(
         self,
         *,
         replicas: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, replicas)
+        self._init(_extra, replicas)
 
 
-class ScaleStatus(Model):
+class ScaleStatus(_m.Model):
     """ScaleStatus represents the current status of a scale subresource."""
 
     __slots__ = ()
     _f = "replicas::i selector::s"
 
-    replicas: int
+    replicas: _m.Value[int]
     """replicas is the actual number of observed instances of the scaled object."""
 
-    selector: str | None
+    selector: _m.Value[str | None]
     """selector is the label query over pods that should match the replicas count. This is same as the label selector but in the string format to avoid introspection by clients. The string will be in the same format as the query-param syntax. More info about label selectors: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/"""
 
     def __init__(
@@ -264,9 +264,9 @@ class ScaleStatus(Model):
         *,
         replicas: int | None = None,
         selector: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, replicas, selector)
+        self._init(_extra, replicas, selector)
 
 
 class HorizontalPodAutoscalerClient(

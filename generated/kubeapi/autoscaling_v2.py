@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -45,19 +45,19 @@ __all__ = [
 ]
 
 
-class ContainerResourceMetricSource(Model):
+class ContainerResourceMetricSource(_m.Model):
     """ContainerResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  The values will be averaged together before being compared to the target.  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.  Only one "target" type should be set."""
 
     __slots__ = ()
     _f = "container::s name::s target::@MetricTarget"
 
-    container: str
+    container: _m.Value[str]
     """container is the name of the container in the pods of the scaling target"""
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the resource in question."""
 
-    target: MetricTarget
+    target: _m.Object[MetricTarget]
     """target specifies the target value for the given metric"""
 
     def __init__(
@@ -66,24 +66,24 @@ class ContainerResourceMetricSource(Model):
         container: str | None = None,
         name: str | None = None,
         target: MetricTarget | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, container, name, target)
+        self._init(_extra, container, name, target)
 
 
-class ContainerResourceMetricStatus(Model):
+class ContainerResourceMetricStatus(_m.Model):
     """ContainerResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing a single container in each pod in the current scale target (e.g. CPU or memory).  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
     __slots__ = ()
     _f = "container::s current::@MetricValueStatus name::s"
 
-    container: str
+    container: _m.Value[str]
     """container is the name of the container in the pods of the scaling target"""
 
-    current: MetricValueStatus
+    current: _m.Object[MetricValueStatus]
     """current contains the current value for the given metric"""
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the resource in question."""
 
     def __init__(
@@ -92,24 +92,24 @@ class ContainerResourceMetricStatus(Model):
         container: str | None = None,
         current: MetricValueStatus | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, container, current, name)
+        self._init(_extra, container, current, name)
 
 
-class CrossVersionObjectReference(Model):
+class CrossVersionObjectReference(_m.Model):
     """CrossVersionObjectReference contains enough information to let you identify the referred resource."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s name::s"
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """apiVersion is the API version of the referent"""
 
-    kind: str
+    kind: _m.Value[str]
     """kind is the kind of the referent; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the referent; More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
     def __init__(
@@ -118,21 +118,21 @@ class CrossVersionObjectReference(Model):
         api_version: str | None = None,
         kind: str | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, name)
+        self._init(_extra, api_version, kind, name)
 
 
-class ExternalMetricSource(Model):
+class ExternalMetricSource(_m.Model):
     """ExternalMetricSource indicates how to scale on a metric not associated with any Kubernetes object (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster)."""
 
     __slots__ = ()
     _f = "metric::@MetricIdentifier target::@MetricTarget"
 
-    metric: MetricIdentifier
+    metric: _m.Object[MetricIdentifier]
     """metric identifies the target metric by name and selector"""
 
-    target: MetricTarget
+    target: _m.Object[MetricTarget]
     """target specifies the target value for the given metric"""
 
     def __init__(
@@ -140,21 +140,21 @@ class ExternalMetricSource(Model):
         *,
         metric: MetricIdentifier | None = None,
         target: MetricTarget | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, metric, target)
+        self._init(_extra, metric, target)
 
 
-class ExternalMetricStatus(Model):
+class ExternalMetricStatus(_m.Model):
     """ExternalMetricStatus indicates the current value of a global metric not associated with any Kubernetes object."""
 
     __slots__ = ()
     _f = "current::@MetricValueStatus metric::@MetricIdentifier"
 
-    current: MetricValueStatus
+    current: _m.Object[MetricValueStatus]
     """current contains the current value for the given metric"""
 
-    metric: MetricIdentifier
+    metric: _m.Object[MetricIdentifier]
     """metric identifies the target metric by name and selector"""
 
     def __init__(
@@ -162,24 +162,24 @@ class ExternalMetricStatus(Model):
         *,
         current: MetricValueStatus | None = None,
         metric: MetricIdentifier | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, current, metric)
+        self._init(_extra, current, metric)
 
 
-class HPAScalingPolicy(Model):
+class HPAScalingPolicy(_m.Model):
     """HPAScalingPolicy is a single policy which must hold true for a specified past interval."""
 
     __slots__ = ()
     _f = "period_seconds:periodSeconds:i type::s value::i"
 
-    period_seconds: int
+    period_seconds: _m.Value[int]
     """periodSeconds specifies the window of time for which the policy should hold true. PeriodSeconds must be greater than zero and less than or equal to 1800 (30 min)."""
 
-    type: str
+    type: _m.Value[str]
     """type is used to specify the scaling policy."""
 
-    value: int
+    value: _m.Value[int]
     """value contains the amount of change which is permitted by the policy. It must be greater than zero"""
 
     def __init__(
@@ -188,12 +188,12 @@ class HPAScalingPolicy(Model):
         period_seconds: int | None = None,
         type: str | None = None,
         value: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, period_seconds, type, value)
+        self._init(_extra, period_seconds, type, value)
 
 
-class HPAScalingRules(Model):
+class HPAScalingRules(_m.Model):
     """HPAScalingRules configures the scaling behavior for one direction via scaling Policy Rules and a configurable metric tolerance.
 
     Scaling Policy Rules are applied after calculating DesiredReplicas from metrics for the HPA. They can limit the scaling velocity by specifying scaling policies. They can prevent flapping by specifying the stabilization window, so that the number of replicas is not set instantly, instead, the safest value from the stabilization window is chosen.
@@ -204,16 +204,16 @@ class HPAScalingRules(Model):
     __slots__ = ()
     _f = "policies::[@HPAScalingPolicy select_policy:selectPolicy:s stabilization_window_seconds:stabilizationWindowSeconds:i tolerance::s"
 
-    policies: MutableSequence[HPAScalingPolicy]
+    policies: _m.List[HPAScalingPolicy]
     """policies is a list of potential scaling polices which can be used during scaling. If not set, use the default values: - For scale up: allow doubling the number of pods, or an absolute change of 4 pods in a 15s window. - For scale down: allow all pods to be removed in a 15s window."""
 
-    select_policy: str | None
+    select_policy: _m.Value[str | None]
     """selectPolicy is used to specify which policy should be used. If not set, the default value Max is used."""
 
-    stabilization_window_seconds: int | None
+    stabilization_window_seconds: _m.Value[int | None]
     """stabilizationWindowSeconds is the number of seconds for which past recommendations should be considered while scaling up or scaling down. StabilizationWindowSeconds must be greater than or equal to zero and less than or equal to 3600 (one hour). If not set, use the default values: - For scale up: 0 (i.e. no stabilization is done). - For scale down: 300 (i.e. the stabilization window is 300 seconds long)."""
 
-    tolerance: str | None
+    tolerance: _m.Value[str | None]
     """tolerance is the tolerance on the ratio between the current and desired metric value under which no updates are made to the desired number of replicas (e.g. 0.01 for 1%). Must be greater than or equal to zero. If not set, the default cluster-wide tolerance is applied (by default 10%)."""
 
     def __init__(
@@ -223,31 +223,31 @@ class HPAScalingRules(Model):
         select_policy: str | None = None,
         stabilization_window_seconds: int | None = None,
         tolerance: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, policies, select_policy, stabilization_window_seconds, tolerance)
+        self._init(_extra, policies, select_policy, stabilization_window_seconds, tolerance)
 
 
-class HorizontalPodAutoscaler(Model):
+class HorizontalPodAutoscaler(_m.Model):
     """HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@HorizontalPodAutoscalerSpec status::@HorizontalPodAutoscalerStatus"
     _gvk = ("autoscaling/v2", "HorizontalPodAutoscaler")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata is the standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: HorizontalPodAutoscalerSpec
+    spec: _m.Object[HorizontalPodAutoscalerSpec]
     """spec is the specification for the behaviour of the autoscaler. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status."""
 
-    status: HorizontalPodAutoscalerStatus
+    status: _m.Object[HorizontalPodAutoscalerStatus]
     """status is the current information about the autoscaler."""
 
     def __init__(
@@ -258,21 +258,21 @@ class HorizontalPodAutoscaler(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: HorizontalPodAutoscalerSpec | None = None,
         status: HorizontalPodAutoscalerStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class HorizontalPodAutoscalerBehavior(Model):
+class HorizontalPodAutoscalerBehavior(_m.Model):
     """HorizontalPodAutoscalerBehavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively)."""
 
     __slots__ = ()
     _f = "scale_down:scaleDown:@HPAScalingRules scale_up:scaleUp:@HPAScalingRules"
 
-    scale_down: HPAScalingRules
+    scale_down: _m.Object[HPAScalingRules]
     """scaleDown is scaling policy for scaling Down. If not set, the default value is to allow to scale down to minReplicas pods, with a 300 second stabilization window (i.e., the highest recommendation for the last 300sec is used)."""
 
-    scale_up: HPAScalingRules
+    scale_up: _m.Object[HPAScalingRules]
     """scaleUp is scaling policy for scaling Up. If not set, the default value is the higher of:
       * increase no more than 4 pods per 60 seconds
       * double the number of pods per 60 seconds
@@ -283,30 +283,30 @@ class HorizontalPodAutoscalerBehavior(Model):
         *,
         scale_down: HPAScalingRules | None = None,
         scale_up: HPAScalingRules | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, scale_down, scale_up)
+        self._init(_extra, scale_down, scale_up)
 
 
-class HorizontalPodAutoscalerCondition(Model):
+class HorizontalPodAutoscalerCondition(_m.Model):
     """HorizontalPodAutoscalerCondition describes the state of a HorizontalPodAutoscaler at a certain point."""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t message::s reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """lastTransitionTime is the last time the condition transitioned from one status to another"""
 
-    message: str | None
+    message: _m.Value[str | None]
     """message is a human-readable explanation containing details about the transition"""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """reason is the reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """status is the status of the condition (True, False, Unknown)"""
 
-    type: str
+    type: _m.Value[str]
     """type describes the current condition"""
 
     def __init__(
@@ -317,28 +317,28 @@ class HorizontalPodAutoscalerCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, message, reason, status, type)
+        self._init(_extra, last_transition_time, message, reason, status, type)
 
 
-class HorizontalPodAutoscalerList(ListModel[HorizontalPodAutoscaler]):
+class HorizontalPodAutoscalerList(_m.ListModel[HorizontalPodAutoscaler]):
     """HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@HorizontalPodAutoscaler kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("autoscaling/v2", "HorizontalPodAutoscalerList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[HorizontalPodAutoscaler]
+    items: _m.List[HorizontalPodAutoscaler]
     """items is the list of horizontal pod autoscaler objects."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """metadata is the standard list metadata."""
 
     def __init__(
@@ -348,30 +348,30 @@ class HorizontalPodAutoscalerList(ListModel[HorizontalPodAutoscaler]):
         items: Iterable[HorizontalPodAutoscaler] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class HorizontalPodAutoscalerSpec(Model):
+class HorizontalPodAutoscalerSpec(_m.Model):
     """HorizontalPodAutoscalerSpec describes the desired functionality of the HorizontalPodAutoscaler."""
 
     __slots__ = ()
     _f = "behavior::@HorizontalPodAutoscalerBehavior max_replicas:maxReplicas:i metrics::[@MetricSpec min_replicas:minReplicas:i scale_target_ref:scaleTargetRef:@CrossVersionObjectReference"
 
-    behavior: HorizontalPodAutoscalerBehavior
+    behavior: _m.Object[HorizontalPodAutoscalerBehavior]
     """behavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively). If not set, the default HPAScalingRules for scale up and scale down are used."""
 
-    max_replicas: int
+    max_replicas: _m.Value[int]
     """maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas."""
 
-    metrics: MutableSequence[MetricSpec]
+    metrics: _m.List[MetricSpec]
     """metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information about how each type of metric must respond. If not set, the default metric will be set to 80% average CPU utilization."""
 
-    min_replicas: int | None
+    min_replicas: _m.Value[int | None]
     """minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available."""
 
-    scale_target_ref: CrossVersionObjectReference
+    scale_target_ref: _m.Object[CrossVersionObjectReference]
     """scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count."""
 
     def __init__(
@@ -382,33 +382,33 @@ class HorizontalPodAutoscalerSpec(Model):
         metrics: Iterable[MetricSpec] | None = None,
         min_replicas: int | None = None,
         scale_target_ref: CrossVersionObjectReference | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, behavior, max_replicas, metrics, min_replicas, scale_target_ref)
+        self._init(_extra, behavior, max_replicas, metrics, min_replicas, scale_target_ref)
 
 
-class HorizontalPodAutoscalerStatus(Model):
+class HorizontalPodAutoscalerStatus(_m.Model):
     """HorizontalPodAutoscalerStatus describes the current status of a horizontal pod autoscaler."""
 
     __slots__ = ()
     _f = "conditions::[@HorizontalPodAutoscalerCondition current_metrics:currentMetrics:[@MetricStatus current_replicas:currentReplicas:i desired_replicas:desiredReplicas:i last_scale_time:lastScaleTime:t observed_generation:observedGeneration:i"
 
-    conditions: MutableSequence[HorizontalPodAutoscalerCondition]
+    conditions: _m.List[HorizontalPodAutoscalerCondition]
     """conditions is the set of conditions required for this autoscaler to scale its target, and indicates whether or not those conditions are met."""
 
-    current_metrics: MutableSequence[MetricStatus]
+    current_metrics: _m.List[MetricStatus]
     """currentMetrics is the last read state of the metrics used by this autoscaler."""
 
-    current_replicas: int | None
+    current_replicas: _m.Value[int | None]
     """currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler."""
 
-    desired_replicas: int
+    desired_replicas: _m.Value[int]
     """desiredReplicas is the desired number of replicas of pods managed by this autoscaler, as last calculated by the autoscaler."""
 
-    last_scale_time: datetime | None
+    last_scale_time: _m.Time[datetime | None]
     """lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods, used by the autoscaler to control how often the number of pods is changed."""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """observedGeneration is the most recent generation observed by this autoscaler."""
 
     def __init__(
@@ -420,10 +420,10 @@ class HorizontalPodAutoscalerStatus(Model):
         desired_replicas: int | None = None,
         last_scale_time: datetime | str | None = None,
         observed_generation: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             conditions,
             current_metrics,
             current_replicas,
@@ -433,16 +433,16 @@ class HorizontalPodAutoscalerStatus(Model):
         )
 
 
-class MetricIdentifier(Model):
+class MetricIdentifier(_m.Model):
     """MetricIdentifier defines the name and optionally selector for a metric"""
 
     __slots__ = ()
     _f = "name::s selector::@meta_v1.LabelSelector"
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the given metric"""
 
-    selector: meta_v1.LabelSelector
+    selector: _m.Object[meta_v1.LabelSelector]
     """selector is the string-encoded form of a standard kubernetes label selector for the given metric When set, it is passed as an additional parameter to the metrics server for more specific metrics scoping. When unset, just the metricName will be used to gather metrics."""
 
     def __init__(
@@ -450,33 +450,33 @@ class MetricIdentifier(Model):
         *,
         name: str | None = None,
         selector: meta_v1.LabelSelector | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, selector)
+        self._init(_extra, name, selector)
 
 
-class MetricSpec(Model):
+class MetricSpec(_m.Model):
     """MetricSpec specifies how to scale based on a single metric (only `type` and one other matching field should be set at once)."""
 
     __slots__ = ()
     _f = "container_resource:containerResource:@ContainerResourceMetricSource external::@ExternalMetricSource object::@ObjectMetricSource pods::@PodsMetricSource resource::@ResourceMetricSource type::s"
 
-    container_resource: ContainerResourceMetricSource
+    container_resource: _m.Object[ContainerResourceMetricSource]
     """containerResource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing a single container in each pod of the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
-    external: ExternalMetricSource
+    external: _m.Object[ExternalMetricSource]
     """external refers to a global metric that is not associated with any Kubernetes object. It allows autoscaling based on information coming from components running outside of cluster (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster)."""
 
-    object: ObjectMetricSource
+    object: _m.Object[ObjectMetricSource]
     """object refers to a metric describing a single kubernetes object (for example, hits-per-second on an Ingress object)."""
 
-    pods: PodsMetricSource
+    pods: _m.Object[PodsMetricSource]
     """pods refers to a metric describing each pod in the current scale target (for example, transactions-processed-per-second).  The values will be averaged together before being compared to the target value."""
 
-    resource: ResourceMetricSource
+    resource: _m.Object[ResourceMetricSource]
     """resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
-    type: str
+    type: _m.Value[str]
     """type is the type of metric source.  It should be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each mapping to a matching field in the object."""
 
     def __init__(
@@ -488,33 +488,33 @@ class MetricSpec(Model):
         pods: PodsMetricSource | None = None,
         resource: ResourceMetricSource | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, container_resource, external, object, pods, resource, type)
+        self._init(_extra, container_resource, external, object, pods, resource, type)
 
 
-class MetricStatus(Model):
+class MetricStatus(_m.Model):
     """MetricStatus describes the last-read state of a single metric."""
 
     __slots__ = ()
     _f = "container_resource:containerResource:@ContainerResourceMetricStatus external::@ExternalMetricStatus object::@ObjectMetricStatus pods::@PodsMetricStatus resource::@ResourceMetricStatus type::s"
 
-    container_resource: ContainerResourceMetricStatus
+    container_resource: _m.Object[ContainerResourceMetricStatus]
     """container resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing a single container in each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
-    external: ExternalMetricStatus
+    external: _m.Object[ExternalMetricStatus]
     """external refers to a global metric that is not associated with any Kubernetes object. It allows autoscaling based on information coming from components running outside of cluster (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster)."""
 
-    object: ObjectMetricStatus
+    object: _m.Object[ObjectMetricStatus]
     """object refers to a metric describing a single kubernetes object (for example, hits-per-second on an Ingress object)."""
 
-    pods: PodsMetricStatus
+    pods: _m.Object[PodsMetricStatus]
     """pods refers to a metric describing each pod in the current scale target (for example, transactions-processed-per-second).  The values will be averaged together before being compared to the target value."""
 
-    resource: ResourceMetricStatus
+    resource: _m.Object[ResourceMetricStatus]
     """resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
-    type: str
+    type: _m.Value[str]
     """type is the type of metric source.  It will be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each corresponds to a matching field in the object."""
 
     def __init__(
@@ -526,27 +526,27 @@ class MetricStatus(Model):
         pods: PodsMetricStatus | None = None,
         resource: ResourceMetricStatus | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, container_resource, external, object, pods, resource, type)
+        self._init(_extra, container_resource, external, object, pods, resource, type)
 
 
-class MetricTarget(Model):
+class MetricTarget(_m.Model):
     """MetricTarget defines the target value, average value, or average utilization of a specific metric"""
 
     __slots__ = ()
     _f = "average_utilization:averageUtilization:i average_value:averageValue:s type::s value::s"
 
-    average_utilization: int | None
+    average_utilization: _m.Value[int | None]
     """averageUtilization is the target value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods. Currently only valid for Resource metric source type"""
 
-    average_value: str | None
+    average_value: _m.Value[str | None]
     """averageValue is the target value of the average of the metric across all relevant pods (as a quantity)"""
 
-    type: str
+    type: _m.Value[str]
     """type represents whether the metric type is Utilization, Value, or AverageValue"""
 
-    value: str | None
+    value: _m.Value[str | None]
     """value is the target value of the metric (as a quantity)."""
 
     def __init__(
@@ -556,24 +556,24 @@ class MetricTarget(Model):
         average_value: str | None = None,
         type: str | None = None,
         value: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, average_utilization, average_value, type, value)
+        self._init(_extra, average_utilization, average_value, type, value)
 
 
-class MetricValueStatus(Model):
+class MetricValueStatus(_m.Model):
     """MetricValueStatus holds the current value for a metric"""
 
     __slots__ = ()
     _f = "average_utilization:averageUtilization:i average_value:averageValue:s value::s"
 
-    average_utilization: int | None
+    average_utilization: _m.Value[int | None]
     """currentAverageUtilization is the current value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods."""
 
-    average_value: str | None
+    average_value: _m.Value[str | None]
     """averageValue is the current value of the average of the metric across all relevant pods (as a quantity)"""
 
-    value: str | None
+    value: _m.Value[str | None]
     """value is the current value of the metric (as a quantity)."""
 
     def __init__(
@@ -582,24 +582,24 @@ class MetricValueStatus(Model):
         average_utilization: int | None = None,
         average_value: str | None = None,
         value: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, average_utilization, average_value, value)
+        self._init(_extra, average_utilization, average_value, value)
 
 
-class ObjectMetricSource(Model):
+class ObjectMetricSource(_m.Model):
     """ObjectMetricSource indicates how to scale on a metric describing a kubernetes object (for example, hits-per-second on an Ingress object)."""
 
     __slots__ = ()
     _f = "described_object:describedObject:@CrossVersionObjectReference metric::@MetricIdentifier target::@MetricTarget"
 
-    described_object: CrossVersionObjectReference
+    described_object: _m.Object[CrossVersionObjectReference]
     """describedObject specifies the descriptions of a object,such as kind,name apiVersion"""
 
-    metric: MetricIdentifier
+    metric: _m.Object[MetricIdentifier]
     """metric identifies the target metric by name and selector"""
 
-    target: MetricTarget
+    target: _m.Object[MetricTarget]
     """target specifies the target value for the given metric"""
 
     def __init__(
@@ -608,24 +608,24 @@ class ObjectMetricSource(Model):
         described_object: CrossVersionObjectReference | None = None,
         metric: MetricIdentifier | None = None,
         target: MetricTarget | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, described_object, metric, target)
+        self._init(_extra, described_object, metric, target)
 
 
-class ObjectMetricStatus(Model):
+class ObjectMetricStatus(_m.Model):
     """ObjectMetricStatus indicates the current value of a metric describing a kubernetes object (for example, hits-per-second on an Ingress object)."""
 
     __slots__ = ()
     _f = "current::@MetricValueStatus described_object:describedObject:@CrossVersionObjectReference metric::@MetricIdentifier"
 
-    current: MetricValueStatus
+    current: _m.Object[MetricValueStatus]
     """current contains the current value for the given metric"""
 
-    described_object: CrossVersionObjectReference
+    described_object: _m.Object[CrossVersionObjectReference]
     """DescribedObject specifies the descriptions of a object,such as kind,name apiVersion"""
 
-    metric: MetricIdentifier
+    metric: _m.Object[MetricIdentifier]
     """metric identifies the target metric by name and selector"""
 
     def __init__(
@@ -634,21 +634,21 @@ class ObjectMetricStatus(Model):
         current: MetricValueStatus | None = None,
         described_object: CrossVersionObjectReference | None = None,
         metric: MetricIdentifier | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, current, described_object, metric)
+        self._init(_extra, current, described_object, metric)
 
 
-class PodsMetricSource(Model):
+class PodsMetricSource(_m.Model):
     """PodsMetricSource indicates how to scale on a metric describing each pod in the current scale target (for example, transactions-processed-per-second). The values will be averaged together before being compared to the target value."""
 
     __slots__ = ()
     _f = "metric::@MetricIdentifier target::@MetricTarget"
 
-    metric: MetricIdentifier
+    metric: _m.Object[MetricIdentifier]
     """metric identifies the target metric by name and selector"""
 
-    target: MetricTarget
+    target: _m.Object[MetricTarget]
     """target specifies the target value for the given metric"""
 
     def __init__(
@@ -656,21 +656,21 @@ class PodsMetricSource(Model):
         *,
         metric: MetricIdentifier | None = None,
         target: MetricTarget | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, metric, target)
+        self._init(_extra, metric, target)
 
 
-class PodsMetricStatus(Model):
+class PodsMetricStatus(_m.Model):
     """PodsMetricStatus indicates the current value of a metric describing each pod in the current scale target (for example, transactions-processed-per-second)."""
 
     __slots__ = ()
     _f = "current::@MetricValueStatus metric::@MetricIdentifier"
 
-    current: MetricValueStatus
+    current: _m.Object[MetricValueStatus]
     """current contains the current value for the given metric"""
 
-    metric: MetricIdentifier
+    metric: _m.Object[MetricIdentifier]
     """metric identifies the target metric by name and selector"""
 
     def __init__(
@@ -678,21 +678,21 @@ class PodsMetricStatus(Model):
         *,
         current: MetricValueStatus | None = None,
         metric: MetricIdentifier | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, current, metric)
+        self._init(_extra, current, metric)
 
 
-class ResourceMetricSource(Model):
+class ResourceMetricSource(_m.Model):
     """ResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  The values will be averaged together before being compared to the target.  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.  Only one "target" type should be set."""
 
     __slots__ = ()
     _f = "name::s target::@MetricTarget"
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the resource in question."""
 
-    target: MetricTarget
+    target: _m.Object[MetricTarget]
     """target specifies the target value for the given metric"""
 
     def __init__(
@@ -700,21 +700,21 @@ class ResourceMetricSource(Model):
         *,
         name: str | None = None,
         target: MetricTarget | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, target)
+        self._init(_extra, name, target)
 
 
-class ResourceMetricStatus(Model):
+class ResourceMetricStatus(_m.Model):
     """ResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
     __slots__ = ()
     _f = "current::@MetricValueStatus name::s"
 
-    current: MetricValueStatus
+    current: _m.Object[MetricValueStatus]
     """current contains the current value for the given metric"""
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the resource in question."""
 
     def __init__(
@@ -722,9 +722,9 @@ class ResourceMetricStatus(Model):
         *,
         current: MetricValueStatus | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, current, name)
+        self._init(_extra, current, name)
 
 
 class HorizontalPodAutoscalerClient(

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import core_v1
@@ -41,26 +41,26 @@ __all__ = [
 ]
 
 
-class CronJob(Model):
+class CronJob(_m.Model):
     """CronJob represents the configuration of a single cron job."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@CronJobSpec status::@CronJobStatus"
     _gvk = ("batch/v1", "CronJob")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: CronJobSpec
+    spec: _m.Object[CronJobSpec]
     """Specification of the desired behavior of a cron job, including the schedule. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: CronJobStatus
+    status: _m.Object[CronJobStatus]
     """Current status of a cron job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -71,28 +71,28 @@ class CronJob(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: CronJobSpec | None = None,
         status: CronJobStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class CronJobList(ListModel[CronJob]):
+class CronJobList(_m.ListModel[CronJob]):
     """CronJobList is a collection of cron jobs."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@CronJob kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("batch/v1", "CronJobList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[CronJob]
+    items: _m.List[CronJob]
     """items is the list of CronJobs."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -102,39 +102,39 @@ class CronJobList(ListModel[CronJob]):
         items: Iterable[CronJob] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class CronJobSpec(Model):
+class CronJobSpec(_m.Model):
     """CronJobSpec describes how the job execution will look like and when it will actually run."""
 
     __slots__ = ()
     _f = "concurrency_policy:concurrencyPolicy:s failed_jobs_history_limit:failedJobsHistoryLimit:i job_template:jobTemplate:@JobTemplateSpec schedule::s starting_deadline_seconds:startingDeadlineSeconds:i successful_jobs_history_limit:successfulJobsHistoryLimit:i suspend::b time_zone:timeZone:s"
 
-    concurrency_policy: str | None
+    concurrency_policy: _m.Value[str | None]
     """Specifies how to treat concurrent executions of a Job. Valid values are:"""
 
-    failed_jobs_history_limit: int | None
+    failed_jobs_history_limit: _m.Value[int | None]
     """The number of failed finished jobs to retain. Value must be non-negative integer. Defaults to 1."""
 
-    job_template: JobTemplateSpec
+    job_template: _m.Object[JobTemplateSpec]
     """Specifies the job that will be created when executing a CronJob."""
 
-    schedule: str
+    schedule: _m.Value[str]
     """The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron."""
 
-    starting_deadline_seconds: int | None
+    starting_deadline_seconds: _m.Value[int | None]
     """Optional deadline in seconds for starting the job if it misses scheduled time for any reason.  Missed jobs executions will be counted as failed ones."""
 
-    successful_jobs_history_limit: int | None
+    successful_jobs_history_limit: _m.Value[int | None]
     """The number of successful finished jobs to retain. Value must be non-negative integer. Defaults to 3."""
 
-    suspend: bool | None
+    suspend: _m.Value[bool | None]
     """This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false."""
 
-    time_zone: str | None
+    time_zone: _m.Value[str | None]
     """The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones"""
 
     def __init__(
@@ -148,10 +148,10 @@ class CronJobSpec(Model):
         successful_jobs_history_limit: int | None = None,
         suspend: bool | None = None,
         time_zone: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             concurrency_policy,
             failed_jobs_history_limit,
             job_template,
@@ -163,19 +163,19 @@ class CronJobSpec(Model):
         )
 
 
-class CronJobStatus(Model):
+class CronJobStatus(_m.Model):
     """CronJobStatus represents the current state of a cron job."""
 
     __slots__ = ()
     _f = "active::[@core_v1.ObjectReference last_schedule_time:lastScheduleTime:t last_successful_time:lastSuccessfulTime:t"
 
-    active: MutableSequence[core_v1.ObjectReference]
+    active: _m.List[core_v1.ObjectReference]
     """A list of pointers to currently running jobs."""
 
-    last_schedule_time: datetime | None
+    last_schedule_time: _m.Time[datetime | None]
     """Information when was the last time the job was successfully scheduled."""
 
-    last_successful_time: datetime | None
+    last_successful_time: _m.Time[datetime | None]
     """Information when was the last time the job successfully completed."""
 
     def __init__(
@@ -184,31 +184,31 @@ class CronJobStatus(Model):
         active: Iterable[core_v1.ObjectReference] | None = None,
         last_schedule_time: datetime | str | None = None,
         last_successful_time: datetime | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, active, last_schedule_time, last_successful_time)
+        self._init(_extra, active, last_schedule_time, last_successful_time)
 
 
-class Job(Model):
+class Job(_m.Model):
     """Job represents the configuration of a single job."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@JobSpec status::@JobStatus"
     _gvk = ("batch/v1", "Job")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: JobSpec
+    spec: _m.Object[JobSpec]
     """Specification of the desired behavior of a job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: JobStatus
+    status: _m.Object[JobStatus]
     """Current status of a job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -219,33 +219,33 @@ class Job(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: JobSpec | None = None,
         status: JobStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class JobCondition(Model):
+class JobCondition(_m.Model):
     """JobCondition describes current state of a job."""
 
     __slots__ = ()
     _f = "last_probe_time:lastProbeTime:t last_transition_time:lastTransitionTime:t message::s reason::s status::s type::s"
 
-    last_probe_time: datetime | None
+    last_probe_time: _m.Time[datetime | None]
     """Last time the condition was checked."""
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """Last time the condition transit from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """Human readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """(brief) reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str
+    type: _m.Value[str]
     """Type of job condition, Complete or Failed."""
 
     def __init__(
@@ -257,28 +257,28 @@ class JobCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_probe_time, last_transition_time, message, reason, status, type)
+        self._init(_extra, last_probe_time, last_transition_time, message, reason, status, type)
 
 
-class JobList(ListModel[Job]):
+class JobList(_m.ListModel[Job]):
     """JobList is a collection of jobs."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Job kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("batch/v1", "JobList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Job]
+    items: _m.List[Job]
     """items is the list of Jobs."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -288,66 +288,66 @@ class JobList(ListModel[Job]):
         items: Iterable[Job] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class JobSpec(Model):
+class JobSpec(_m.Model):
     """JobSpec describes how the job execution will look like."""
 
     __slots__ = ()
     _f = "active_deadline_seconds:activeDeadlineSeconds:i backoff_limit:backoffLimit:i backoff_limit_per_index:backoffLimitPerIndex:i completion_mode:completionMode:s completions::i managed_by:managedBy:s manual_selector:manualSelector:b max_failed_indexes:maxFailedIndexes:i parallelism::i pod_failure_policy:podFailurePolicy:@PodFailurePolicy pod_replacement_policy:podReplacementPolicy:s selector::@meta_v1.LabelSelector success_policy:successPolicy:@SuccessPolicy suspend::b template::@core_v1.PodTemplateSpec ttl_seconds_after_finished:ttlSecondsAfterFinished:i"
 
-    active_deadline_seconds: int | None
+    active_deadline_seconds: _m.Value[int | None]
     """Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it; value must be positive integer. If a Job is suspended (at creation or through an update), this timer will effectively be stopped and reset when the Job is resumed again."""
 
-    backoff_limit: int | None
+    backoff_limit: _m.Value[int | None]
     """Specifies the number of retries before marking this job failed. Defaults to 6, unless backoffLimitPerIndex (only Indexed Job) is specified. When backoffLimitPerIndex is specified, backoffLimit defaults to 2147483647."""
 
-    backoff_limit_per_index: int | None
+    backoff_limit_per_index: _m.Value[int | None]
     """Specifies the limit for the number of retries within an index before marking this index as failed. When enabled the number of failures per index is kept in the pod's batch.kubernetes.io/job-index-failure-count annotation. It can only be set when Job's completionMode=Indexed, and the Pod's restart policy is Never. The field is immutable."""
 
-    completion_mode: str | None
+    completion_mode: _m.Value[str | None]
     """completionMode specifies how Pod completions are tracked. It can be `NonIndexed` (default) or `Indexed`."""
 
-    completions: int | None
+    completions: _m.Value[int | None]
     """Specifies the desired number of successfully finished pods the job should be run with.  Setting to null means that the success of any pod signals the success of all pods, and allows parallelism to have any positive value.  Setting to 1 means that parallelism is limited to 1 and the success of that pod signals the success of the job. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/"""
 
-    managed_by: str | None
+    managed_by: _m.Value[str | None]
     """ManagedBy field indicates the controller that manages a Job. The k8s Job controller reconciles jobs which don't have this field at all or the field value is the reserved string `kubernetes.io/job-controller`, but skips reconciling Jobs with a custom value for this field. The value must be a valid domain-prefixed path (e.g. acme.io/foo) - all characters before the first "/" must be a valid subdomain as defined by RFC 1123. All characters trailing the first "/" must be valid HTTP Path characters as defined by RFC 3986. The value cannot exceed 63 characters. This field is immutable."""
 
-    manual_selector: bool | None
+    manual_selector: _m.Value[bool | None]
     """manualSelector controls generation of pod labels and pod selectors. Leave `manualSelector` unset unless you are certain what you are doing. When false or unset, the system pick labels unique to this job and appends those labels to the pod template.  When true, the user is responsible for picking unique labels and specifying the selector.  Failure to pick a unique label may cause this and other jobs to not function correctly.  However, You may see `manualSelector=true` in jobs that were created with the old `extensions/v1beta1` API. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/#specifying-your-own-pod-selector"""
 
-    max_failed_indexes: int | None
+    max_failed_indexes: _m.Value[int | None]
     """Specifies the maximal number of failed indexes before marking the Job as failed, when backoffLimitPerIndex is set. Once the number of failed indexes exceeds this number the entire Job is marked as Failed and its execution is terminated. When left as null the job continues execution of all of its indexes and is marked with the `Complete` Job condition. It can only be specified when backoffLimitPerIndex is set. It can be null or up to completions. It is required and must be less than or equal to 10^4 when is completions greater than 10^5."""
 
-    parallelism: int | None
+    parallelism: _m.Value[int | None]
     """Specifies the maximum desired number of pods the job should run at any given time. The actual number of pods running in steady state will be less than this number when ((.spec.completions - .status.successful) < .spec.parallelism), i.e. when the work left to do is less than max parallelism. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/"""
 
-    pod_failure_policy: PodFailurePolicy
+    pod_failure_policy: _m.Object[PodFailurePolicy]
     """Specifies the policy of handling failed pods. In particular, it allows to specify the set of actions and conditions which need to be satisfied to take the associated action. If empty, the default behaviour applies - the counter of failed pods, represented by the jobs's .status.failed field, is incremented and it is checked against the backoffLimit. This field cannot be used in combination with restartPolicy=OnFailure."""
 
-    pod_replacement_policy: str | None
+    pod_replacement_policy: _m.Value[str | None]
     """podReplacementPolicy specifies when to create replacement Pods. Possible values are: - TerminatingOrFailed means that we recreate pods
       when they are terminating (has a metadata.deletionTimestamp) or failed.
     - Failed means to wait until a previously created Pod is fully terminated (has phase
       Failed or Succeeded) before creating a replacement Pod."""
 
-    selector: meta_v1.LabelSelector
+    selector: _m.Object[meta_v1.LabelSelector]
     """A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"""
 
-    success_policy: SuccessPolicy
+    success_policy: _m.Object[SuccessPolicy]
     """successPolicy specifies the policy when the Job can be declared as succeeded. If empty, the default behavior applies - the Job is declared as succeeded only when the number of succeeded pods equals to the completions. When the field is specified, it must be immutable and works only for the Indexed Jobs. Once the Job meets the SuccessPolicy, the lingering pods are terminated."""
 
-    suspend: bool | None
+    suspend: _m.Value[bool | None]
     """suspend specifies whether the Job controller should create Pods or not. If a Job is created with suspend set to true, no Pods are created by the Job controller. If a Job is suspended after creation (i.e. the flag goes from false to true), the Job controller will delete all active Pods associated with this Job. Users must design their workload to gracefully handle this. Suspending a Job will reset the StartTime field of the Job, effectively resetting the ActiveDeadlineSeconds timer too. Defaults to false."""
 
-    template: core_v1.PodTemplateSpec
+    template: _m.Object[core_v1.PodTemplateSpec]
     """Describes the pod that will be created when executing a job. The only allowed template.spec.restartPolicy values are "Never" or "OnFailure". More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/"""
 
-    ttl_seconds_after_finished: int | None
+    ttl_seconds_after_finished: _m.Value[int | None]
     """ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution (either Complete or Failed). If this field is set, ttlSecondsAfterFinished after the Job finishes, it is eligible to be automatically deleted. When the Job is being deleted, its lifecycle guarantees (e.g. finalizers) will be honored. If this field is unset, the Job won't be automatically deleted. If this field is set to zero, the Job becomes eligible to be deleted immediately after it finishes."""
 
     def __init__(
@@ -369,10 +369,10 @@ class JobSpec(Model):
         suspend: bool | None = None,
         template: core_v1.PodTemplateSpec | None = None,
         ttl_seconds_after_finished: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             active_deadline_seconds,
             backoff_limit,
             backoff_limit_per_index,
@@ -392,43 +392,43 @@ class JobSpec(Model):
         )
 
 
-class JobStatus(Model):
+class JobStatus(_m.Model):
     """JobStatus represents the current state of a Job."""
 
     __slots__ = ()
     _f = "active::i completed_indexes:completedIndexes:s completion_time:completionTime:t conditions::[@JobCondition failed::i failed_indexes:failedIndexes:s ready::i start_time:startTime:t succeeded::i terminating::i uncounted_terminated_pods:uncountedTerminatedPods:@UncountedTerminatedPods"
 
-    active: int | None
+    active: _m.Value[int | None]
     """The number of pending and running pods which are not terminating (without a deletionTimestamp). The value is zero for finished jobs."""
 
-    completed_indexes: str | None
+    completed_indexes: _m.Value[str | None]
     """completedIndexes holds the completed indexes when .spec.completionMode = "Indexed" in a text format. The indexes are represented as decimal integers separated by commas. The numbers are listed in increasing order. Three or more consecutive numbers are compressed and represented by the first and last element of the series, separated by a hyphen. For example, if the completed indexes are 1, 3, 4, 5 and 7, they are represented as "1,3-5,7"."""
 
-    completion_time: datetime | None
+    completion_time: _m.Time[datetime | None]
     """Represents time when the job was completed. It is not guaranteed to be set in happens-before order across separate operations. It is represented in RFC3339 form and is in UTC. The completion time is set when the job finishes successfully, and only then. The value cannot be updated or removed. The value indicates the same or later point in time as the startTime field."""
 
-    conditions: MutableSequence[JobCondition]
+    conditions: _m.List[JobCondition]
     """The latest available observations of an object's current state. When a Job fails, one of the conditions will have type "Failed" and status true. When a Job is suspended, one of the conditions will have type "Suspended" and status true; when the Job is resumed, the status of this condition will become false. When a Job is completed, one of the conditions will have type "Complete" and status true."""
 
-    failed: int | None
+    failed: _m.Value[int | None]
     """The number of pods which reached phase Failed. The value increases monotonically."""
 
-    failed_indexes: str | None
+    failed_indexes: _m.Value[str | None]
     """FailedIndexes holds the failed indexes when spec.backoffLimitPerIndex is set. The indexes are represented in the text format analogous as for the `completedIndexes` field, ie. they are kept as decimal integers separated by commas. The numbers are listed in increasing order. Three or more consecutive numbers are compressed and represented by the first and last element of the series, separated by a hyphen. For example, if the failed indexes are 1, 3, 4, 5 and 7, they are represented as "1,3-5,7". The set of failed indexes cannot overlap with the set of completed indexes."""
 
-    ready: int | None
+    ready: _m.Value[int | None]
     """The number of active pods which have a Ready condition and are not terminating (without a deletionTimestamp)."""
 
-    start_time: datetime | None
+    start_time: _m.Time[datetime | None]
     """Represents time when the job controller started processing a job. When a Job is created in the suspended state, this field is not set until the first time it is resumed. This field is reset every time a Job is resumed from suspension. It is represented in RFC3339 form and is in UTC."""
 
-    succeeded: int | None
+    succeeded: _m.Value[int | None]
     """The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs."""
 
-    terminating: int | None
+    terminating: _m.Value[int | None]
     """The number of pods which are terminating (in phase Pending or Running and have a deletionTimestamp)."""
 
-    uncounted_terminated_pods: UncountedTerminatedPods
+    uncounted_terminated_pods: _m.Object[UncountedTerminatedPods]
     """uncountedTerminatedPods holds the UIDs of Pods that have terminated but the job controller hasn't yet accounted for in the status counters."""
 
     def __init__(
@@ -445,10 +445,10 @@ class JobStatus(Model):
         succeeded: int | None = None,
         terminating: int | None = None,
         uncounted_terminated_pods: UncountedTerminatedPods | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             active,
             completed_indexes,
             completion_time,
@@ -463,16 +463,16 @@ class JobStatus(Model):
         )
 
 
-class JobTemplateSpec(Model):
+class JobTemplateSpec(_m.Model):
     """JobTemplateSpec describes the data a Job should have when created from a template"""
 
     __slots__ = ()
     _f = "metadata::@meta_v1.ObjectMeta spec::@JobSpec"
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata of the jobs created from this template. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: JobSpec
+    spec: _m.Object[JobSpec]
     """Specification of the desired behavior of the job. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -480,42 +480,42 @@ class JobTemplateSpec(Model):
         *,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: JobSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, metadata, spec)
+        self._init(_extra, metadata, spec)
 
 
-class PodFailurePolicy(Model):
+class PodFailurePolicy(_m.Model):
     """PodFailurePolicy describes how failed pods influence the backoffLimit."""
 
     __slots__ = ()
     _f = "rules::[@PodFailurePolicyRule"
 
-    rules: MutableSequence[PodFailurePolicyRule]
+    rules: _m.List[PodFailurePolicyRule]
     """A list of pod failure policy rules. The rules are evaluated in order. Once a rule matches a Pod failure, the remaining of the rules are ignored. When no rule matches the Pod failure, the default handling applies - the counter of pod failures is incremented and it is checked against the backoffLimit. At most 20 elements are allowed."""
 
     def __init__(
         self,
         *,
         rules: Iterable[PodFailurePolicyRule] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, rules)
+        self._init(_extra, rules)
 
 
-class PodFailurePolicyOnExitCodesRequirement(Model):
+class PodFailurePolicyOnExitCodesRequirement(_m.Model):
     """PodFailurePolicyOnExitCodesRequirement describes the requirement for handling a failed pod based on its container exit codes. In particular, it lookups the .state.terminated.exitCode for each app container and init container status, represented by the .status.containerStatuses and .status.initContainerStatuses fields in the Pod status, respectively. Containers completed with success (exit code 0) are excluded from the requirement check."""
 
     __slots__ = ()
     _f = "container_name:containerName:s operator::s values::[i"
 
-    container_name: str | None
+    container_name: _m.Value[str | None]
     """Restricts the check for exit codes to the container with the specified name. When null, the rule applies to all containers. When specified, it should match one the container or initContainer names in the pod template."""
 
-    operator: str
+    operator: _m.Value[str]
     """Represents the relationship between the container exit code(s) and the specified values. Containers completed with success (exit code 0) are excluded from the requirement check. Possible values are:"""
 
-    values: MutableSequence[int]
+    values: _m.List[int]
     """Specifies the set of values. Each returned container exit code (might be multiple in case of multiple containers) is checked against this set of values with respect to the operator. The list of values must be ordered and must not contain duplicates. Value '0' cannot be used for the In operator. At least one element is required. At most 255 elements are allowed."""
 
     def __init__(
@@ -524,21 +524,21 @@ class PodFailurePolicyOnExitCodesRequirement(Model):
         container_name: str | None = None,
         operator: str | None = None,
         values: Iterable[int] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, container_name, operator, values)
+        self._init(_extra, container_name, operator, values)
 
 
-class PodFailurePolicyOnPodConditionsPattern(Model):
+class PodFailurePolicyOnPodConditionsPattern(_m.Model):
     """PodFailurePolicyOnPodConditionsPattern describes a pattern for matching an actual pod condition type."""
 
     __slots__ = ()
     _f = "status::s type::s"
 
-    status: str | None
+    status: _m.Value[str | None]
     """Specifies the required Pod condition status. To match a pod condition it is required that the specified status equals the pod condition status. Defaults to True."""
 
-    type: str
+    type: _m.Value[str]
     """Specifies the required Pod condition type. To match a pod condition it is required that specified type equals the pod condition type."""
 
     def __init__(
@@ -546,24 +546,24 @@ class PodFailurePolicyOnPodConditionsPattern(Model):
         *,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, status, type)
+        self._init(_extra, status, type)
 
 
-class PodFailurePolicyRule(Model):
+class PodFailurePolicyRule(_m.Model):
     """PodFailurePolicyRule describes how a pod failure is handled when the requirements are met. One of onExitCodes and onPodConditions, but not both, can be used in each rule."""
 
     __slots__ = ()
     _f = "action::s on_exit_codes:onExitCodes:@PodFailurePolicyOnExitCodesRequirement on_pod_conditions:onPodConditions:[@PodFailurePolicyOnPodConditionsPattern"
 
-    action: str
+    action: _m.Value[str]
     """Specifies the action taken on a pod failure when the requirements are satisfied. Possible values are:"""
 
-    on_exit_codes: PodFailurePolicyOnExitCodesRequirement
+    on_exit_codes: _m.Object[PodFailurePolicyOnExitCodesRequirement]
     """Represents the requirement on the container exit codes."""
 
-    on_pod_conditions: MutableSequence[PodFailurePolicyOnPodConditionsPattern]
+    on_pod_conditions: _m.List[PodFailurePolicyOnPodConditionsPattern]
     """Represents the requirement on the pod conditions. The requirement is represented as a list of pod condition patterns. The requirement is satisfied if at least one pattern matches an actual pod condition. At most 20 elements are allowed."""
 
     def __init__(
@@ -572,39 +572,39 @@ class PodFailurePolicyRule(Model):
         action: str | None = None,
         on_exit_codes: PodFailurePolicyOnExitCodesRequirement | None = None,
         on_pod_conditions: Iterable[PodFailurePolicyOnPodConditionsPattern] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, action, on_exit_codes, on_pod_conditions)
+        self._init(_extra, action, on_exit_codes, on_pod_conditions)
 
 
-class SuccessPolicy(Model):
+class SuccessPolicy(_m.Model):
     """SuccessPolicy describes when a Job can be declared as succeeded based on the success of some indexes."""
 
     __slots__ = ()
     _f = "rules::[@SuccessPolicyRule"
 
-    rules: MutableSequence[SuccessPolicyRule]
+    rules: _m.List[SuccessPolicyRule]
     """rules represents the list of alternative rules for the declaring the Jobs as successful before `.status.succeeded >= .spec.completions`. Once any of the rules are met, the "SuccessCriteriaMet" condition is added, and the lingering pods are removed. The terminal state for such a Job has the "Complete" condition. Additionally, these rules are evaluated in order; Once the Job meets one of the rules, other rules are ignored. At most 20 elements are allowed."""
 
     def __init__(
         self,
         *,
         rules: Iterable[SuccessPolicyRule] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, rules)
+        self._init(_extra, rules)
 
 
-class SuccessPolicyRule(Model):
+class SuccessPolicyRule(_m.Model):
     """SuccessPolicyRule describes rule for declaring a Job as succeeded. Each rule must have at least one of the "succeededIndexes" or "succeededCount" specified."""
 
     __slots__ = ()
     _f = "succeeded_count:succeededCount:i succeeded_indexes:succeededIndexes:s"
 
-    succeeded_count: int | None
+    succeeded_count: _m.Value[int | None]
     """succeededCount specifies the minimal required size of the actual set of the succeeded indexes for the Job. When succeededCount is used along with succeededIndexes, the check is constrained only to the set of indexes specified by succeededIndexes. For example, given that succeededIndexes is "1-4", succeededCount is "3", and completed indexes are "1", "3", and "5", the Job isn't declared as succeeded because only "1" and "3" indexes are considered in that rules. When this field is null, this doesn't default to any value and is never evaluated at any time. When specified it needs to be a positive integer."""
 
-    succeeded_indexes: str | None
+    succeeded_indexes: _m.Value[str | None]
     """succeededIndexes specifies the set of indexes which need to be contained in the actual set of the succeeded indexes for the Job. The list of indexes must be within 0 to ".spec.completions-1" and must not contain duplicates. At least one element is required. The indexes are represented as intervals separated by commas. The intervals can be a decimal integer or a pair of decimal integers separated by a hyphen. The number are listed in represented by the first and last element of the series, separated by a hyphen. For example, if the completed indexes are 1, 3, 4, 5 and 7, they are represented as "1,3-5,7". When this field is null, this field doesn't default to any value and is never evaluated at any time."""
 
     def __init__(
@@ -612,21 +612,21 @@ class SuccessPolicyRule(Model):
         *,
         succeeded_count: int | None = None,
         succeeded_indexes: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, succeeded_count, succeeded_indexes)
+        self._init(_extra, succeeded_count, succeeded_indexes)
 
 
-class UncountedTerminatedPods(Model):
+class UncountedTerminatedPods(_m.Model):
     """UncountedTerminatedPods holds UIDs of Pods that have terminated but haven't been accounted in Job status counters."""
 
     __slots__ = ()
     _f = "failed::[s succeeded::[s"
 
-    failed: MutableSequence[str]
+    failed: _m.List[str]
     """failed holds UIDs of failed Pods."""
 
-    succeeded: MutableSequence[str]
+    succeeded: _m.List[str]
     """succeeded holds UIDs of succeeded Pods."""
 
     def __init__(
@@ -634,9 +634,9 @@ class UncountedTerminatedPods(Model):
         *,
         failed: Iterable[str] | None = None,
         succeeded: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, failed, succeeded)
+        self._init(_extra, failed, succeeded)
 
 
 class CronJobClient(

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-class CertificateSigningRequest(Model):
+class CertificateSigningRequest(_m.Model):
     """CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued.
 
     Kubelets use this API to obtain:
@@ -40,18 +40,18 @@ class CertificateSigningRequest(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@CertificateSigningRequestSpec status::@CertificateSigningRequestStatus"
     _gvk = ("certificates.k8s.io/v1", "CertificateSigningRequest")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
 
-    spec: CertificateSigningRequestSpec
+    spec: _m.Object[CertificateSigningRequestSpec]
     """spec contains the certificate request, and is immutable after creation. Only the request, signerName, expirationSeconds, and usages fields can be set on creation. Other fields are derived by Kubernetes and cannot be modified by users."""
 
-    status: CertificateSigningRequestStatus
+    status: _m.Object[CertificateSigningRequestStatus]
     """status contains information about whether the request is approved or denied, and the certificate issued by the signer, or the failure condition indicating signer failure."""
 
     def __init__(
@@ -62,33 +62,33 @@ class CertificateSigningRequest(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: CertificateSigningRequestSpec | None = None,
         status: CertificateSigningRequestStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class CertificateSigningRequestCondition(Model):
+class CertificateSigningRequestCondition(_m.Model):
     """CertificateSigningRequestCondition describes a condition of a CertificateSigningRequest object"""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t last_update_time:lastUpdateTime:t message::s reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """lastTransitionTime is the time the condition last transitioned from one status to another. If unset, when a new condition type is added or an existing condition's status is changed, the server defaults this to the current time."""
 
-    last_update_time: datetime | None
+    last_update_time: _m.Time[datetime | None]
     """lastUpdateTime is the time of the last update to this condition"""
 
-    message: str | None
+    message: _m.Value[str | None]
     """message contains a human readable message with details about the request state"""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """reason indicates a brief reason for the request state"""
 
-    status: str
+    status: _m.Value[str]
     """status of the condition, one of True, False, Unknown. Approved, Denied, and Failed conditions may not be "False" or "Unknown"."""
 
-    type: str
+    type: _m.Value[str]
     """type of the condition. Known conditions are "Approved", "Denied", and "Failed"."""
 
     def __init__(
@@ -100,28 +100,28 @@ class CertificateSigningRequestCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, last_update_time, message, reason, status, type)
+        self._init(_extra, last_transition_time, last_update_time, message, reason, status, type)
 
 
-class CertificateSigningRequestList(ListModel[CertificateSigningRequest]):
+class CertificateSigningRequestList(_m.ListModel[CertificateSigningRequest]):
     """CertificateSigningRequestList is a collection of CertificateSigningRequest objects"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@CertificateSigningRequest kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("certificates.k8s.io/v1", "CertificateSigningRequestList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[CertificateSigningRequest]
+    items: _m.List[CertificateSigningRequest]
     """items is a collection of CertificateSigningRequest objects"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
 
     def __init__(
         self,
@@ -130,39 +130,39 @@ class CertificateSigningRequestList(ListModel[CertificateSigningRequest]):
         items: Iterable[CertificateSigningRequest] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class CertificateSigningRequestSpec(Model):
+class CertificateSigningRequestSpec(_m.Model):
     """CertificateSigningRequestSpec contains the certificate request."""
 
     __slots__ = ()
     _f = "expiration_seconds:expirationSeconds:i extra_:extra:{[s groups::[s request::s signer_name:signerName:s uid::s usages::[s username::s"
 
-    expiration_seconds: int | None
+    expiration_seconds: _m.Value[int | None]
     """expirationSeconds is the requested duration of validity of the issued certificate. The certificate signer may issue a certificate with a different validity duration so a client must check the delta between the notBefore and and notAfter fields in the issued certificate to determine the actual duration."""
 
-    extra_: MutableMapping[str, list[str]]
+    extra_: _m.Map[list[str]]
     """extra contains extra attributes of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."""
 
-    groups: MutableSequence[str]
+    groups: _m.List[str]
     """groups contains group membership of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."""
 
-    request: str
+    request: _m.Value[str]
     """request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block. When serialized as JSON or YAML, the data is additionally base64-encoded."""
 
-    signer_name: str
+    signer_name: _m.Value[str]
     """signerName indicates the requested signer, and is a qualified name."""
 
-    uid: str | None
+    uid: _m.Value[str | None]
     """uid contains the uid of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."""
 
-    usages: MutableSequence[str]
+    usages: _m.List[str]
     """usages specifies a set of key usages requested in the issued certificate."""
 
-    username: str | None
+    username: _m.Value[str | None]
     """username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."""
 
     def __init__(
@@ -176,23 +176,23 @@ class CertificateSigningRequestSpec(Model):
         uid: str | None = None,
         usages: Iterable[str] | None = None,
         username: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra, expiration_seconds, extra_, groups, request, signer_name, uid, usages, username
+            _extra, expiration_seconds, extra_, groups, request, signer_name, uid, usages, username
         )
 
 
-class CertificateSigningRequestStatus(Model):
+class CertificateSigningRequestStatus(_m.Model):
     """CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the request, and the issued certificate."""
 
     __slots__ = ()
     _f = "certificate::s conditions::[@CertificateSigningRequestCondition"
 
-    certificate: str | None
+    certificate: _m.Value[str | None]
     """certificate is populated with an issued certificate by the signer after an Approved condition is present. This field is set via the /status subresource. Once populated, this field is immutable."""
 
-    conditions: MutableSequence[CertificateSigningRequestCondition]
+    conditions: _m.List[CertificateSigningRequestCondition]
     """conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed"."""
 
     def __init__(
@@ -200,9 +200,9 @@ class CertificateSigningRequestStatus(Model):
         *,
         certificate: str | None = None,
         conditions: Iterable[CertificateSigningRequestCondition] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, certificate, conditions)
+        self._init(_extra, certificate, conditions)
 
 
 class CertificateSigningRequestClient(

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-class ClusterTrustBundle(Model):
+class ClusterTrustBundle(_m.Model):
     """ClusterTrustBundle is a cluster-scoped container for X.509 trust anchors (root certificates).
 
     ClusterTrustBundle objects are considered to be readable by any authenticated user in the cluster, because they can be mounted by pods using the `clusterTrustBundle` projection.  All service accounts have read access to ClusterTrustBundles by default.  Users who only have namespace-level access to a cluster can read ClusterTrustBundles by impersonating a serviceaccount that they have access to.
@@ -35,16 +35,16 @@ class ClusterTrustBundle(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ClusterTrustBundleSpec"
     _gvk = ("certificates.k8s.io/v1alpha1", "ClusterTrustBundle")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata contains the object metadata."""
 
-    spec: ClusterTrustBundleSpec
+    spec: _m.Object[ClusterTrustBundleSpec]
     """spec contains the signer (if any) and trust anchors."""
 
     def __init__(
@@ -54,28 +54,28 @@ class ClusterTrustBundle(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ClusterTrustBundleSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class ClusterTrustBundleList(ListModel[ClusterTrustBundle]):
+class ClusterTrustBundleList(_m.ListModel[ClusterTrustBundle]):
     """ClusterTrustBundleList is a collection of ClusterTrustBundle objects"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ClusterTrustBundle kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("certificates.k8s.io/v1alpha1", "ClusterTrustBundleList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ClusterTrustBundle]
+    items: _m.List[ClusterTrustBundle]
     """items is a collection of ClusterTrustBundle objects"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """metadata contains the list metadata."""
 
     def __init__(
@@ -85,21 +85,21 @@ class ClusterTrustBundleList(ListModel[ClusterTrustBundle]):
         items: Iterable[ClusterTrustBundle] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ClusterTrustBundleSpec(Model):
+class ClusterTrustBundleSpec(_m.Model):
     """ClusterTrustBundleSpec contains the signer and trust anchors."""
 
     __slots__ = ()
     _f = "signer_name:signerName:s trust_bundle:trustBundle:s"
 
-    signer_name: str | None
+    signer_name: _m.Value[str | None]
     """signerName indicates the associated signer, if any."""
 
-    trust_bundle: str
+    trust_bundle: _m.Value[str]
     """trustBundle contains the individual X.509 trust anchors for this bundle, as PEM bundle of PEM-wrapped, DER-formatted X.509 certificates."""
 
     def __init__(
@@ -107,9 +107,9 @@ class ClusterTrustBundleSpec(Model):
         *,
         signer_name: str | None = None,
         trust_bundle: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, signer_name, trust_bundle)
+        self._init(_extra, signer_name, trust_bundle)
 
 
 class ClusterTrustBundleClient(

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-class ClusterTrustBundle(Model):
+class ClusterTrustBundle(_m.Model):
     """ClusterTrustBundle is a cluster-scoped container for X.509 trust anchors (root certificates).
 
     ClusterTrustBundle objects are considered to be readable by any authenticated user in the cluster, because they can be mounted by pods using the `clusterTrustBundle` projection.  All service accounts have read access to ClusterTrustBundles by default.  Users who only have namespace-level access to a cluster can read ClusterTrustBundles by impersonating a serviceaccount that they have access to.
@@ -42,16 +42,16 @@ class ClusterTrustBundle(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ClusterTrustBundleSpec"
     _gvk = ("certificates.k8s.io/v1beta1", "ClusterTrustBundle")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata contains the object metadata."""
 
-    spec: ClusterTrustBundleSpec
+    spec: _m.Object[ClusterTrustBundleSpec]
     """spec contains the signer (if any) and trust anchors."""
 
     def __init__(
@@ -61,28 +61,28 @@ class ClusterTrustBundle(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ClusterTrustBundleSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class ClusterTrustBundleList(ListModel[ClusterTrustBundle]):
+class ClusterTrustBundleList(_m.ListModel[ClusterTrustBundle]):
     """ClusterTrustBundleList is a collection of ClusterTrustBundle objects"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ClusterTrustBundle kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("certificates.k8s.io/v1beta1", "ClusterTrustBundleList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ClusterTrustBundle]
+    items: _m.List[ClusterTrustBundle]
     """items is a collection of ClusterTrustBundle objects"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """metadata contains the list metadata."""
 
     def __init__(
@@ -92,21 +92,21 @@ class ClusterTrustBundleList(ListModel[ClusterTrustBundle]):
         items: Iterable[ClusterTrustBundle] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ClusterTrustBundleSpec(Model):
+class ClusterTrustBundleSpec(_m.Model):
     """ClusterTrustBundleSpec contains the signer and trust anchors."""
 
     __slots__ = ()
     _f = "signer_name:signerName:s trust_bundle:trustBundle:s"
 
-    signer_name: str | None
+    signer_name: _m.Value[str | None]
     """signerName indicates the associated signer, if any."""
 
-    trust_bundle: str
+    trust_bundle: _m.Value[str]
     """trustBundle contains the individual X.509 trust anchors for this bundle, as PEM bundle of PEM-wrapped, DER-formatted X.509 certificates."""
 
     def __init__(
@@ -114,12 +114,12 @@ class ClusterTrustBundleSpec(Model):
         *,
         signer_name: str | None = None,
         trust_bundle: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, signer_name, trust_bundle)
+        self._init(_extra, signer_name, trust_bundle)
 
 
-class PodCertificateRequest(Model):
+class PodCertificateRequest(_m.Model):
     """PodCertificateRequest encodes a pod requesting a certificate from a given signer.
 
     Kubelets use this API to implement podCertificate projected volumes"""
@@ -128,19 +128,19 @@ class PodCertificateRequest(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PodCertificateRequestSpec status::@PodCertificateRequestStatus"
     _gvk = ("certificates.k8s.io/v1beta1", "PodCertificateRequest")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """metadata contains the object metadata."""
 
-    spec: PodCertificateRequestSpec
+    spec: _m.Object[PodCertificateRequestSpec]
     """spec contains the details about the certificate being requested."""
 
-    status: PodCertificateRequestStatus
+    status: _m.Object[PodCertificateRequestStatus]
     """status contains the issued certificate, and a standard set of conditions."""
 
     def __init__(
@@ -151,28 +151,28 @@ class PodCertificateRequest(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: PodCertificateRequestSpec | None = None,
         status: PodCertificateRequestStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class PodCertificateRequestList(ListModel[PodCertificateRequest]):
+class PodCertificateRequestList(_m.ListModel[PodCertificateRequest]):
     """PodCertificateRequestList is a collection of PodCertificateRequest objects"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@PodCertificateRequest kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("certificates.k8s.io/v1beta1", "PodCertificateRequestList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[PodCertificateRequest]
+    items: _m.List[PodCertificateRequest]
     """items is a collection of PodCertificateRequest objects"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """metadata contains the list metadata."""
 
     def __init__(
@@ -182,51 +182,51 @@ class PodCertificateRequestList(ListModel[PodCertificateRequest]):
         items: Iterable[PodCertificateRequest] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class PodCertificateRequestSpec(Model):
+class PodCertificateRequestSpec(_m.Model):
     """PodCertificateRequestSpec describes the certificate request.  All fields are immutable after creation."""
 
     __slots__ = ()
     _f = "max_expiration_seconds:maxExpirationSeconds:i node_name:nodeName:s node_uid:nodeUID:s pkix_public_key:pkixPublicKey:s pod_name:podName:s pod_uid:podUID:s proof_of_possession:proofOfPossession:s service_account_name:serviceAccountName:s service_account_uid:serviceAccountUID:s signer_name:signerName:s stub_pkcs10_request:stubPKCS10Request:s unverified_user_annotations:unverifiedUserAnnotations:{s"
 
-    max_expiration_seconds: int | None
+    max_expiration_seconds: _m.Value[int | None]
     """maxExpirationSeconds is the maximum lifetime permitted for the certificate."""
 
-    node_name: str
+    node_name: _m.Value[str]
     """nodeName is the name of the node the pod is assigned to."""
 
-    node_uid: str
+    node_uid: _m.Value[str]
     """nodeUID is the UID of the node the pod is assigned to."""
 
-    pkix_public_key: str | None
+    pkix_public_key: _m.Value[str | None]
     """The PKIX-serialized public key the signer will issue the certificate to."""
 
-    pod_name: str
+    pod_name: _m.Value[str]
     """podName is the name of the pod into which the certificate will be mounted."""
 
-    pod_uid: str
+    pod_uid: _m.Value[str]
     """podUID is the UID of the pod into which the certificate will be mounted."""
 
-    proof_of_possession: str | None
+    proof_of_possession: _m.Value[str | None]
     """A proof that the requesting kubelet holds the private key corresponding to pkixPublicKey."""
 
-    service_account_name: str
+    service_account_name: _m.Value[str]
     """serviceAccountName is the name of the service account the pod is running as."""
 
-    service_account_uid: str
+    service_account_uid: _m.Value[str]
     """serviceAccountUID is the UID of the service account the pod is running as."""
 
-    signer_name: str
+    signer_name: _m.Value[str]
     """signerName indicates the requested signer."""
 
-    stub_pkcs10_request: str
+    stub_pkcs10_request: _m.Value[str]
     """A PKCS#10 certificate signing request (DER-serialized) generated by Kubelet using the subject private key."""
 
-    unverified_user_annotations: MutableMapping[str, str]
+    unverified_user_annotations: _m.Map[str]
     """unverifiedUserAnnotations allow pod authors to pass additional information to the signer implementation.  Kubernetes does not restrict or validate this metadata in any way."""
 
     def __init__(
@@ -244,10 +244,10 @@ class PodCertificateRequestSpec(Model):
         signer_name: str | None = None,
         stub_pkcs10_request: str | None = None,
         unverified_user_annotations: Mapping[str, str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             max_expiration_seconds,
             node_name,
             node_uid,
@@ -263,25 +263,25 @@ class PodCertificateRequestSpec(Model):
         )
 
 
-class PodCertificateRequestStatus(Model):
+class PodCertificateRequestStatus(_m.Model):
     """PodCertificateRequestStatus describes the status of the request, and holds the certificate data if the request is issued."""
 
     __slots__ = ()
     _f = "begin_refresh_at:beginRefreshAt:t certificate_chain:certificateChain:s conditions::[@meta_v1.Condition not_after:notAfter:t not_before:notBefore:t"
 
-    begin_refresh_at: datetime | None
+    begin_refresh_at: _m.Time[datetime | None]
     """beginRefreshAt is the time at which the kubelet should begin trying to refresh the certificate.  This field is set via the /status subresource, and must be set at the same time as certificateChain.  Once populated, this field is immutable."""
 
-    certificate_chain: str | None
+    certificate_chain: _m.Value[str | None]
     """certificateChain is populated with an issued certificate by the signer. This field is set via the /status subresource. Once populated, this field is immutable."""
 
-    conditions: MutableSequence[meta_v1.Condition]
+    conditions: _m.List[meta_v1.Condition]
     """conditions applied to the request."""
 
-    not_after: datetime | None
+    not_after: _m.Time[datetime | None]
     """notAfter is the time at which the certificate expires.  The value must be the same as the notAfter value in the leaf certificate in certificateChain.  This field is set via the /status subresource.  Once populated, it is immutable.  The signer must set this field at the same time it sets certificateChain."""
 
-    not_before: datetime | None
+    not_before: _m.Time[datetime | None]
     """notBefore is the time at which the certificate becomes valid.  The value must be the same as the notBefore value in the leaf certificate in certificateChain.  This field is set via the /status subresource.  Once populated, it is immutable. The signer must set this field at the same time it sets certificateChain."""
 
     def __init__(
@@ -292,9 +292,9 @@ class PodCertificateRequestStatus(Model):
         conditions: Iterable[meta_v1.Condition] | None = None,
         not_after: datetime | str | None = None,
         not_before: datetime | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, begin_refresh_at, certificate_chain, conditions, not_after, not_before)
+        self._init(_extra, begin_refresh_at, certificate_chain, conditions, not_after, not_before)
 
 
 class ClusterTrustBundleClient(

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -24,23 +24,23 @@ __all__ = [
 ]
 
 
-class Lease(Model):
+class Lease(_m.Model):
     """Lease defines a lease concept."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@LeaseSpec"
     _gvk = ("coordination.k8s.io/v1", "Lease")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: LeaseSpec
+    spec: _m.Object[LeaseSpec]
     """spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -50,28 +50,28 @@ class Lease(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: LeaseSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class LeaseList(ListModel[Lease]):
+class LeaseList(_m.ListModel[Lease]):
     """LeaseList is a list of Lease objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Lease kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("coordination.k8s.io/v1", "LeaseList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Lease]
+    items: _m.List[Lease]
     """items is a list of schema objects."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -81,36 +81,36 @@ class LeaseList(ListModel[Lease]):
         items: Iterable[Lease] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class LeaseSpec(Model):
+class LeaseSpec(_m.Model):
     """LeaseSpec is a specification of a Lease."""
 
     __slots__ = ()
     _f = "acquire_time:acquireTime:T holder_identity:holderIdentity:s lease_duration_seconds:leaseDurationSeconds:i lease_transitions:leaseTransitions:i preferred_holder:preferredHolder:s renew_time:renewTime:T strategy::s"
 
-    acquire_time: datetime | None
+    acquire_time: _m.Time[datetime | None]
     """acquireTime is a time when the current lease was acquired."""
 
-    holder_identity: str | None
+    holder_identity: _m.Value[str | None]
     """holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field."""
 
-    lease_duration_seconds: int | None
+    lease_duration_seconds: _m.Value[int | None]
     """leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it. This is measured against the time of last observed renewTime."""
 
-    lease_transitions: int | None
+    lease_transitions: _m.Value[int | None]
     """leaseTransitions is the number of transitions of a lease between holders."""
 
-    preferred_holder: str | None
+    preferred_holder: _m.Value[str | None]
     """PreferredHolder signals to a lease holder that the lease has a more optimal holder and should be given up. This field can only be set if Strategy is also set."""
 
-    renew_time: datetime | None
+    renew_time: _m.Time[datetime | None]
     """renewTime is a time when the current holder of a lease has last updated the lease."""
 
-    strategy: str | None
+    strategy: _m.Value[str | None]
     """Strategy indicates the strategy for picking the leader for coordinated leader election. If the field is not specified, there is no active coordination for this lease. (Alpha) Using this field requires the CoordinatedLeaderElection feature gate to be enabled."""
 
     def __init__(
@@ -123,10 +123,10 @@ class LeaseSpec(Model):
         preferred_holder: str | None = None,
         renew_time: datetime | str | None = None,
         strategy: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             acquire_time,
             holder_identity,
             lease_duration_seconds,

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -24,23 +24,23 @@ __all__ = [
 ]
 
 
-class LeaseCandidate(Model):
+class LeaseCandidate(_m.Model):
     """LeaseCandidate defines a candidate for a Lease object. Candidates are created such that coordinated leader election will pick the best leader from the list of candidates."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@LeaseCandidateSpec"
     _gvk = ("coordination.k8s.io/v1beta1", "LeaseCandidate")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: LeaseCandidateSpec
+    spec: _m.Object[LeaseCandidateSpec]
     """spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -50,28 +50,28 @@ class LeaseCandidate(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: LeaseCandidateSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class LeaseCandidateList(ListModel[LeaseCandidate]):
+class LeaseCandidateList(_m.ListModel[LeaseCandidate]):
     """LeaseCandidateList is a list of Lease objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@LeaseCandidate kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("coordination.k8s.io/v1beta1", "LeaseCandidateList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[LeaseCandidate]
+    items: _m.List[LeaseCandidate]
     """items is a list of schema objects."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -81,33 +81,33 @@ class LeaseCandidateList(ListModel[LeaseCandidate]):
         items: Iterable[LeaseCandidate] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class LeaseCandidateSpec(Model):
+class LeaseCandidateSpec(_m.Model):
     """LeaseCandidateSpec is a specification of a Lease."""
 
     __slots__ = ()
     _f = "binary_version:binaryVersion:s emulation_version:emulationVersion:s lease_name:leaseName:s ping_time:pingTime:T renew_time:renewTime:T strategy::s"
 
-    binary_version: str
+    binary_version: _m.Value[str]
     """BinaryVersion is the binary version. It must be in a semver format without leading `v`. This field is required."""
 
-    emulation_version: str | None
+    emulation_version: _m.Value[str | None]
     """EmulationVersion is the emulation version. It must be in a semver format without leading `v`. EmulationVersion must be less than or equal to BinaryVersion. This field is required when strategy is "OldestEmulationVersion\""""
 
-    lease_name: str
+    lease_name: _m.Value[str]
     """LeaseName is the name of the lease for which this candidate is contending. The limits on this field are the same as on Lease.name. Multiple lease candidates may reference the same Lease.name. This field is immutable."""
 
-    ping_time: datetime | None
+    ping_time: _m.Time[datetime | None]
     """PingTime is the last time that the server has requested the LeaseCandidate to renew. It is only done during leader election to check if any LeaseCandidates have become ineligible. When PingTime is updated, the LeaseCandidate will respond by updating RenewTime."""
 
-    renew_time: datetime | None
+    renew_time: _m.Time[datetime | None]
     """RenewTime is the time that the LeaseCandidate was last updated. Any time a Lease needs to do leader election, the PingTime field is updated to signal to the LeaseCandidate that they should update the RenewTime. Old LeaseCandidate objects are also garbage collected if it has been hours since the last renew. The PingTime field is updated regularly to prevent garbage collection for still active LeaseCandidates."""
 
-    strategy: str
+    strategy: _m.Value[str]
     """Strategy is the strategy that coordinated leader election will use for picking the leader. If multiple candidates for the same Lease return different strategies, the strategy provided by the candidate with the latest BinaryVersion will be used. If there is still conflict, this is a user error and coordinated leader election will not operate the Lease until resolved."""
 
     def __init__(
@@ -119,10 +119,10 @@ class LeaseCandidateSpec(Model):
         ping_time: datetime | str | None = None,
         renew_time: datetime | str | None = None,
         strategy: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra, binary_version, emulation_version, lease_name, ping_time, renew_time, strategy
+            _extra, binary_version, emulation_version, lease_name, ping_time, renew_time, strategy
         )
 
 

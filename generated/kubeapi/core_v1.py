@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import authentication_v1
@@ -278,7 +278,7 @@ __all__ = [
 ]
 
 
-class AWSElasticBlockStoreVolumeSource(Model):
+class AWSElasticBlockStoreVolumeSource(_m.Model):
     """Represents a Persistent Disk resource in AWS.
 
     An AWS EBS disk must exist before mounting to a container. The disk must also be in the same AWS zone as the kubelet. An AWS EBS disk can only be mounted as read/write once. AWS EBS volumes support ownership management and SELinux relabeling.
@@ -287,16 +287,16 @@ class AWSElasticBlockStoreVolumeSource(Model):
     __slots__ = ()
     _f = "fs_type:fsType:s partition::i read_only:readOnly:b volume_id:volumeID:s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore"""
 
-    partition: int | None
+    partition: _m.Value[int | None]
     """partition is the partition in the volume that you want to mount. If omitted, the default is to mount by volume name. Examples: For volume /dev/sda1, you specify the partition as "1". Similarly, the volume partition for /dev/sda is "0" (or you can leave the property empty)."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly value true will force the readOnly setting in VolumeMounts. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore"""
 
-    volume_id: str
+    volume_id: _m.Value[str]
     """volumeID is unique ID of the persistent disk resource in AWS (Amazon EBS volume). More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore"""
 
     def __init__(
@@ -306,24 +306,24 @@ class AWSElasticBlockStoreVolumeSource(Model):
         partition: int | None = None,
         read_only: bool | None = None,
         volume_id: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, partition, read_only, volume_id)
+        self._init(_extra, fs_type, partition, read_only, volume_id)
 
 
-class Affinity(Model):
+class Affinity(_m.Model):
     """Affinity is a group of affinity scheduling rules."""
 
     __slots__ = ()
     _f = "node_affinity:nodeAffinity:@NodeAffinity pod_affinity:podAffinity:@PodAffinity pod_anti_affinity:podAntiAffinity:@PodAntiAffinity"
 
-    node_affinity: NodeAffinity
+    node_affinity: _m.Object[NodeAffinity]
     """Describes node affinity scheduling rules for the pod."""
 
-    pod_affinity: PodAffinity
+    pod_affinity: _m.Object[PodAffinity]
     """Describes pod affinity scheduling rules (e.g. co-locate this pod in the same node, zone, etc. as some other pod(s))."""
 
-    pod_anti_affinity: PodAntiAffinity
+    pod_anti_affinity: _m.Object[PodAntiAffinity]
     """Describes pod anti-affinity scheduling rules (e.g. avoid putting this pod in the same node, zone, etc. as some other pod(s))."""
 
     def __init__(
@@ -332,21 +332,21 @@ class Affinity(Model):
         node_affinity: NodeAffinity | None = None,
         pod_affinity: PodAffinity | None = None,
         pod_anti_affinity: PodAntiAffinity | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, node_affinity, pod_affinity, pod_anti_affinity)
+        self._init(_extra, node_affinity, pod_affinity, pod_anti_affinity)
 
 
-class AppArmorProfile(Model):
+class AppArmorProfile(_m.Model):
     """AppArmorProfile defines a pod or container's AppArmor settings."""
 
     __slots__ = ()
     _f = "localhost_profile:localhostProfile:s type::s"
 
-    localhost_profile: str | None
+    localhost_profile: _m.Value[str | None]
     """localhostProfile indicates a profile loaded on the node that should be used. The profile must be preconfigured on the node to work. Must match the loaded name of the profile. Must be set if and only if type is "Localhost"."""
 
-    type: str
+    type: _m.Value[str]
     """type indicates which kind of AppArmor profile will be applied. Valid options are:
       Localhost - a profile pre-loaded on the node.
       RuntimeDefault - the container runtime's default profile.
@@ -357,21 +357,21 @@ class AppArmorProfile(Model):
         *,
         localhost_profile: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, localhost_profile, type)
+        self._init(_extra, localhost_profile, type)
 
 
-class AttachedVolume(Model):
+class AttachedVolume(_m.Model):
     """AttachedVolume describes a volume attached to a node"""
 
     __slots__ = ()
     _f = "device_path:devicePath:s name::s"
 
-    device_path: str
+    device_path: _m.Value[str]
     """DevicePath represents the device path where the volume should be available"""
 
-    name: str
+    name: _m.Value[str]
     """Name of the attached volume"""
 
     def __init__(
@@ -379,33 +379,33 @@ class AttachedVolume(Model):
         *,
         device_path: str | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, device_path, name)
+        self._init(_extra, device_path, name)
 
 
-class AzureDiskVolumeSource(Model):
+class AzureDiskVolumeSource(_m.Model):
     """AzureDisk represents an Azure Data Disk mount on the host and bind mount to the pod."""
 
     __slots__ = ()
     _f = "caching_mode:cachingMode:s disk_name:diskName:s disk_uri:diskURI:s fs_type:fsType:s kind::s read_only:readOnly:b"
 
-    caching_mode: str | None
+    caching_mode: _m.Value[str | None]
     """cachingMode is the Host Caching mode: None, Read Only, Read Write."""
 
-    disk_name: str
+    disk_name: _m.Value[str]
     """diskName is the Name of the data disk in the blob storage"""
 
-    disk_uri: str
+    disk_uri: _m.Value[str]
     """diskURI is the URI of data disk in the blob storage"""
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """kind expected values are Shared: multiple blob disks per storage account  Dedicated: single blob disk per storage account  Managed: azure managed data disk (only in managed availability set). defaults to shared"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
 
     def __init__(
@@ -417,27 +417,27 @@ class AzureDiskVolumeSource(Model):
         fs_type: str | None = None,
         kind: str | None = None,
         read_only: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, caching_mode, disk_name, disk_uri, fs_type, kind, read_only)
+        self._init(_extra, caching_mode, disk_name, disk_uri, fs_type, kind, read_only)
 
 
-class AzureFilePersistentVolumeSource(Model):
+class AzureFilePersistentVolumeSource(_m.Model):
     """AzureFile represents an Azure File Service mount on the host and bind mount to the pod."""
 
     __slots__ = ()
     _f = "read_only:readOnly:b secret_name:secretName:s secret_namespace:secretNamespace:s share_name:shareName:s"
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
 
-    secret_name: str
+    secret_name: _m.Value[str]
     """secretName is the name of secret that contains Azure Storage Account Name and Key"""
 
-    secret_namespace: str | None
+    secret_namespace: _m.Value[str | None]
     """secretNamespace is the namespace of the secret that contains Azure Storage Account Name and Key default is the same as the Pod"""
 
-    share_name: str
+    share_name: _m.Value[str]
     """shareName is the azure Share Name"""
 
     def __init__(
@@ -447,24 +447,24 @@ class AzureFilePersistentVolumeSource(Model):
         secret_name: str | None = None,
         secret_namespace: str | None = None,
         share_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, read_only, secret_name, secret_namespace, share_name)
+        self._init(_extra, read_only, secret_name, secret_namespace, share_name)
 
 
-class AzureFileVolumeSource(Model):
+class AzureFileVolumeSource(_m.Model):
     """AzureFile represents an Azure File Service mount on the host and bind mount to the pod."""
 
     __slots__ = ()
     _f = "read_only:readOnly:b secret_name:secretName:s share_name:shareName:s"
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
 
-    secret_name: str
+    secret_name: _m.Value[str]
     """secretName is the  name of secret that contains Azure Storage Account Name and Key"""
 
-    share_name: str
+    share_name: _m.Value[str]
     """shareName is the azure share Name"""
 
     def __init__(
@@ -473,28 +473,28 @@ class AzureFileVolumeSource(Model):
         read_only: bool | None = None,
         secret_name: str | None = None,
         share_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, read_only, secret_name, share_name)
+        self._init(_extra, read_only, secret_name, share_name)
 
 
-class Binding(Model):
+class Binding(_m.Model):
     """Binding ties one object to another; for example, a pod is bound to a node by a scheduler."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta target::@ObjectReference"
     _gvk = ("v1", "Binding")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    target: ObjectReference
+    target: _m.Object[ObjectReference]
     """The target object that you want to bind to the standard object."""
 
     def __init__(
@@ -504,45 +504,45 @@ class Binding(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         target: ObjectReference | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, target)
+        self._init(_extra, api_version, kind, metadata, target)
 
 
-class CSIPersistentVolumeSource(Model):
+class CSIPersistentVolumeSource(_m.Model):
     """Represents storage that is managed by an external CSI volume driver"""
 
     __slots__ = ()
     _f = "controller_expand_secret_ref:controllerExpandSecretRef:@SecretReference controller_publish_secret_ref:controllerPublishSecretRef:@SecretReference driver::s fs_type:fsType:s node_expand_secret_ref:nodeExpandSecretRef:@SecretReference node_publish_secret_ref:nodePublishSecretRef:@SecretReference node_stage_secret_ref:nodeStageSecretRef:@SecretReference read_only:readOnly:b volume_attributes:volumeAttributes:{s volume_handle:volumeHandle:s"
 
-    controller_expand_secret_ref: SecretReference
+    controller_expand_secret_ref: _m.Object[SecretReference]
     """controllerExpandSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI ControllerExpandVolume call. This field is optional, and may be empty if no secret is required. If the secret object contains more than one secret, all secrets are passed."""
 
-    controller_publish_secret_ref: SecretReference
+    controller_publish_secret_ref: _m.Object[SecretReference]
     """controllerPublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI ControllerPublishVolume and ControllerUnpublishVolume calls. This field is optional, and may be empty if no secret is required. If the secret object contains more than one secret, all secrets are passed."""
 
-    driver: str
+    driver: _m.Value[str]
     """driver is the name of the driver to use for this volume. Required."""
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs"."""
 
-    node_expand_secret_ref: SecretReference
+    node_expand_secret_ref: _m.Object[SecretReference]
     """nodeExpandSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodeExpandVolume call. This field is optional, may be omitted if no secret is required. If the secret object contains more than one secret, all secrets are passed."""
 
-    node_publish_secret_ref: SecretReference
+    node_publish_secret_ref: _m.Object[SecretReference]
     """nodePublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls. This field is optional, and may be empty if no secret is required. If the secret object contains more than one secret, all secrets are passed."""
 
-    node_stage_secret_ref: SecretReference
+    node_stage_secret_ref: _m.Object[SecretReference]
     """nodeStageSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodeStageVolume and NodeStageVolume and NodeUnstageVolume calls. This field is optional, and may be empty if no secret is required. If the secret object contains more than one secret, all secrets are passed."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly value to pass to ControllerPublishVolumeRequest. Defaults to false (read/write)."""
 
-    volume_attributes: MutableMapping[str, str]
+    volume_attributes: _m.Map[str]
     """volumeAttributes of the volume to publish."""
 
-    volume_handle: str
+    volume_handle: _m.Value[str]
     """volumeHandle is the unique volume name returned by the CSI volume plugin’s CreateVolume to refer to the volume on all subsequent calls. Required."""
 
     def __init__(
@@ -558,10 +558,10 @@ class CSIPersistentVolumeSource(Model):
         read_only: bool | None = None,
         volume_attributes: Mapping[str, str] | None = None,
         volume_handle: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             controller_expand_secret_ref,
             controller_publish_secret_ref,
             driver,
@@ -575,25 +575,25 @@ class CSIPersistentVolumeSource(Model):
         )
 
 
-class CSIVolumeSource(Model):
+class CSIVolumeSource(_m.Model):
     """Represents a source location of a volume to mount, managed by an external CSI driver"""
 
     __slots__ = ()
     _f = "driver::s fs_type:fsType:s node_publish_secret_ref:nodePublishSecretRef:@LocalObjectReference read_only:readOnly:b volume_attributes:volumeAttributes:{s"
 
-    driver: str
+    driver: _m.Value[str]
     """driver is the name of the CSI driver that handles this volume. Consult with your admin for the correct name as registered in the cluster."""
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType to mount. Ex. "ext4", "xfs", "ntfs". If not provided, the empty value is passed to the associated CSI driver which will determine the default filesystem to apply."""
 
-    node_publish_secret_ref: LocalObjectReference
+    node_publish_secret_ref: _m.Object[LocalObjectReference]
     """nodePublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls. This field is optional, and  may be empty if no secret is required. If the secret object contains more than one secret, all secret references are passed."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly specifies a read-only configuration for the volume. Defaults to false (read/write)."""
 
-    volume_attributes: MutableMapping[str, str]
+    volume_attributes: _m.Map[str]
     """volumeAttributes stores driver-specific properties that are passed to the CSI driver. Consult your driver's documentation for supported values."""
 
     def __init__(
@@ -604,21 +604,21 @@ class CSIVolumeSource(Model):
         node_publish_secret_ref: LocalObjectReference | None = None,
         read_only: bool | None = None,
         volume_attributes: Mapping[str, str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, driver, fs_type, node_publish_secret_ref, read_only, volume_attributes)
+        self._init(_extra, driver, fs_type, node_publish_secret_ref, read_only, volume_attributes)
 
 
-class Capabilities(Model):
+class Capabilities(_m.Model):
     """Adds and removes POSIX capabilities from running containers."""
 
     __slots__ = ()
     _f = "add::[s drop::[s"
 
-    add: MutableSequence[str]
+    add: _m.List[str]
     """Added capabilities"""
 
-    drop: MutableSequence[str]
+    drop: _m.List[str]
     """Removed capabilities"""
 
     def __init__(
@@ -626,33 +626,33 @@ class Capabilities(Model):
         *,
         add: Iterable[str] | None = None,
         drop: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, add, drop)
+        self._init(_extra, add, drop)
 
 
-class CephFSPersistentVolumeSource(Model):
+class CephFSPersistentVolumeSource(_m.Model):
     """Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling."""
 
     __slots__ = ()
     _f = "monitors::[s path::s read_only:readOnly:b secret_file:secretFile:s secret_ref:secretRef:@SecretReference user::s"
 
-    monitors: MutableSequence[str]
+    monitors: _m.List[str]
     """monitors is Required: Monitors is a collection of Ceph monitors More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
-    path: str | None
+    path: _m.Value[str | None]
     """path is Optional: Used as the mounted root, rather than the full Ceph tree, default is /"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
-    secret_file: str | None
+    secret_file: _m.Value[str | None]
     """secretFile is Optional: SecretFile is the path to key ring for User, default is /etc/ceph/user.secret More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
-    secret_ref: SecretReference
+    secret_ref: _m.Object[SecretReference]
     """secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
-    user: str | None
+    user: _m.Value[str | None]
     """user is Optional: User is the rados user name, default is admin More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
     def __init__(
@@ -664,33 +664,33 @@ class CephFSPersistentVolumeSource(Model):
         secret_file: str | None = None,
         secret_ref: SecretReference | None = None,
         user: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, monitors, path, read_only, secret_file, secret_ref, user)
+        self._init(_extra, monitors, path, read_only, secret_file, secret_ref, user)
 
 
-class CephFSVolumeSource(Model):
+class CephFSVolumeSource(_m.Model):
     """Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling."""
 
     __slots__ = ()
     _f = "monitors::[s path::s read_only:readOnly:b secret_file:secretFile:s secret_ref:secretRef:@LocalObjectReference user::s"
 
-    monitors: MutableSequence[str]
+    monitors: _m.List[str]
     """monitors is Required: Monitors is a collection of Ceph monitors More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
-    path: str | None
+    path: _m.Value[str | None]
     """path is Optional: Used as the mounted root, rather than the full Ceph tree, default is /"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
-    secret_file: str | None
+    secret_file: _m.Value[str | None]
     """secretFile is Optional: SecretFile is the path to key ring for User, default is /etc/ceph/user.secret More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
-    secret_ref: LocalObjectReference
+    secret_ref: _m.Object[LocalObjectReference]
     """secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty. More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
-    user: str | None
+    user: _m.Value[str | None]
     """user is optional: User is the rados user name, default is admin More info: https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it"""
 
     def __init__(
@@ -702,27 +702,27 @@ class CephFSVolumeSource(Model):
         secret_file: str | None = None,
         secret_ref: LocalObjectReference | None = None,
         user: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, monitors, path, read_only, secret_file, secret_ref, user)
+        self._init(_extra, monitors, path, read_only, secret_file, secret_ref, user)
 
 
-class CinderPersistentVolumeSource(Model):
+class CinderPersistentVolumeSource(_m.Model):
     """Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux relabeling."""
 
     __slots__ = ()
     _f = "fs_type:fsType:s read_only:readOnly:b secret_ref:secretRef:@SecretReference volume_id:volumeID:s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType Filesystem type to mount. Must be a filesystem type supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://examples.k8s.io/mysql-cinder-pd/README.md"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: https://examples.k8s.io/mysql-cinder-pd/README.md"""
 
-    secret_ref: SecretReference
+    secret_ref: _m.Object[SecretReference]
     """secretRef is Optional: points to a secret object containing parameters used to connect to OpenStack."""
 
-    volume_id: str
+    volume_id: _m.Value[str]
     """volumeID used to identify the volume in cinder. More info: https://examples.k8s.io/mysql-cinder-pd/README.md"""
 
     def __init__(
@@ -732,27 +732,27 @@ class CinderPersistentVolumeSource(Model):
         read_only: bool | None = None,
         secret_ref: SecretReference | None = None,
         volume_id: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, read_only, secret_ref, volume_id)
+        self._init(_extra, fs_type, read_only, secret_ref, volume_id)
 
 
-class CinderVolumeSource(Model):
+class CinderVolumeSource(_m.Model):
     """Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux relabeling."""
 
     __slots__ = ()
     _f = "fs_type:fsType:s read_only:readOnly:b secret_ref:secretRef:@LocalObjectReference volume_id:volumeID:s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://examples.k8s.io/mysql-cinder-pd/README.md"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: https://examples.k8s.io/mysql-cinder-pd/README.md"""
 
-    secret_ref: LocalObjectReference
+    secret_ref: _m.Object[LocalObjectReference]
     """secretRef is optional: points to a secret object containing parameters used to connect to OpenStack."""
 
-    volume_id: str
+    volume_id: _m.Value[str]
     """volumeID used to identify the volume in cinder. More info: https://examples.k8s.io/mysql-cinder-pd/README.md"""
 
     def __init__(
@@ -762,48 +762,48 @@ class CinderVolumeSource(Model):
         read_only: bool | None = None,
         secret_ref: LocalObjectReference | None = None,
         volume_id: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, read_only, secret_ref, volume_id)
+        self._init(_extra, fs_type, read_only, secret_ref, volume_id)
 
 
-class ClientIPConfig(Model):
+class ClientIPConfig(_m.Model):
     """ClientIPConfig represents the configurations of Client IP based session affinity."""
 
     __slots__ = ()
     _f = "timeout_seconds:timeoutSeconds:i"
 
-    timeout_seconds: int | None
+    timeout_seconds: _m.Value[int | None]
     """timeoutSeconds specifies the seconds of ClientIP type session sticky time. The value must be >0 && <=86400(for 1 day) if ServiceAffinity == "ClientIP". Default value is 10800(for 3 hours)."""
 
     def __init__(
         self,
         *,
         timeout_seconds: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, timeout_seconds)
+        self._init(_extra, timeout_seconds)
 
 
-class ClusterTrustBundleProjection(Model):
+class ClusterTrustBundleProjection(_m.Model):
     """ClusterTrustBundleProjection describes how to select a set of ClusterTrustBundle objects and project their contents into the pod filesystem."""
 
     __slots__ = ()
     _f = "label_selector:labelSelector:@meta_v1.LabelSelector name::s optional::b path::s signer_name:signerName:s"
 
-    label_selector: meta_v1.LabelSelector
+    label_selector: _m.Object[meta_v1.LabelSelector]
     """Select all ClusterTrustBundles that match this label selector.  Only has effect if signerName is set.  Mutually-exclusive with name.  If unset, interpreted as "match nothing".  If set but empty, interpreted as "match everything"."""
 
-    name: str | None
+    name: _m.Value[str | None]
     """Select a single ClusterTrustBundle by object name.  Mutually-exclusive with signerName and labelSelector."""
 
-    optional: bool | None
+    optional: _m.Value[bool | None]
     """If true, don't block pod startup if the referenced ClusterTrustBundle(s) aren't available.  If using name, then the named ClusterTrustBundle is allowed not to exist.  If using signerName, then the combination of signerName and labelSelector is allowed to match zero ClusterTrustBundles."""
 
-    path: str
+    path: _m.Value[str]
     """Relative path from the volume root to write the bundle."""
 
-    signer_name: str | None
+    signer_name: _m.Value[str | None]
     """Select all ClusterTrustBundles that match this signer name. Mutually-exclusive with name.  The contents of all selected ClusterTrustBundles will be unified and deduplicated."""
 
     def __init__(
@@ -814,27 +814,27 @@ class ClusterTrustBundleProjection(Model):
         optional: bool | None = None,
         path: str | None = None,
         signer_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, label_selector, name, optional, path, signer_name)
+        self._init(_extra, label_selector, name, optional, path, signer_name)
 
 
-class ComponentCondition(Model):
+class ComponentCondition(_m.Model):
     """Information about the condition of a component."""
 
     __slots__ = ()
     _f = "error::s message::s status::s type::s"
 
-    error: str | None
+    error: _m.Value[str | None]
     """Condition error code for a component. For example, a health check error code."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """Message about the condition for a component. For example, information about a health check."""
 
-    status: str
+    status: _m.Value[str]
     """Status of the condition for a component. Valid values for "Healthy": "True", "False", or "Unknown"."""
 
-    type: str
+    type: _m.Value[str]
     """Type of condition for a component. Valid value: "Healthy\""""
 
     def __init__(
@@ -844,28 +844,28 @@ class ComponentCondition(Model):
         message: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, error, message, status, type)
+        self._init(_extra, error, message, status, type)
 
 
-class ComponentStatus(Model):
+class ComponentStatus(_m.Model):
     """ComponentStatus (and ComponentStatusList) holds the cluster validation info. Deprecated: This API is deprecated in v1.19+"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s conditions::[@ComponentCondition kind::s metadata::@meta_v1.ObjectMeta"
     _gvk = ("v1", "ComponentStatus")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    conditions: MutableSequence[ComponentCondition]
+    conditions: _m.List[ComponentCondition]
     """List of component conditions observed"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -875,28 +875,28 @@ class ComponentStatus(Model):
         conditions: Iterable[ComponentCondition] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, conditions, kind, metadata)
+        self._init(_extra, api_version, conditions, kind, metadata)
 
 
-class ComponentStatusList(ListModel[ComponentStatus]):
+class ComponentStatusList(_m.ListModel[ComponentStatus]):
     """Status of all the conditions for the component as a list of ComponentStatus objects. Deprecated: This API is deprecated in v1.19+"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ComponentStatus kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "ComponentStatusList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ComponentStatus]
+    items: _m.List[ComponentStatus]
     """List of ComponentStatus objects."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -906,34 +906,34 @@ class ComponentStatusList(ListModel[ComponentStatus]):
         items: Iterable[ComponentStatus] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ConfigMap(Model):
+class ConfigMap(_m.Model):
     """ConfigMap holds configuration data for pods to consume."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s binary_data:binaryData:{s data::{s immutable::b kind::s metadata::@meta_v1.ObjectMeta"
     _gvk = ("v1", "ConfigMap")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    binary_data: MutableMapping[str, str]
+    binary_data: _m.Map[str]
     """BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. BinaryData can contain byte sequences that are not in the UTF-8 range. The keys stored in BinaryData must not overlap with the ones in the Data field, this is enforced during validation process. Using this field will require 1.10+ apiserver and kubelet."""
 
-    data: MutableMapping[str, str]
+    data: _m.Map[str]
     """Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process."""
 
-    immutable: bool | None
+    immutable: _m.Value[bool | None]
     """Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -945,12 +945,12 @@ class ConfigMap(Model):
         immutable: bool | None = None,
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, binary_data, data, immutable, kind, metadata)
+        self._init(_extra, api_version, binary_data, data, immutable, kind, metadata)
 
 
-class ConfigMapEnvSource(Model):
+class ConfigMapEnvSource(_m.Model):
     """ConfigMapEnvSource selects a ConfigMap to populate the environment variables with.
 
     The contents of the target ConfigMap's Data field will represent the key-value pairs as environment variables.
@@ -959,10 +959,10 @@ class ConfigMapEnvSource(Model):
     __slots__ = ()
     _f = "name::s optional::b"
 
-    name: str | None
+    name: _m.Value[str | None]
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: _m.Value[bool | None]
     """Specify whether the ConfigMap must be defined"""
 
     def __init__(
@@ -970,24 +970,24 @@ class ConfigMapEnvSource(Model):
         *,
         name: str | None = None,
         optional: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, optional)
+        self._init(_extra, name, optional)
 
 
-class ConfigMapKeySelector(Model):
+class ConfigMapKeySelector(_m.Model):
     """Selects a key from a ConfigMap."""
 
     __slots__ = ()
     _f = "key::s name::s optional::b"
 
-    key: str
+    key: _m.Value[str]
     """The key to select."""
 
-    name: str | None
+    name: _m.Value[str | None]
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: _m.Value[bool | None]
     """Specify whether the ConfigMap or its key must be defined"""
 
     def __init__(
@@ -996,28 +996,28 @@ class ConfigMapKeySelector(Model):
         key: str | None = None,
         name: str | None = None,
         optional: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, key, name, optional)
+        self._init(_extra, key, name, optional)
 
 
-class ConfigMapList(ListModel[ConfigMap]):
+class ConfigMapList(_m.ListModel[ConfigMap]):
     """ConfigMapList is a resource containing a list of ConfigMap objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ConfigMap kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "ConfigMapList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ConfigMap]
+    items: _m.List[ConfigMap]
     """Items is the list of ConfigMaps."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -1027,30 +1027,30 @@ class ConfigMapList(ListModel[ConfigMap]):
         items: Iterable[ConfigMap] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ConfigMapNodeConfigSource(Model):
+class ConfigMapNodeConfigSource(_m.Model):
     """ConfigMapNodeConfigSource contains the information to reference a ConfigMap as a config source for the Node. This API is deprecated since 1.22: https://git.k8s.io/enhancements/keps/sig-node/281-dynamic-kubelet-configuration"""
 
     __slots__ = ()
     _f = "kubelet_config_key:kubeletConfigKey:s name::s namespace::s resource_version:resourceVersion:s uid::s"
 
-    kubelet_config_key: str
+    kubelet_config_key: _m.Value[str]
     """KubeletConfigKey declares which key of the referenced ConfigMap corresponds to the KubeletConfiguration structure This field is required in all cases."""
 
-    name: str
+    name: _m.Value[str]
     """Name is the metadata.name of the referenced ConfigMap. This field is required in all cases."""
 
-    namespace: str
+    namespace: _m.Value[str]
     """Namespace is the metadata.namespace of the referenced ConfigMap. This field is required in all cases."""
 
-    resource_version: str | None
+    resource_version: _m.Value[str | None]
     """ResourceVersion is the metadata.ResourceVersion of the referenced ConfigMap. This field is forbidden in Node.Spec, and required in Node.Status."""
 
-    uid: str | None
+    uid: _m.Value[str | None]
     """UID is the metadata.UID of the referenced ConfigMap. This field is forbidden in Node.Spec, and required in Node.Status."""
 
     def __init__(
@@ -1061,12 +1061,12 @@ class ConfigMapNodeConfigSource(Model):
         namespace: str | None = None,
         resource_version: str | None = None,
         uid: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, kubelet_config_key, name, namespace, resource_version, uid)
+        self._init(_extra, kubelet_config_key, name, namespace, resource_version, uid)
 
 
-class ConfigMapProjection(Model):
+class ConfigMapProjection(_m.Model):
     """Adapts a ConfigMap into a projected volume.
 
     The contents of the target ConfigMap's Data field will be presented in a projected volume as files using the keys in the Data field as the file names, unless the items element is populated with specific mappings of keys to paths. Note that this is identical to a configmap volume source without the default mode.
@@ -1075,13 +1075,13 @@ class ConfigMapProjection(Model):
     __slots__ = ()
     _f = "items::[@KeyToPath name::s optional::b"
 
-    items: MutableSequence[KeyToPath]
+    items: _m.List[KeyToPath]
     """items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the ConfigMap, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'."""
 
-    name: str | None
+    name: _m.Value[str | None]
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: _m.Value[bool | None]
     """optional specify whether the ConfigMap or its keys must be defined"""
 
     def __init__(
@@ -1090,12 +1090,12 @@ class ConfigMapProjection(Model):
         items: Iterable[KeyToPath] | None = None,
         name: str | None = None,
         optional: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, items, name, optional)
+        self._init(_extra, items, name, optional)
 
 
-class ConfigMapVolumeSource(Model):
+class ConfigMapVolumeSource(_m.Model):
     """Adapts a ConfigMap into a volume.
 
     The contents of the target ConfigMap's Data field will be presented in a volume as files using the keys in the Data field as the file names, unless the items element is populated with specific mappings of keys to paths. ConfigMap volumes support ownership management and SELinux relabeling.
@@ -1104,16 +1104,16 @@ class ConfigMapVolumeSource(Model):
     __slots__ = ()
     _f = "default_mode:defaultMode:i items::[@KeyToPath name::s optional::b"
 
-    default_mode: int | None
+    default_mode: _m.Value[int | None]
     """defaultMode is optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set."""
 
-    items: MutableSequence[KeyToPath]
+    items: _m.List[KeyToPath]
     """items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the ConfigMap, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'."""
 
-    name: str | None
+    name: _m.Value[str | None]
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: _m.Value[bool | None]
     """optional specify whether the ConfigMap or its keys must be defined"""
 
     def __init__(
@@ -1123,90 +1123,90 @@ class ConfigMapVolumeSource(Model):
         items: Iterable[KeyToPath] | None = None,
         name: str | None = None,
         optional: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, default_mode, items, name, optional)
+        self._init(_extra, default_mode, items, name, optional)
 
 
-class Container(Model):
+class Container(_m.Model):
     """A single application container that you want to run within a pod."""
 
     __slots__ = ()
     _f = "args::[s command::[s env::[@EnvVar env_from:envFrom:[@EnvFromSource image::s image_pull_policy:imagePullPolicy:s lifecycle::@Lifecycle liveness_probe:livenessProbe:@Probe name::s ports::[@ContainerPort readiness_probe:readinessProbe:@Probe resize_policy:resizePolicy:[@ContainerResizePolicy resources::@ResourceRequirements restart_policy:restartPolicy:s restart_policy_rules:restartPolicyRules:[@ContainerRestartRule security_context:securityContext:@SecurityContext startup_probe:startupProbe:@Probe stdin::b stdin_once:stdinOnce:b termination_message_path:terminationMessagePath:s termination_message_policy:terminationMessagePolicy:s tty::b volume_devices:volumeDevices:[@VolumeDevice volume_mounts:volumeMounts:[@VolumeMount working_dir:workingDir:s"
 
-    args: MutableSequence[str]
+    args: _m.List[str]
     """Arguments to the entrypoint. The container image's CMD is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell"""
 
-    command: MutableSequence[str]
+    command: _m.List[str]
     """Entrypoint array. Not executed within a shell. The container image's ENTRYPOINT is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell"""
 
-    env: MutableSequence[EnvVar]
+    env: _m.List[EnvVar]
     """List of environment variables to set in the container. Cannot be updated."""
 
-    env_from: MutableSequence[EnvFromSource]
+    env_from: _m.List[EnvFromSource]
     """List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value associated with the last source will take precedence. Values defined by an Env with a duplicate key will take precedence. Cannot be updated."""
 
-    image: str | None
+    image: _m.Value[str | None]
     """Container image name. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets."""
 
-    image_pull_policy: str | None
+    image_pull_policy: _m.Value[str | None]
     """Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images"""
 
-    lifecycle: Lifecycle
+    lifecycle: _m.Object[Lifecycle]
     """Actions that the management system should take in response to container lifecycle events. Cannot be updated."""
 
-    liveness_probe: Probe
+    liveness_probe: _m.Object[Probe]
     """Periodic probe of container liveness. Container will be restarted if the probe fails. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes"""
 
-    name: str
+    name: _m.Value[str]
     """Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated."""
 
-    ports: MutableSequence[ContainerPort]
+    ports: _m.List[ContainerPort]
     """List of ports to expose from the container. Not specifying a port here DOES NOT prevent that port from being exposed. Any port which is listening on the default "0.0.0.0" address inside a container will be accessible from the network. Modifying this array with strategic merge patch may corrupt the data. For more information See https://github.com/kubernetes/kubernetes/issues/108255. Cannot be updated."""
 
-    readiness_probe: Probe
+    readiness_probe: _m.Object[Probe]
     """Periodic probe of container service readiness. Container will be removed from service endpoints if the probe fails. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes"""
 
-    resize_policy: MutableSequence[ContainerResizePolicy]
+    resize_policy: _m.List[ContainerResizePolicy]
     """Resources resize policy for the container. This field cannot be set on ephemeral containers."""
 
-    resources: ResourceRequirements
+    resources: _m.Object[ResourceRequirements]
     """Compute Resources required by this container. Cannot be updated. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
 
-    restart_policy: str | None
+    restart_policy: _m.Value[str | None]
     """RestartPolicy defines the restart behavior of individual containers in a pod. This overrides the pod-level restart policy. When this field is not specified, the restart behavior is defined by the Pod's restart policy and the container type. Additionally, setting the RestartPolicy as "Always" for the init container will have the following effect: this init container will be continually restarted on exit until all regular containers have terminated. Once all regular containers have completed, all init containers with restartPolicy "Always" will be shut down. This lifecycle differs from normal init containers and is often referred to as a "sidecar" container. Although this init container still starts in the init container sequence, it does not wait for the container to complete before proceeding to the next init container. Instead, the next init container starts immediately after this init container is started, or after any startupProbe has successfully completed."""
 
-    restart_policy_rules: MutableSequence[ContainerRestartRule]
+    restart_policy_rules: _m.List[ContainerRestartRule]
     """Represents a list of rules to be checked to determine if the container should be restarted on exit. The rules are evaluated in order. Once a rule matches a container exit condition, the remaining rules are ignored. If no rule matches the container exit condition, the Container-level restart policy determines the whether the container is restarted or not. Constraints on the rules: - At most 20 rules are allowed. - Rules can have the same action. - Identical rules are not forbidden in validations. When rules are specified, container MUST set RestartPolicy explicitly even it if matches the Pod's RestartPolicy."""
 
-    security_context: SecurityContext
+    security_context: _m.Object[SecurityContext]
     """SecurityContext defines the security options the container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext. More info: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"""
 
-    startup_probe: Probe
+    startup_probe: _m.Object[Probe]
     """StartupProbe indicates that the Pod has successfully initialized. If specified, no other probes are executed until this completes successfully. If this probe fails, the Pod will be restarted, just as if the livenessProbe failed. This can be used to provide different probe parameters at the beginning of a Pod's lifecycle, when it might take a long time to load data or warm a cache, than during steady-state operation. This cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes"""
 
-    stdin: bool | None
+    stdin: _m.Value[bool | None]
     """Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false."""
 
-    stdin_once: bool | None
+    stdin_once: _m.Value[bool | None]
     """Whether the container runtime should close the stdin channel after it has been opened by a single attach. When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to true, stdin is opened on container start, is empty until the first client attaches to stdin, and then remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed until the container is restarted. If this flag is false, a container processes that reads from stdin will never receive an EOF. Default is false"""
 
-    termination_message_path: str | None
+    termination_message_path: _m.Value[str | None]
     """Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Message written is intended to be brief final status, such as an assertion failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated."""
 
-    termination_message_policy: str | None
+    termination_message_policy: _m.Value[str | None]
     """Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated."""
 
-    tty: bool | None
+    tty: _m.Value[bool | None]
     """Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false."""
 
-    volume_devices: MutableSequence[VolumeDevice]
+    volume_devices: _m.List[VolumeDevice]
     """volumeDevices is the list of block devices to be used by the container."""
 
-    volume_mounts: MutableSequence[VolumeMount]
+    volume_mounts: _m.List[VolumeMount]
     """Pod volumes to mount into the container's filesystem. Cannot be updated."""
 
-    working_dir: str | None
+    working_dir: _m.Value[str | None]
     """Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated."""
 
     def __init__(
@@ -1237,10 +1237,10 @@ class Container(Model):
         volume_devices: Iterable[VolumeDevice] | None = None,
         volume_mounts: Iterable[VolumeMount] | None = None,
         working_dir: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             args,
             command,
             env,
@@ -1269,19 +1269,19 @@ class Container(Model):
         )
 
 
-class ContainerExtendedResourceRequest(Model):
+class ContainerExtendedResourceRequest(_m.Model):
     """ContainerExtendedResourceRequest has the mapping of container name, extended resource name to the device request name."""
 
     __slots__ = ()
     _f = "container_name:containerName:s request_name:requestName:s resource_name:resourceName:s"
 
-    container_name: str
+    container_name: _m.Value[str]
     """The name of the container requesting resources."""
 
-    request_name: str
+    request_name: _m.Value[str]
     """The name of the request in the special ResourceClaim which corresponds to the extended resource."""
 
-    resource_name: str
+    resource_name: _m.Value[str]
     """The name of the extended resource in that container which gets backed by DRA."""
 
     def __init__(
@@ -1290,21 +1290,21 @@ class ContainerExtendedResourceRequest(Model):
         container_name: str | None = None,
         request_name: str | None = None,
         resource_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, container_name, request_name, resource_name)
+        self._init(_extra, container_name, request_name, resource_name)
 
 
-class ContainerImage(Model):
+class ContainerImage(_m.Model):
     """Describe a container image"""
 
     __slots__ = ()
     _f = "names::[s size_bytes:sizeBytes:i"
 
-    names: MutableSequence[str]
+    names: _m.List[str]
     """Names by which this image is known. e.g. ["kubernetes.example/hyperkube:v1.0.7", "cloud-vendor.registry.example/cloud-vendor/hyperkube:v1.0.7"]"""
 
-    size_bytes: int | None
+    size_bytes: _m.Value[int | None]
     """The size of the image in bytes."""
 
     def __init__(
@@ -1312,30 +1312,30 @@ class ContainerImage(Model):
         *,
         names: Iterable[str] | None = None,
         size_bytes: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, names, size_bytes)
+        self._init(_extra, names, size_bytes)
 
 
-class ContainerPort(Model):
+class ContainerPort(_m.Model):
     """ContainerPort represents a network port in a single container."""
 
     __slots__ = ()
     _f = "container_port:containerPort:i host_ip:hostIP:s host_port:hostPort:i name::s protocol::s"
 
-    container_port: int
+    container_port: _m.Value[int]
     """Number of port to expose on the pod's IP address. This must be a valid port number, 0 < x < 65536."""
 
-    host_ip: str | None
+    host_ip: _m.Value[str | None]
     """What host IP to bind the external port to."""
 
-    host_port: int | None
+    host_port: _m.Value[int | None]
     """Number of port to expose on the host. If specified, this must be a valid port number, 0 < x < 65536. If HostNetwork is specified, this must match ContainerPort. Most containers do not need this."""
 
-    name: str | None
+    name: _m.Value[str | None]
     """If specified, this must be an IANA_SVC_NAME and unique within the pod. Each named port in a pod must have a unique name. Name for the port that can be referred to by services."""
 
-    protocol: str | None
+    protocol: _m.Value[str | None]
     """Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP"."""
 
     def __init__(
@@ -1346,21 +1346,21 @@ class ContainerPort(Model):
         host_port: int | None = None,
         name: str | None = None,
         protocol: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, container_port, host_ip, host_port, name, protocol)
+        self._init(_extra, container_port, host_ip, host_port, name, protocol)
 
 
-class ContainerResizePolicy(Model):
+class ContainerResizePolicy(_m.Model):
     """ContainerResizePolicy represents resource resize policy for the container."""
 
     __slots__ = ()
     _f = "resource_name:resourceName:s restart_policy:restartPolicy:s"
 
-    resource_name: str
+    resource_name: _m.Value[str]
     """Name of the resource to which this resource resize policy applies. Supported values: cpu, memory."""
 
-    restart_policy: str
+    restart_policy: _m.Value[str]
     """Restart policy to apply when specified resource is resized. If not specified, it defaults to NotRequired."""
 
     def __init__(
@@ -1368,21 +1368,21 @@ class ContainerResizePolicy(Model):
         *,
         resource_name: str | None = None,
         restart_policy: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, resource_name, restart_policy)
+        self._init(_extra, resource_name, restart_policy)
 
 
-class ContainerRestartRule(Model):
+class ContainerRestartRule(_m.Model):
     """ContainerRestartRule describes how a container exit is handled."""
 
     __slots__ = ()
     _f = "action::s exit_codes:exitCodes:@ContainerRestartRuleOnExitCodes"
 
-    action: str
+    action: _m.Value[str]
     """Specifies the action taken on a container exit if the requirements are satisfied. The only possible value is "Restart" to restart the container."""
 
-    exit_codes: ContainerRestartRuleOnExitCodes
+    exit_codes: _m.Object[ContainerRestartRuleOnExitCodes]
     """Represents the exit codes to check on container exits."""
 
     def __init__(
@@ -1390,24 +1390,24 @@ class ContainerRestartRule(Model):
         *,
         action: str | None = None,
         exit_codes: ContainerRestartRuleOnExitCodes | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, action, exit_codes)
+        self._init(_extra, action, exit_codes)
 
 
-class ContainerRestartRuleOnExitCodes(Model):
+class ContainerRestartRuleOnExitCodes(_m.Model):
     """ContainerRestartRuleOnExitCodes describes the condition for handling an exited container based on its exit codes."""
 
     __slots__ = ()
     _f = "operator::s values::[i"
 
-    operator: str
+    operator: _m.Value[str]
     """Represents the relationship between the container exit code(s) and the specified values. Possible values are: - In: the requirement is satisfied if the container exit code is in the
       set of specified values.
     - NotIn: the requirement is satisfied if the container exit code is
       not in the set of specified values."""
 
-    values: MutableSequence[int]
+    values: _m.List[int]
     """Specifies the set of values to check for container exit codes. At most 255 elements are allowed."""
 
     def __init__(
@@ -1415,24 +1415,24 @@ class ContainerRestartRuleOnExitCodes(Model):
         *,
         operator: str | None = None,
         values: Iterable[int] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, operator, values)
+        self._init(_extra, operator, values)
 
 
-class ContainerState(Model):
+class ContainerState(_m.Model):
     """ContainerState holds a possible state of container. Only one of its members may be specified. If none of them is specified, the default one is ContainerStateWaiting."""
 
     __slots__ = ()
     _f = "running::@ContainerStateRunning terminated::@ContainerStateTerminated waiting::@ContainerStateWaiting"
 
-    running: ContainerStateRunning
+    running: _m.Object[ContainerStateRunning]
     """Details about a running container"""
 
-    terminated: ContainerStateTerminated
+    terminated: _m.Object[ContainerStateTerminated]
     """Details about a terminated container"""
 
-    waiting: ContainerStateWaiting
+    waiting: _m.Object[ContainerStateWaiting]
     """Details about a waiting container"""
 
     def __init__(
@@ -1441,54 +1441,54 @@ class ContainerState(Model):
         running: ContainerStateRunning | None = None,
         terminated: ContainerStateTerminated | None = None,
         waiting: ContainerStateWaiting | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, running, terminated, waiting)
+        self._init(_extra, running, terminated, waiting)
 
 
-class ContainerStateRunning(Model):
+class ContainerStateRunning(_m.Model):
     """ContainerStateRunning is a running state of a container."""
 
     __slots__ = ()
     _f = "started_at:startedAt:t"
 
-    started_at: datetime | None
+    started_at: _m.Time[datetime | None]
     """Time at which the container was last (re-)started"""
 
     def __init__(
         self,
         *,
         started_at: datetime | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, started_at)
+        self._init(_extra, started_at)
 
 
-class ContainerStateTerminated(Model):
+class ContainerStateTerminated(_m.Model):
     """ContainerStateTerminated is a terminated state of a container."""
 
     __slots__ = ()
     _f = "container_id:containerID:s exit_code:exitCode:i finished_at:finishedAt:t message::s reason::s signal::i started_at:startedAt:t"
 
-    container_id: str | None
+    container_id: _m.Value[str | None]
     """Container's ID in the format '<type>://<container_id>'"""
 
-    exit_code: int
+    exit_code: _m.Value[int]
     """Exit status from the last termination of the container"""
 
-    finished_at: datetime | None
+    finished_at: _m.Time[datetime | None]
     """Time at which the container last terminated"""
 
-    message: str | None
+    message: _m.Value[str | None]
     """Message regarding the last termination of the container"""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """(brief) reason from the last termination of the container"""
 
-    signal: int | None
+    signal: _m.Value[int | None]
     """Signal from the last termination of the container"""
 
-    started_at: datetime | None
+    started_at: _m.Time[datetime | None]
     """Time at which previous execution of the container started"""
 
     def __init__(
@@ -1501,21 +1501,23 @@ class ContainerStateTerminated(Model):
         reason: str | None = None,
         signal: int | None = None,
         started_at: datetime | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, container_id, exit_code, finished_at, message, reason, signal, started_at)
+        self._init(
+            _extra, container_id, exit_code, finished_at, message, reason, signal, started_at
+        )
 
 
-class ContainerStateWaiting(Model):
+class ContainerStateWaiting(_m.Model):
     """ContainerStateWaiting is a waiting state of a container."""
 
     __slots__ = ()
     _f = "message::s reason::s"
 
-    message: str | None
+    message: _m.Value[str | None]
     """Message regarding why the container is not yet running."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """(brief) reason the container is not yet running."""
 
     def __init__(
@@ -1523,60 +1525,60 @@ class ContainerStateWaiting(Model):
         *,
         message: str | None = None,
         reason: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, message, reason)
+        self._init(_extra, message, reason)
 
 
-class ContainerStatus(Model):
+class ContainerStatus(_m.Model):
     """ContainerStatus contains details for the current status of this container."""
 
     __slots__ = ()
     _f = "allocated_resources:allocatedResources:{s allocated_resources_status:allocatedResourcesStatus:[@ResourceStatus container_id:containerID:s image::s image_id:imageID:s last_state:lastState:@ContainerState name::s ready::b resources::@ResourceRequirements restart_count:restartCount:i started::b state::@ContainerState stop_signal:stopSignal:s user::@ContainerUser volume_mounts:volumeMounts:[@VolumeMountStatus"
 
-    allocated_resources: MutableMapping[str, str]
+    allocated_resources: _m.Map[str]
     """AllocatedResources represents the compute resources allocated for this container by the node. Kubelet sets this value to Container.Resources.Requests upon successful pod admission and after successfully admitting desired pod resize."""
 
-    allocated_resources_status: MutableSequence[ResourceStatus]
+    allocated_resources_status: _m.List[ResourceStatus]
     """AllocatedResourcesStatus represents the status of various resources allocated for this Pod."""
 
-    container_id: str | None
+    container_id: _m.Value[str | None]
     """ContainerID is the ID of the container in the format '<type>://<container_id>'. Where type is a container runtime identifier, returned from Version call of CRI API (for example "containerd")."""
 
-    image: str
+    image: _m.Value[str]
     """Image is the name of container image that the container is running. The container image may not match the image used in the PodSpec, as it may have been resolved by the runtime. More info: https://kubernetes.io/docs/concepts/containers/images."""
 
-    image_id: str
+    image_id: _m.Value[str]
     """ImageID is the image ID of the container's image. The image ID may not match the image ID of the image used in the PodSpec, as it may have been resolved by the runtime."""
 
-    last_state: ContainerState
+    last_state: _m.Object[ContainerState]
     """LastTerminationState holds the last termination state of the container to help debug container crashes and restarts. This field is not populated if the container is still running and RestartCount is 0."""
 
-    name: str
+    name: _m.Value[str]
     """Name is a DNS_LABEL representing the unique name of the container. Each container in a pod must have a unique name across all container types. Cannot be updated."""
 
-    ready: bool
+    ready: _m.Value[bool]
     """Ready specifies whether the container is currently passing its readiness check. The value will change as readiness probes keep executing. If no readiness probes are specified, this field defaults to true once the container is fully started (see Started field)."""
 
-    resources: ResourceRequirements
+    resources: _m.Object[ResourceRequirements]
     """Resources represents the compute resource requests and limits that have been successfully enacted on the running container after it has been started or has been successfully resized."""
 
-    restart_count: int
+    restart_count: _m.Value[int]
     """RestartCount holds the number of times the container has been restarted. Kubelet makes an effort to always increment the value, but there are cases when the state may be lost due to node restarts and then the value may be reset to 0. The value is never negative."""
 
-    started: bool | None
+    started: _m.Value[bool | None]
     """Started indicates whether the container has finished its postStart lifecycle hook and passed its startup probe. Initialized as false, becomes true after startupProbe is considered successful. Resets to false when the container is restarted, or if kubelet loses state temporarily. In both cases, startup probes will run again. Is always true when no startupProbe is defined and container is running and has passed the postStart lifecycle hook. The null value must be treated the same as false."""
 
-    state: ContainerState
+    state: _m.Object[ContainerState]
     """State holds details about the container's current condition."""
 
-    stop_signal: str | None
+    stop_signal: _m.Value[str | None]
     """StopSignal reports the effective stop signal for this container"""
 
-    user: ContainerUser
+    user: _m.Object[ContainerUser]
     """User represents user identity information initially attached to the first process of the container"""
 
-    volume_mounts: MutableSequence[VolumeMountStatus]
+    volume_mounts: _m.List[VolumeMountStatus]
     """Status of volume mounts."""
 
     def __init__(
@@ -1597,10 +1599,10 @@ class ContainerStatus(Model):
         stop_signal: str | None = None,
         user: ContainerUser | None = None,
         volume_mounts: Iterable[VolumeMountStatus] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             allocated_resources,
             allocated_resources_status,
             container_id,
@@ -1619,76 +1621,76 @@ class ContainerStatus(Model):
         )
 
 
-class ContainerUser(Model):
+class ContainerUser(_m.Model):
     """ContainerUser represents user identity information"""
 
     __slots__ = ()
     _f = "linux::@LinuxContainerUser"
 
-    linux: LinuxContainerUser
+    linux: _m.Object[LinuxContainerUser]
     """Linux holds user identity information initially attached to the first process of the containers in Linux. Note that the actual running identity can be changed if the process has enough privilege to do so."""
 
     def __init__(
         self,
         *,
         linux: LinuxContainerUser | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, linux)
+        self._init(_extra, linux)
 
 
-class DaemonEndpoint(Model):
+class DaemonEndpoint(_m.Model):
     """DaemonEndpoint contains information about a single Daemon endpoint."""
 
     __slots__ = ()
     _f = "port:Port:i"
 
-    port: int
+    port: _m.Value[int]
     """Port number of the given endpoint."""
 
     def __init__(
         self,
         *,
         port: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, port)
+        self._init(_extra, port)
 
 
-class DownwardAPIProjection(Model):
+class DownwardAPIProjection(_m.Model):
     """Represents downward API info for projecting into a projected volume. Note that this is identical to a downwardAPI volume source without the default mode."""
 
     __slots__ = ()
     _f = "items::[@DownwardAPIVolumeFile"
 
-    items: MutableSequence[DownwardAPIVolumeFile]
+    items: _m.List[DownwardAPIVolumeFile]
     """Items is a list of DownwardAPIVolume file"""
 
     def __init__(
         self,
         *,
         items: Iterable[DownwardAPIVolumeFile] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, items)
+        self._init(_extra, items)
 
 
-class DownwardAPIVolumeFile(Model):
+class DownwardAPIVolumeFile(_m.Model):
     """DownwardAPIVolumeFile represents information to create the file containing the pod field"""
 
     __slots__ = ()
     _f = "field_ref:fieldRef:@ObjectFieldSelector mode::i path::s resource_field_ref:resourceFieldRef:@ResourceFieldSelector"
 
-    field_ref: ObjectFieldSelector
+    field_ref: _m.Object[ObjectFieldSelector]
     """Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported."""
 
-    mode: int | None
+    mode: _m.Value[int | None]
     """Optional: mode bits used to set permissions on this file, must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set."""
 
-    path: str
+    path: _m.Value[str]
     """Required: Path is  the relative path name of the file to be created. Must not be absolute or contain the '..' path. Must be utf-8 encoded. The first item of the relative path must not start with '..'"""
 
-    resource_field_ref: ResourceFieldSelector
+    resource_field_ref: _m.Object[ResourceFieldSelector]
     """Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, requests.cpu and requests.memory) are currently supported."""
 
     def __init__(
@@ -1698,21 +1700,21 @@ class DownwardAPIVolumeFile(Model):
         mode: int | None = None,
         path: str | None = None,
         resource_field_ref: ResourceFieldSelector | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, field_ref, mode, path, resource_field_ref)
+        self._init(_extra, field_ref, mode, path, resource_field_ref)
 
 
-class DownwardAPIVolumeSource(Model):
+class DownwardAPIVolumeSource(_m.Model):
     """DownwardAPIVolumeSource represents a volume containing downward API info. Downward API volumes support ownership management and SELinux relabeling."""
 
     __slots__ = ()
     _f = "default_mode:defaultMode:i items::[@DownwardAPIVolumeFile"
 
-    default_mode: int | None
+    default_mode: _m.Value[int | None]
     """Optional: mode bits to use on created files by default. Must be a Optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set."""
 
-    items: MutableSequence[DownwardAPIVolumeFile]
+    items: _m.List[DownwardAPIVolumeFile]
     """Items is a list of downward API volume file"""
 
     def __init__(
@@ -1720,21 +1722,21 @@ class DownwardAPIVolumeSource(Model):
         *,
         default_mode: int | None = None,
         items: Iterable[DownwardAPIVolumeFile] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, default_mode, items)
+        self._init(_extra, default_mode, items)
 
 
-class EmptyDirVolumeSource(Model):
+class EmptyDirVolumeSource(_m.Model):
     """Represents an empty directory for a pod. Empty directory volumes support ownership management and SELinux relabeling."""
 
     __slots__ = ()
     _f = "medium::s size_limit:sizeLimit:s"
 
-    medium: str | None
+    medium: _m.Value[str | None]
     """medium represents what type of storage medium should back this directory. The default is "" which means to use the node's default medium. Must be an empty string (default) or Memory. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir"""
 
-    size_limit: str | None
+    size_limit: _m.Value[str | None]
     """sizeLimit is the total amount of local storage required for this EmptyDir volume. The size limit is also applicable for memory medium. The maximum usage on memory medium EmptyDir would be the minimum value between the SizeLimit specified here and the sum of memory limits of all containers in a pod. The default is nil which means that the limit is undefined. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir"""
 
     def __init__(
@@ -1742,27 +1744,27 @@ class EmptyDirVolumeSource(Model):
         *,
         medium: str | None = None,
         size_limit: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, medium, size_limit)
+        self._init(_extra, medium, size_limit)
 
 
-class EndpointAddress(Model):
+class EndpointAddress(_m.Model):
     """EndpointAddress is a tuple that describes single IP address. Deprecated: This API is deprecated in v1.33+."""
 
     __slots__ = ()
     _f = "hostname::s ip::s node_name:nodeName:s target_ref:targetRef:@ObjectReference"
 
-    hostname: str | None
+    hostname: _m.Value[str | None]
     """The Hostname of this endpoint"""
 
-    ip: str
+    ip: _m.Value[str]
     """The IP of this endpoint. May not be loopback (127.0.0.0/8 or ::1), link-local (169.254.0.0/16 or fe80::/10), or link-local multicast (224.0.0.0/24 or ff02::/16)."""
 
-    node_name: str | None
+    node_name: _m.Value[str | None]
     """Optional: Node hosting this endpoint. This can be used to determine endpoints local to a node."""
 
-    target_ref: ObjectReference
+    target_ref: _m.Object[ObjectReference]
     """Reference to object providing the endpoint."""
 
     def __init__(
@@ -1772,27 +1774,27 @@ class EndpointAddress(Model):
         ip: str | None = None,
         node_name: str | None = None,
         target_ref: ObjectReference | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, hostname, ip, node_name, target_ref)
+        self._init(_extra, hostname, ip, node_name, target_ref)
 
 
-class EndpointPort(Model):
+class EndpointPort(_m.Model):
     """EndpointPort is a tuple that describes a single port. Deprecated: This API is deprecated in v1.33+."""
 
     __slots__ = ()
     _f = "app_protocol:appProtocol:s name::s port::i protocol::s"
 
-    app_protocol: str | None
+    app_protocol: _m.Value[str | None]
     """The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are either:"""
 
-    name: str | None
+    name: _m.Value[str | None]
     """The name of this port.  This must match the 'name' field in the corresponding ServicePort. Must be a DNS_LABEL. Optional only if one port is defined."""
 
-    port: int
+    port: _m.Value[int]
     """The port number of the endpoint."""
 
-    protocol: str | None
+    protocol: _m.Value[str | None]
     """The IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP."""
 
     def __init__(
@@ -1802,12 +1804,12 @@ class EndpointPort(Model):
         name: str | None = None,
         port: int | None = None,
         protocol: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, app_protocol, name, port, protocol)
+        self._init(_extra, app_protocol, name, port, protocol)
 
 
-class EndpointSubset(Model):
+class EndpointSubset(_m.Model):
     """EndpointSubset is a group of addresses with a common set of ports. The expanded set of endpoints is the Cartesian product of Addresses x Ports. For example, given:
 
         {
@@ -1825,13 +1827,13 @@ class EndpointSubset(Model):
     __slots__ = ()
     _f = "addresses::[@EndpointAddress not_ready_addresses:notReadyAddresses:[@EndpointAddress ports::[@EndpointPort"
 
-    addresses: MutableSequence[EndpointAddress]
+    addresses: _m.List[EndpointAddress]
     """IP addresses which offer the related ports that are marked as ready. These endpoints should be considered safe for load balancers and clients to utilize."""
 
-    not_ready_addresses: MutableSequence[EndpointAddress]
+    not_ready_addresses: _m.List[EndpointAddress]
     """IP addresses which offer the related ports but are not currently marked as ready because they have not yet finished starting, have recently failed a readiness check, or have recently failed a liveness check."""
 
-    ports: MutableSequence[EndpointPort]
+    ports: _m.List[EndpointPort]
     """Port numbers available on the related IP addresses."""
 
     def __init__(
@@ -1840,12 +1842,12 @@ class EndpointSubset(Model):
         addresses: Iterable[EndpointAddress] | None = None,
         not_ready_addresses: Iterable[EndpointAddress] | None = None,
         ports: Iterable[EndpointPort] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, addresses, not_ready_addresses, ports)
+        self._init(_extra, addresses, not_ready_addresses, ports)
 
 
-class Endpoints(Model):
+class Endpoints(_m.Model):
     """Endpoints is a collection of endpoints that implement the actual service. Example:
 
          Name: "mysvc",
@@ -1868,16 +1870,16 @@ class Endpoints(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta subsets::[@EndpointSubset"
     _gvk = ("v1", "Endpoints")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    subsets: MutableSequence[EndpointSubset]
+    subsets: _m.List[EndpointSubset]
     """The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share. A single address with multiple ports, some of which are ready and some of which are not (because they come from different containers) will result in the address being displayed in different subsets for the different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service."""
 
     def __init__(
@@ -1887,28 +1889,28 @@ class Endpoints(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         subsets: Iterable[EndpointSubset] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, subsets)
+        self._init(_extra, api_version, kind, metadata, subsets)
 
 
-class EndpointsList(ListModel[Endpoints]):
+class EndpointsList(_m.ListModel[Endpoints]):
     """EndpointsList is a list of endpoints. Deprecated: This API is deprecated in v1.33+."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Endpoints kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "EndpointsList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Endpoints]
+    items: _m.List[Endpoints]
     """List of endpoints."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -1918,24 +1920,24 @@ class EndpointsList(ListModel[Endpoints]):
         items: Iterable[Endpoints] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class EnvFromSource(Model):
+class EnvFromSource(_m.Model):
     """EnvFromSource represents the source of a set of ConfigMaps or Secrets"""
 
     __slots__ = ()
     _f = "config_map_ref:configMapRef:@ConfigMapEnvSource prefix::s secret_ref:secretRef:@SecretEnvSource"
 
-    config_map_ref: ConfigMapEnvSource
+    config_map_ref: _m.Object[ConfigMapEnvSource]
     """The ConfigMap to select from"""
 
-    prefix: str | None
+    prefix: _m.Value[str | None]
     """Optional text to prepend to the name of each environment variable. May consist of any printable ASCII characters except '='."""
 
-    secret_ref: SecretEnvSource
+    secret_ref: _m.Object[SecretEnvSource]
     """The Secret to select from"""
 
     def __init__(
@@ -1944,24 +1946,24 @@ class EnvFromSource(Model):
         config_map_ref: ConfigMapEnvSource | None = None,
         prefix: str | None = None,
         secret_ref: SecretEnvSource | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, config_map_ref, prefix, secret_ref)
+        self._init(_extra, config_map_ref, prefix, secret_ref)
 
 
-class EnvVar(Model):
+class EnvVar(_m.Model):
     """EnvVar represents an environment variable present in a Container."""
 
     __slots__ = ()
     _f = "name::s value::s value_from:valueFrom:@EnvVarSource"
 
-    name: str
+    name: _m.Value[str]
     """Name of the environment variable. May consist of any printable ASCII characters except '='."""
 
-    value: str | None
+    value: _m.Value[str | None]
     """Variable references $(VAR_NAME) are expanded using the previously defined environment variables in the container and any service environment variables. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Defaults to ""."""
 
-    value_from: EnvVarSource
+    value_from: _m.Object[EnvVarSource]
     """Source for the environment variable's value. Cannot be used if value is not empty."""
 
     def __init__(
@@ -1970,30 +1972,30 @@ class EnvVar(Model):
         name: str | None = None,
         value: str | None = None,
         value_from: EnvVarSource | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, value, value_from)
+        self._init(_extra, name, value, value_from)
 
 
-class EnvVarSource(Model):
+class EnvVarSource(_m.Model):
     """EnvVarSource represents a source for the value of an EnvVar."""
 
     __slots__ = ()
     _f = "config_map_key_ref:configMapKeyRef:@ConfigMapKeySelector field_ref:fieldRef:@ObjectFieldSelector file_key_ref:fileKeyRef:@FileKeySelector resource_field_ref:resourceFieldRef:@ResourceFieldSelector secret_key_ref:secretKeyRef:@SecretKeySelector"
 
-    config_map_key_ref: ConfigMapKeySelector
+    config_map_key_ref: _m.Object[ConfigMapKeySelector]
     """Selects a key of a ConfigMap."""
 
-    field_ref: ObjectFieldSelector
+    field_ref: _m.Object[ObjectFieldSelector]
     """Selects a field of the pod: supports metadata.name, metadata.namespace, `metadata.labels['<KEY>']`, `metadata.annotations['<KEY>']`, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs."""
 
-    file_key_ref: FileKeySelector
+    file_key_ref: _m.Object[FileKeySelector]
     """FileKeyRef selects a key of the env file. Requires the EnvFiles feature gate to be enabled."""
 
-    resource_field_ref: ResourceFieldSelector
+    resource_field_ref: _m.Object[ResourceFieldSelector]
     """Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, requests.memory and requests.ephemeral-storage) are currently supported."""
 
-    secret_key_ref: SecretKeySelector
+    secret_key_ref: _m.Object[SecretKeySelector]
     """Selects a key of a secret in the pod's namespace"""
 
     def __init__(
@@ -2004,14 +2006,14 @@ class EnvVarSource(Model):
         file_key_ref: FileKeySelector | None = None,
         resource_field_ref: ResourceFieldSelector | None = None,
         secret_key_ref: SecretKeySelector | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra, config_map_key_ref, field_ref, file_key_ref, resource_field_ref, secret_key_ref
+            _extra, config_map_key_ref, field_ref, file_key_ref, resource_field_ref, secret_key_ref
         )
 
 
-class EphemeralContainer(Model):
+class EphemeralContainer(_m.Model):
     """An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging. Ephemeral containers have no resource or scheduling guarantees, and they will not be restarted when they exit or when a Pod is removed or restarted. The kubelet may evict a Pod if an ephemeral container causes the Pod to exceed its resource allocation.
 
     To add an ephemeral container, use the ephemeralcontainers subresource of an existing Pod. Ephemeral containers may not be removed or restarted.
@@ -2020,82 +2022,82 @@ class EphemeralContainer(Model):
     __slots__ = ()
     _f = "args::[s command::[s env::[@EnvVar env_from:envFrom:[@EnvFromSource image::s image_pull_policy:imagePullPolicy:s lifecycle::@Lifecycle liveness_probe:livenessProbe:@Probe name::s ports::[@ContainerPort readiness_probe:readinessProbe:@Probe resize_policy:resizePolicy:[@ContainerResizePolicy resources::@ResourceRequirements restart_policy:restartPolicy:s restart_policy_rules:restartPolicyRules:[@ContainerRestartRule security_context:securityContext:@SecurityContext startup_probe:startupProbe:@Probe stdin::b stdin_once:stdinOnce:b target_container_name:targetContainerName:s termination_message_path:terminationMessagePath:s termination_message_policy:terminationMessagePolicy:s tty::b volume_devices:volumeDevices:[@VolumeDevice volume_mounts:volumeMounts:[@VolumeMount working_dir:workingDir:s"
 
-    args: MutableSequence[str]
+    args: _m.List[str]
     """Arguments to the entrypoint. The image's CMD is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell"""
 
-    command: MutableSequence[str]
+    command: _m.List[str]
     """Entrypoint array. Not executed within a shell. The image's ENTRYPOINT is used if this is not provided. Variable references $(VAR_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME) syntax: i.e. "$$(VAR_NAME)" will produce the string literal "$(VAR_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell"""
 
-    env: MutableSequence[EnvVar]
+    env: _m.List[EnvVar]
     """List of environment variables to set in the container. Cannot be updated."""
 
-    env_from: MutableSequence[EnvFromSource]
+    env_from: _m.List[EnvFromSource]
     """List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value associated with the last source will take precedence. Values defined by an Env with a duplicate key will take precedence. Cannot be updated."""
 
-    image: str | None
+    image: _m.Value[str | None]
     """Container image name. More info: https://kubernetes.io/docs/concepts/containers/images"""
 
-    image_pull_policy: str | None
+    image_pull_policy: _m.Value[str | None]
     """Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images"""
 
-    lifecycle: Lifecycle
+    lifecycle: _m.Object[Lifecycle]
     """Lifecycle is not allowed for ephemeral containers."""
 
-    liveness_probe: Probe
+    liveness_probe: _m.Object[Probe]
     """Probes are not allowed for ephemeral containers."""
 
-    name: str
+    name: _m.Value[str]
     """Name of the ephemeral container specified as a DNS_LABEL. This name must be unique among all containers, init containers and ephemeral containers."""
 
-    ports: MutableSequence[ContainerPort]
+    ports: _m.List[ContainerPort]
     """Ports are not allowed for ephemeral containers."""
 
-    readiness_probe: Probe
+    readiness_probe: _m.Object[Probe]
     """Probes are not allowed for ephemeral containers."""
 
-    resize_policy: MutableSequence[ContainerResizePolicy]
+    resize_policy: _m.List[ContainerResizePolicy]
     """Resources resize policy for the container."""
 
-    resources: ResourceRequirements
+    resources: _m.Object[ResourceRequirements]
     """Resources are not allowed for ephemeral containers. Ephemeral containers use spare resources already allocated to the pod."""
 
-    restart_policy: str | None
+    restart_policy: _m.Value[str | None]
     """Restart policy for the container to manage the restart behavior of each container within a pod. You cannot set this field on ephemeral containers."""
 
-    restart_policy_rules: MutableSequence[ContainerRestartRule]
+    restart_policy_rules: _m.List[ContainerRestartRule]
     """Represents a list of rules to be checked to determine if the container should be restarted on exit. You cannot set this field on ephemeral containers."""
 
-    security_context: SecurityContext
+    security_context: _m.Object[SecurityContext]
     """Optional: SecurityContext defines the security options the ephemeral container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext."""
 
-    startup_probe: Probe
+    startup_probe: _m.Object[Probe]
     """Probes are not allowed for ephemeral containers."""
 
-    stdin: bool | None
+    stdin: _m.Value[bool | None]
     """Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false."""
 
-    stdin_once: bool | None
+    stdin_once: _m.Value[bool | None]
     """Whether the container runtime should close the stdin channel after it has been opened by a single attach. When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to true, stdin is opened on container start, is empty until the first client attaches to stdin, and then remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed until the container is restarted. If this flag is false, a container processes that reads from stdin will never receive an EOF. Default is false"""
 
-    target_container_name: str | None
+    target_container_name: _m.Value[str | None]
     """If set, the name of the container from PodSpec that this ephemeral container targets. The ephemeral container will be run in the namespaces (IPC, PID, etc) of this container. If not set then the ephemeral container uses the namespaces configured in the Pod spec."""
 
-    termination_message_path: str | None
+    termination_message_path: _m.Value[str | None]
     """Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Message written is intended to be brief final status, such as an assertion failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated."""
 
-    termination_message_policy: str | None
+    termination_message_policy: _m.Value[str | None]
     """Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated."""
 
-    tty: bool | None
+    tty: _m.Value[bool | None]
     """Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false."""
 
-    volume_devices: MutableSequence[VolumeDevice]
+    volume_devices: _m.List[VolumeDevice]
     """volumeDevices is the list of block devices to be used by the container."""
 
-    volume_mounts: MutableSequence[VolumeMount]
+    volume_mounts: _m.List[VolumeMount]
     """Pod volumes to mount into the container's filesystem. Subpath mounts are not allowed for ephemeral containers. Cannot be updated."""
 
-    working_dir: str | None
+    working_dir: _m.Value[str | None]
     """Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated."""
 
     def __init__(
@@ -2127,10 +2129,10 @@ class EphemeralContainer(Model):
         volume_devices: Iterable[VolumeDevice] | None = None,
         volume_mounts: Iterable[VolumeMount] | None = None,
         working_dir: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             args,
             command,
             env,
@@ -2160,80 +2162,80 @@ class EphemeralContainer(Model):
         )
 
 
-class EphemeralVolumeSource(Model):
+class EphemeralVolumeSource(_m.Model):
     """Represents an ephemeral volume that is handled by a normal storage driver."""
 
     __slots__ = ()
     _f = "volume_claim_template:volumeClaimTemplate:@PersistentVolumeClaimTemplate"
 
-    volume_claim_template: PersistentVolumeClaimTemplate
+    volume_claim_template: _m.Object[PersistentVolumeClaimTemplate]
     """Will be used to create a stand-alone PVC to provision the volume. The pod in which this EphemeralVolumeSource is embedded will be the owner of the PVC, i.e. the PVC will be deleted together with the pod.  The name of the PVC will be `<pod name>-<volume name>` where `<volume name>` is the name from the `PodSpec.Volumes` array entry. Pod validation will reject the pod if the concatenated name is not valid for a PVC (for example, too long)."""
 
     def __init__(
         self,
         *,
         volume_claim_template: PersistentVolumeClaimTemplate | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, volume_claim_template)
+        self._init(_extra, volume_claim_template)
 
 
-class Event(Model):
+class Event(_m.Model):
     """Event is a report of an event somewhere in the cluster.  Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data."""
 
     __slots__ = ()
     _f = "action::s api_version:apiVersion:s count::i event_time:eventTime:T first_timestamp:firstTimestamp:t involved_object:involvedObject:@ObjectReference kind::s last_timestamp:lastTimestamp:t message::s metadata::@meta_v1.ObjectMeta reason::s related::@ObjectReference reporting_component:reportingComponent:s reporting_instance:reportingInstance:s series::@EventSeries source::@EventSource type::s"
     _gvk = ("v1", "Event")
 
-    action: str | None
+    action: _m.Value[str | None]
     """What action was taken/failed regarding to the Regarding object."""
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    count: int | None
+    count: _m.Value[int | None]
     """The number of times this event has occurred."""
 
-    event_time: datetime | None
+    event_time: _m.Time[datetime | None]
     """Time when this Event was first observed."""
 
-    first_timestamp: datetime | None
+    first_timestamp: _m.Time[datetime | None]
     """The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)"""
 
-    involved_object: ObjectReference
+    involved_object: _m.Object[ObjectReference]
     """The object that this event is about."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    last_timestamp: datetime | None
+    last_timestamp: _m.Time[datetime | None]
     """The time at which the most recent occurrence of this event was recorded."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """A human-readable description of the status of this operation."""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """This should be a short, machine understandable string that gives the reason for the transition into the object's current status."""
 
-    related: ObjectReference
+    related: _m.Object[ObjectReference]
     """Optional secondary object for more complex actions."""
 
-    reporting_component: str | None
+    reporting_component: _m.Value[str | None]
     """Name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`."""
 
-    reporting_instance: str | None
+    reporting_instance: _m.Value[str | None]
     """ID of the controller instance, e.g. `kubelet-xyzf`."""
 
-    series: EventSeries
+    series: _m.Object[EventSeries]
     """Data about the Event series this event represents or nil if it's a singleton Event."""
 
-    source: EventSource
+    source: _m.Object[EventSource]
     """The component reporting this event. Should be a short machine understandable string."""
 
-    type: str | None
+    type: _m.Value[str | None]
     """Type of this event (Normal, Warning), new types could be added in the future"""
 
     def __init__(
@@ -2256,10 +2258,10 @@ class Event(Model):
         series: EventSeries | None = None,
         source: EventSource | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             action,
             api_version,
             count,
@@ -2280,23 +2282,23 @@ class Event(Model):
         )
 
 
-class EventList(ListModel[Event]):
+class EventList(_m.ListModel[Event]):
     """EventList is a list of events."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Event kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "EventList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Event]
+    items: _m.List[Event]
     """List of events"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -2306,21 +2308,21 @@ class EventList(ListModel[Event]):
         items: Iterable[Event] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class EventSeries(Model):
+class EventSeries(_m.Model):
     """EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time."""
 
     __slots__ = ()
     _f = "count::i last_observed_time:lastObservedTime:T"
 
-    count: int | None
+    count: _m.Value[int | None]
     """Number of occurrences in this series up to the last heartbeat time"""
 
-    last_observed_time: datetime | None
+    last_observed_time: _m.Time[datetime | None]
     """Time of the last occurrence observed"""
 
     def __init__(
@@ -2328,21 +2330,21 @@ class EventSeries(Model):
         *,
         count: int | None = None,
         last_observed_time: datetime | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, count, last_observed_time)
+        self._init(_extra, count, last_observed_time)
 
 
-class EventSource(Model):
+class EventSource(_m.Model):
     """EventSource contains information for an event."""
 
     __slots__ = ()
     _f = "component::s host::s"
 
-    component: str | None
+    component: _m.Value[str | None]
     """Component from which the event is generated."""
 
-    host: str | None
+    host: _m.Value[str | None]
     """Node name on which the event is generated."""
 
     def __init__(
@@ -2350,48 +2352,48 @@ class EventSource(Model):
         *,
         component: str | None = None,
         host: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, component, host)
+        self._init(_extra, component, host)
 
 
-class ExecAction(Model):
+class ExecAction(_m.Model):
     """ExecAction describes a "run in container" action."""
 
     __slots__ = ()
     _f = "command::[s"
 
-    command: MutableSequence[str]
+    command: _m.List[str]
     """Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy."""
 
     def __init__(
         self,
         *,
         command: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, command)
+        self._init(_extra, command)
 
 
-class FCVolumeSource(Model):
+class FCVolumeSource(_m.Model):
     """Represents a Fibre Channel volume. Fibre Channel volumes can only be mounted as read/write once. Fibre Channel volumes support ownership management and SELinux relabeling."""
 
     __slots__ = ()
     _f = "fs_type:fsType:s lun::i read_only:readOnly:b target_wwns:targetWWNs:[s wwids::[s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified."""
 
-    lun: int | None
+    lun: _m.Value[int | None]
     """lun is Optional: FC target lun number"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
 
-    target_wwns: MutableSequence[str]
+    target_wwns: _m.List[str]
     """targetWWNs is Optional: FC target worldwide names (WWNs)"""
 
-    wwids: MutableSequence[str]
+    wwids: _m.List[str]
     """wwids Optional: FC volume world wide identifiers (wwids) Either wwids or combination of targetWWNs and lun must be set, but not both simultaneously."""
 
     def __init__(
@@ -2402,27 +2404,27 @@ class FCVolumeSource(Model):
         read_only: bool | None = None,
         target_wwns: Iterable[str] | None = None,
         wwids: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, lun, read_only, target_wwns, wwids)
+        self._init(_extra, fs_type, lun, read_only, target_wwns, wwids)
 
 
-class FileKeySelector(Model):
+class FileKeySelector(_m.Model):
     """FileKeySelector selects a key of the env file."""
 
     __slots__ = ()
     _f = "key::s optional::b path::s volume_name:volumeName:s"
 
-    key: str
+    key: _m.Value[str]
     """The key within the env file. An invalid key will prevent the pod from starting. The keys defined within a source may consist of any printable ASCII characters except '='. During Alpha stage of the EnvFiles feature gate, the key size is limited to 128 characters."""
 
-    optional: bool | None
+    optional: _m.Value[bool | None]
     """Specify whether the file or its key must be defined. If the file or key does not exist, then the env var is not published. If optional is set to true and the specified key does not exist, the environment variable will not be set in the Pod's containers."""
 
-    path: str
+    path: _m.Value[str]
     """The path within the volume from which to select the file. Must be relative and may not contain the '..' path or start with '..'."""
 
-    volume_name: str
+    volume_name: _m.Value[str]
     """The name of the volume mount containing the env file."""
 
     def __init__(
@@ -2432,30 +2434,30 @@ class FileKeySelector(Model):
         optional: bool | None = None,
         path: str | None = None,
         volume_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, key, optional, path, volume_name)
+        self._init(_extra, key, optional, path, volume_name)
 
 
-class FlexPersistentVolumeSource(Model):
+class FlexPersistentVolumeSource(_m.Model):
     """FlexPersistentVolumeSource represents a generic persistent volume resource that is provisioned/attached using an exec based plugin."""
 
     __slots__ = ()
     _f = "driver::s fs_type:fsType:s options::{s read_only:readOnly:b secret_ref:secretRef:@SecretReference"
 
-    driver: str
+    driver: _m.Value[str]
     """driver is the name of the driver to use for this volume."""
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script."""
 
-    options: MutableMapping[str, str]
+    options: _m.Map[str]
     """options is Optional: this field holds extra command options if any."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly is Optional: defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
 
-    secret_ref: SecretReference
+    secret_ref: _m.Object[SecretReference]
     """secretRef is Optional: SecretRef is reference to the secret object containing sensitive information to pass to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains more than one secret, all secrets are passed to the plugin scripts."""
 
     def __init__(
@@ -2466,30 +2468,30 @@ class FlexPersistentVolumeSource(Model):
         options: Mapping[str, str] | None = None,
         read_only: bool | None = None,
         secret_ref: SecretReference | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, driver, fs_type, options, read_only, secret_ref)
+        self._init(_extra, driver, fs_type, options, read_only, secret_ref)
 
 
-class FlexVolumeSource(Model):
+class FlexVolumeSource(_m.Model):
     """FlexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin."""
 
     __slots__ = ()
     _f = "driver::s fs_type:fsType:s options::{s read_only:readOnly:b secret_ref:secretRef:@LocalObjectReference"
 
-    driver: str
+    driver: _m.Value[str]
     """driver is the name of the driver to use for this volume."""
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script."""
 
-    options: MutableMapping[str, str]
+    options: _m.Map[str]
     """options is Optional: this field holds extra command options if any."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly is Optional: defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
 
-    secret_ref: LocalObjectReference
+    secret_ref: _m.Object[LocalObjectReference]
     """secretRef is Optional: secretRef is reference to the secret object containing sensitive information to pass to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains more than one secret, all secrets are passed to the plugin scripts."""
 
     def __init__(
@@ -2500,21 +2502,21 @@ class FlexVolumeSource(Model):
         options: Mapping[str, str] | None = None,
         read_only: bool | None = None,
         secret_ref: LocalObjectReference | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, driver, fs_type, options, read_only, secret_ref)
+        self._init(_extra, driver, fs_type, options, read_only, secret_ref)
 
 
-class FlockerVolumeSource(Model):
+class FlockerVolumeSource(_m.Model):
     """Represents a Flocker volume mounted by the Flocker agent. One and only one of datasetName and datasetUUID should be set. Flocker volumes do not support ownership management or SELinux relabeling."""
 
     __slots__ = ()
     _f = "dataset_name:datasetName:s dataset_uuid:datasetUUID:s"
 
-    dataset_name: str | None
+    dataset_name: _m.Value[str | None]
     """datasetName is Name of the dataset stored as metadata -> name on the dataset for Flocker should be considered as deprecated"""
 
-    dataset_uuid: str | None
+    dataset_uuid: _m.Value[str | None]
     """datasetUUID is the UUID of the dataset. This is unique identifier of a Flocker dataset"""
 
     def __init__(
@@ -2522,12 +2524,12 @@ class FlockerVolumeSource(Model):
         *,
         dataset_name: str | None = None,
         dataset_uuid: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, dataset_name, dataset_uuid)
+        self._init(_extra, dataset_name, dataset_uuid)
 
 
-class GCEPersistentDiskVolumeSource(Model):
+class GCEPersistentDiskVolumeSource(_m.Model):
     """Represents a Persistent Disk resource in Google Compute Engine.
 
     A GCE PD must exist before mounting to a container. The disk must also be in the same GCE project and zone as the kubelet. A GCE PD can only be mounted as read/write once or read-only many times. GCE PDs support ownership management and SELinux relabeling.
@@ -2536,16 +2538,16 @@ class GCEPersistentDiskVolumeSource(Model):
     __slots__ = ()
     _f = "fs_type:fsType:s partition::i pd_name:pdName:s read_only:readOnly:b"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk"""
 
-    partition: int | None
+    partition: _m.Value[int | None]
     """partition is the partition in the volume that you want to mount. If omitted, the default is to mount by volume name. Examples: For volume /dev/sda1, you specify the partition as "1". Similarly, the volume partition for /dev/sda is "0" (or you can leave the property empty). More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk"""
 
-    pd_name: str
+    pd_name: _m.Value[str]
     """pdName is unique name of the PD resource in GCE. Used to identify the disk in GCE. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk"""
 
     def __init__(
@@ -2555,21 +2557,21 @@ class GCEPersistentDiskVolumeSource(Model):
         partition: int | None = None,
         pd_name: str | None = None,
         read_only: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, partition, pd_name, read_only)
+        self._init(_extra, fs_type, partition, pd_name, read_only)
 
 
-class GRPCAction(Model):
+class GRPCAction(_m.Model):
     """GRPCAction specifies an action involving a GRPC service."""
 
     __slots__ = ()
     _f = "port::i service::s"
 
-    port: int
+    port: _m.Value[int]
     """Port number of the gRPC service. Number must be in the range 1 to 65535."""
 
-    service: str | None
+    service: _m.Value[str | None]
     """Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md)."""
 
     def __init__(
@@ -2577,12 +2579,12 @@ class GRPCAction(Model):
         *,
         port: int | None = None,
         service: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, port, service)
+        self._init(_extra, port, service)
 
 
-class GitRepoVolumeSource(Model):
+class GitRepoVolumeSource(_m.Model):
     """Represents a volume that is populated with the contents of a git repository. Git repo volumes do not support ownership management. Git repo volumes support SELinux relabeling.
 
     DEPRECATED: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
@@ -2591,13 +2593,13 @@ class GitRepoVolumeSource(Model):
     __slots__ = ()
     _f = "directory::s repository::s revision::s"
 
-    directory: str | None
+    directory: _m.Value[str | None]
     """directory is the target directory name. Must not contain or start with '..'.  If '.' is supplied, the volume directory will be the git repository.  Otherwise, if specified, the volume will contain the git repository in the subdirectory with the given name."""
 
-    repository: str
+    repository: _m.Value[str]
     """repository is the URL"""
 
-    revision: str | None
+    revision: _m.Value[str | None]
     """revision is the commit hash for the specified revision."""
 
     def __init__(
@@ -2606,27 +2608,27 @@ class GitRepoVolumeSource(Model):
         directory: str | None = None,
         repository: str | None = None,
         revision: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, directory, repository, revision)
+        self._init(_extra, directory, repository, revision)
 
 
-class GlusterfsPersistentVolumeSource(Model):
+class GlusterfsPersistentVolumeSource(_m.Model):
     """Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership management or SELinux relabeling."""
 
     __slots__ = ()
     _f = "endpoints::s endpoints_namespace:endpointsNamespace:s path::s read_only:readOnly:b"
 
-    endpoints: str
+    endpoints: _m.Value[str]
     """endpoints is the endpoint name that details Glusterfs topology. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod"""
 
-    endpoints_namespace: str | None
+    endpoints_namespace: _m.Value[str | None]
     """endpointsNamespace is the namespace that contains Glusterfs endpoint. If this field is empty, the EndpointNamespace defaults to the same namespace as the bound PVC. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod"""
 
-    path: str
+    path: _m.Value[str]
     """path is the Glusterfs volume path. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod"""
 
     def __init__(
@@ -2636,24 +2638,24 @@ class GlusterfsPersistentVolumeSource(Model):
         endpoints_namespace: str | None = None,
         path: str | None = None,
         read_only: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, endpoints, endpoints_namespace, path, read_only)
+        self._init(_extra, endpoints, endpoints_namespace, path, read_only)
 
 
-class GlusterfsVolumeSource(Model):
+class GlusterfsVolumeSource(_m.Model):
     """Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership management or SELinux relabeling."""
 
     __slots__ = ()
     _f = "endpoints::s path::s read_only:readOnly:b"
 
-    endpoints: str
+    endpoints: _m.Value[str]
     """endpoints is the endpoint name that details Glusterfs topology."""
 
-    path: str
+    path: _m.Value[str]
     """path is the Glusterfs volume path. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false. More info: https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod"""
 
     def __init__(
@@ -2662,30 +2664,30 @@ class GlusterfsVolumeSource(Model):
         endpoints: str | None = None,
         path: str | None = None,
         read_only: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, endpoints, path, read_only)
+        self._init(_extra, endpoints, path, read_only)
 
 
-class HTTPGetAction(Model):
+class HTTPGetAction(_m.Model):
     """HTTPGetAction describes an action based on HTTP Get requests."""
 
     __slots__ = ()
     _f = "host::s http_headers:httpHeaders:[@HTTPHeader path::s port::n scheme::s"
 
-    host: str | None
+    host: _m.Value[str | None]
     """Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead."""
 
-    http_headers: MutableSequence[HTTPHeader]
+    http_headers: _m.List[HTTPHeader]
     """Custom headers to set in the request. HTTP allows repeated headers."""
 
-    path: str | None
+    path: _m.Value[str | None]
     """Path to access on the HTTP server."""
 
-    port: int | str
+    port: _m.Value[int | str]
     """Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME."""
 
-    scheme: str | None
+    scheme: _m.Value[str | None]
     """Scheme to use for connecting to the host. Defaults to HTTP."""
 
     def __init__(
@@ -2696,21 +2698,21 @@ class HTTPGetAction(Model):
         path: str | None = None,
         port: int | str | None = None,
         scheme: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, host, http_headers, path, port, scheme)
+        self._init(_extra, host, http_headers, path, port, scheme)
 
 
-class HTTPHeader(Model):
+class HTTPHeader(_m.Model):
     """HTTPHeader describes a custom header to be used in HTTP probes"""
 
     __slots__ = ()
     _f = "name::s value::s"
 
-    name: str
+    name: _m.Value[str]
     """The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header."""
 
-    value: str
+    value: _m.Value[str]
     """The header field value"""
 
     def __init__(
@@ -2718,21 +2720,21 @@ class HTTPHeader(Model):
         *,
         name: str | None = None,
         value: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, value)
+        self._init(_extra, name, value)
 
 
-class HostAlias(Model):
+class HostAlias(_m.Model):
     """HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file."""
 
     __slots__ = ()
     _f = "hostnames::[s ip::s"
 
-    hostnames: MutableSequence[str]
+    hostnames: _m.List[str]
     """Hostnames for the above IP address."""
 
-    ip: str
+    ip: _m.Value[str]
     """IP address of the host file entry."""
 
     def __init__(
@@ -2740,39 +2742,39 @@ class HostAlias(Model):
         *,
         hostnames: Iterable[str] | None = None,
         ip: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, hostnames, ip)
+        self._init(_extra, hostnames, ip)
 
 
-class HostIP(Model):
+class HostIP(_m.Model):
     """HostIP represents a single IP address allocated to the host."""
 
     __slots__ = ()
     _f = "ip::s"
 
-    ip: str
+    ip: _m.Value[str]
     """IP is the IP address assigned to the host"""
 
     def __init__(
         self,
         *,
         ip: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, ip)
+        self._init(_extra, ip)
 
 
-class HostPathVolumeSource(Model):
+class HostPathVolumeSource(_m.Model):
     """Represents a host path mapped into a pod. Host path volumes do not support ownership management or SELinux relabeling."""
 
     __slots__ = ()
     _f = "path::s type::s"
 
-    path: str
+    path: _m.Value[str]
     """path of the directory on the host. If the path is a symlink, it will follow the link to the real path. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath"""
 
-    type: str | None
+    type: _m.Value[str | None]
     """type for HostPath Volume Defaults to "" More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath"""
 
     def __init__(
@@ -2780,48 +2782,48 @@ class HostPathVolumeSource(Model):
         *,
         path: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, path, type)
+        self._init(_extra, path, type)
 
 
-class ISCSIPersistentVolumeSource(Model):
+class ISCSIPersistentVolumeSource(_m.Model):
     """ISCSIPersistentVolumeSource represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling."""
 
     __slots__ = ()
     _f = "chap_auth_discovery:chapAuthDiscovery:b chap_auth_session:chapAuthSession:b fs_type:fsType:s initiator_name:initiatorName:s iqn::s iscsi_interface:iscsiInterface:s lun::i portals::[s read_only:readOnly:b secret_ref:secretRef:@SecretReference target_portal:targetPortal:s"
 
-    chap_auth_discovery: bool | None
+    chap_auth_discovery: _m.Value[bool | None]
     """chapAuthDiscovery defines whether support iSCSI Discovery CHAP authentication"""
 
-    chap_auth_session: bool | None
+    chap_auth_session: _m.Value[bool | None]
     """chapAuthSession defines whether support iSCSI Session CHAP authentication"""
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#iscsi"""
 
-    initiator_name: str | None
+    initiator_name: _m.Value[str | None]
     """initiatorName is the custom iSCSI Initiator Name. If initiatorName is specified with iscsiInterface simultaneously, new iSCSI interface <target portal>:<volume name> will be created for the connection."""
 
-    iqn: str
+    iqn: _m.Value[str]
     """iqn is Target iSCSI Qualified Name."""
 
-    iscsi_interface: str | None
+    iscsi_interface: _m.Value[str | None]
     """iscsiInterface is the interface Name that uses an iSCSI transport. Defaults to 'default' (tcp)."""
 
-    lun: int
+    lun: _m.Value[int]
     """lun is iSCSI Target Lun number."""
 
-    portals: MutableSequence[str]
+    portals: _m.List[str]
     """portals is the iSCSI Target Portal List. The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260)."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false."""
 
-    secret_ref: SecretReference
+    secret_ref: _m.Object[SecretReference]
     """secretRef is the CHAP Secret for iSCSI target and initiator authentication"""
 
-    target_portal: str
+    target_portal: _m.Value[str]
     """targetPortal is iSCSI Target Portal. The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260)."""
 
     def __init__(
@@ -2838,10 +2840,10 @@ class ISCSIPersistentVolumeSource(Model):
         read_only: bool | None = None,
         secret_ref: SecretReference | None = None,
         target_portal: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             chap_auth_discovery,
             chap_auth_session,
             fs_type,
@@ -2856,43 +2858,43 @@ class ISCSIPersistentVolumeSource(Model):
         )
 
 
-class ISCSIVolumeSource(Model):
+class ISCSIVolumeSource(_m.Model):
     """Represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling."""
 
     __slots__ = ()
     _f = "chap_auth_discovery:chapAuthDiscovery:b chap_auth_session:chapAuthSession:b fs_type:fsType:s initiator_name:initiatorName:s iqn::s iscsi_interface:iscsiInterface:s lun::i portals::[s read_only:readOnly:b secret_ref:secretRef:@LocalObjectReference target_portal:targetPortal:s"
 
-    chap_auth_discovery: bool | None
+    chap_auth_discovery: _m.Value[bool | None]
     """chapAuthDiscovery defines whether support iSCSI Discovery CHAP authentication"""
 
-    chap_auth_session: bool | None
+    chap_auth_session: _m.Value[bool | None]
     """chapAuthSession defines whether support iSCSI Session CHAP authentication"""
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#iscsi"""
 
-    initiator_name: str | None
+    initiator_name: _m.Value[str | None]
     """initiatorName is the custom iSCSI Initiator Name. If initiatorName is specified with iscsiInterface simultaneously, new iSCSI interface <target portal>:<volume name> will be created for the connection."""
 
-    iqn: str
+    iqn: _m.Value[str]
     """iqn is the target iSCSI Qualified Name."""
 
-    iscsi_interface: str | None
+    iscsi_interface: _m.Value[str | None]
     """iscsiInterface is the interface Name that uses an iSCSI transport. Defaults to 'default' (tcp)."""
 
-    lun: int
+    lun: _m.Value[int]
     """lun represents iSCSI Target Lun number."""
 
-    portals: MutableSequence[str]
+    portals: _m.List[str]
     """portals is the iSCSI Target Portal List. The portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260)."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false."""
 
-    secret_ref: LocalObjectReference
+    secret_ref: _m.Object[LocalObjectReference]
     """secretRef is the CHAP Secret for iSCSI target and initiator authentication"""
 
-    target_portal: str
+    target_portal: _m.Value[str]
     """targetPortal is iSCSI Target Portal. The Portal is either an IP or ip_addr:port if the port is other than default (typically TCP ports 860 and 3260)."""
 
     def __init__(
@@ -2909,10 +2911,10 @@ class ISCSIVolumeSource(Model):
         read_only: bool | None = None,
         secret_ref: LocalObjectReference | None = None,
         target_portal: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             chap_auth_discovery,
             chap_auth_session,
             fs_type,
@@ -2927,16 +2929,16 @@ class ISCSIVolumeSource(Model):
         )
 
 
-class ImageVolumeSource(Model):
+class ImageVolumeSource(_m.Model):
     """ImageVolumeSource represents a image volume resource."""
 
     __slots__ = ()
     _f = "pull_policy:pullPolicy:s reference::s"
 
-    pull_policy: str | None
+    pull_policy: _m.Value[str | None]
     """Policy for pulling OCI objects. Possible values are: Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise."""
 
-    reference: str | None
+    reference: _m.Value[str | None]
     """Required: Image or artifact reference to be used. Behaves in the same way as pod.spec.containers[*].image. Pull secrets will be assembled in the same way as for the container image by looking up node credentials, SA image pull secrets, and pod spec image pull secrets. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets."""
 
     def __init__(
@@ -2944,42 +2946,42 @@ class ImageVolumeSource(Model):
         *,
         pull_policy: str | None = None,
         reference: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, pull_policy, reference)
+        self._init(_extra, pull_policy, reference)
 
 
-class ImageVolumeStatus(Model):
+class ImageVolumeStatus(_m.Model):
     """ImageVolumeStatus represents the image-based volume status."""
 
     __slots__ = ()
     _f = "image_ref:imageRef:s"
 
-    image_ref: str
+    image_ref: _m.Value[str]
     """ImageRef is the digest of the image used for this volume. It should have a value that's similar to the pod's status.containerStatuses[i].imageID. The ImageRef length should not exceed 256 characters."""
 
     def __init__(
         self,
         *,
         image_ref: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, image_ref)
+        self._init(_extra, image_ref)
 
 
-class KeyToPath(Model):
+class KeyToPath(_m.Model):
     """Maps a string key to a path within a volume."""
 
     __slots__ = ()
     _f = "key::s mode::i path::s"
 
-    key: str
+    key: _m.Value[str]
     """key is the key to project."""
 
-    mode: int | None
+    mode: _m.Value[int | None]
     """mode is Optional: mode bits used to set permissions on this file. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set."""
 
-    path: str
+    path: _m.Value[str]
     """path is the relative path of the file to map the key to. May not be an absolute path. May not contain the path element '..'. May not start with the string '..'."""
 
     def __init__(
@@ -2988,24 +2990,24 @@ class KeyToPath(Model):
         key: str | None = None,
         mode: int | None = None,
         path: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, key, mode, path)
+        self._init(_extra, key, mode, path)
 
 
-class Lifecycle(Model):
+class Lifecycle(_m.Model):
     """Lifecycle describes actions that the management system should take in response to container lifecycle events. For the PostStart and PreStop lifecycle handlers, management of the container blocks until the action is complete, unless the container process fails, in which case the handler is aborted."""
 
     __slots__ = ()
     _f = "post_start:postStart:@LifecycleHandler pre_stop:preStop:@LifecycleHandler stop_signal:stopSignal:s"
 
-    post_start: LifecycleHandler
+    post_start: _m.Object[LifecycleHandler]
     """PostStart is called immediately after a container is created. If the handler fails, the container is terminated and restarted according to its restart policy. Other management of the container blocks until the hook completes. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks"""
 
-    pre_stop: LifecycleHandler
+    pre_stop: _m.Object[LifecycleHandler]
     """PreStop is called immediately before a container is terminated due to an API request or management event such as liveness/startup probe failure, preemption, resource contention, etc. The handler is not called if the container crashes or exits. The Pod's termination grace period countdown begins before the PreStop hook is executed. Regardless of the outcome of the handler, the container will eventually terminate within the Pod's termination grace period (unless delayed by finalizers). Other management of the container blocks until the hook completes or until the termination grace period is reached. More info: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks"""
 
-    stop_signal: str | None
+    stop_signal: _m.Value[str | None]
     """StopSignal defines which signal will be sent to a container when it is being stopped. If not specified, the default is defined by the container runtime in use. StopSignal can only be set for Pods with a non-empty .spec.os.name"""
 
     def __init__(
@@ -3014,27 +3016,27 @@ class Lifecycle(Model):
         post_start: LifecycleHandler | None = None,
         pre_stop: LifecycleHandler | None = None,
         stop_signal: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, post_start, pre_stop, stop_signal)
+        self._init(_extra, post_start, pre_stop, stop_signal)
 
 
-class LifecycleHandler(Model):
+class LifecycleHandler(_m.Model):
     """LifecycleHandler defines a specific action that should be taken in a lifecycle hook. One and only one of the fields, except TCPSocket must be specified."""
 
     __slots__ = ()
     _f = "exec::@ExecAction http_get:httpGet:@HTTPGetAction sleep::@SleepAction tcp_socket:tcpSocket:@TCPSocketAction"
 
-    exec: ExecAction
+    exec: _m.Object[ExecAction]
     """Exec specifies a command to execute in the container."""
 
-    http_get: HTTPGetAction
+    http_get: _m.Object[HTTPGetAction]
     """HTTPGet specifies an HTTP GET request to perform."""
 
-    sleep: SleepAction
+    sleep: _m.Object[SleepAction]
     """Sleep represents a duration that the container should sleep."""
 
-    tcp_socket: TCPSocketAction
+    tcp_socket: _m.Object[TCPSocketAction]
     """Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified."""
 
     def __init__(
@@ -3044,28 +3046,28 @@ class LifecycleHandler(Model):
         http_get: HTTPGetAction | None = None,
         sleep: SleepAction | None = None,
         tcp_socket: TCPSocketAction | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, exec, http_get, sleep, tcp_socket)
+        self._init(_extra, exec, http_get, sleep, tcp_socket)
 
 
-class LimitRange(Model):
+class LimitRange(_m.Model):
     """LimitRange sets resource usage limits for each kind of resource in a Namespace."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@LimitRangeSpec"
     _gvk = ("v1", "LimitRange")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: LimitRangeSpec
+    spec: _m.Object[LimitRangeSpec]
     """Spec defines the limits enforced. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -3075,33 +3077,33 @@ class LimitRange(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: LimitRangeSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class LimitRangeItem(Model):
+class LimitRangeItem(_m.Model):
     """LimitRangeItem defines a min/max usage limit for any resource that matches on kind."""
 
     __slots__ = ()
     _f = "default::{s default_request:defaultRequest:{s max::{s max_limit_request_ratio:maxLimitRequestRatio:{s min::{s type::s"
 
-    default: MutableMapping[str, str]
+    default: _m.Map[str]
     """Default resource requirement limit value by resource name if resource limit is omitted."""
 
-    default_request: MutableMapping[str, str]
+    default_request: _m.Map[str]
     """DefaultRequest is the default resource requirement request value by resource name if resource request is omitted."""
 
-    max: MutableMapping[str, str]
+    max: _m.Map[str]
     """Max usage constraints on this kind by resource name."""
 
-    max_limit_request_ratio: MutableMapping[str, str]
+    max_limit_request_ratio: _m.Map[str]
     """MaxLimitRequestRatio if specified, the named resource must have a request and limit that are both non-zero where limit divided by request is less than or equal to the enumerated value; this represents the max burst for the named resource."""
 
-    min: MutableMapping[str, str]
+    min: _m.Map[str]
     """Min usage constraints on this kind by resource name."""
 
-    type: str
+    type: _m.Value[str]
     """Type of resource that this limit applies to."""
 
     def __init__(
@@ -3113,28 +3115,28 @@ class LimitRangeItem(Model):
         max_limit_request_ratio: Mapping[str, str] | None = None,
         min: Mapping[str, str] | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, default, default_request, max, max_limit_request_ratio, min, type)
+        self._init(_extra, default, default_request, max, max_limit_request_ratio, min, type)
 
 
-class LimitRangeList(ListModel[LimitRange]):
+class LimitRangeList(_m.ListModel[LimitRange]):
     """LimitRangeList is a list of LimitRange items."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@LimitRange kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "LimitRangeList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[LimitRange]
+    items: _m.List[LimitRange]
     """Items is a list of LimitRange objects. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -3144,42 +3146,42 @@ class LimitRangeList(ListModel[LimitRange]):
         items: Iterable[LimitRange] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class LimitRangeSpec(Model):
+class LimitRangeSpec(_m.Model):
     """LimitRangeSpec defines a min/max usage limit for resources that match on kind."""
 
     __slots__ = ()
     _f = "limits::[@LimitRangeItem"
 
-    limits: MutableSequence[LimitRangeItem]
+    limits: _m.List[LimitRangeItem]
     """Limits is the list of LimitRangeItem objects that are enforced."""
 
     def __init__(
         self,
         *,
         limits: Iterable[LimitRangeItem] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, limits)
+        self._init(_extra, limits)
 
 
-class LinuxContainerUser(Model):
+class LinuxContainerUser(_m.Model):
     """LinuxContainerUser represents user identity information in Linux containers"""
 
     __slots__ = ()
     _f = "gid::i supplemental_groups:supplementalGroups:[i uid::i"
 
-    gid: int
+    gid: _m.Value[int]
     """GID is the primary gid initially attached to the first process in the container"""
 
-    supplemental_groups: MutableSequence[int]
+    supplemental_groups: _m.List[int]
     """SupplementalGroups are the supplemental groups initially attached to the first process in the container"""
 
-    uid: int
+    uid: _m.Value[int]
     """UID is the primary uid initially attached to the first process in the container"""
 
     def __init__(
@@ -3188,27 +3190,27 @@ class LinuxContainerUser(Model):
         gid: int | None = None,
         supplemental_groups: Iterable[int] | None = None,
         uid: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, gid, supplemental_groups, uid)
+        self._init(_extra, gid, supplemental_groups, uid)
 
 
-class LoadBalancerIngress(Model):
+class LoadBalancerIngress(_m.Model):
     """LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point."""
 
     __slots__ = ()
     _f = "hostname::s ip::s ip_mode:ipMode:s ports::[@PortStatus"
 
-    hostname: str | None
+    hostname: _m.Value[str | None]
     """Hostname is set for load-balancer ingress points that are DNS based (typically AWS load-balancers)"""
 
-    ip: str | None
+    ip: _m.Value[str | None]
     """IP is set for load-balancer ingress points that are IP based (typically GCE or OpenStack load-balancers)"""
 
-    ip_mode: str | None
+    ip_mode: _m.Value[str | None]
     """IPMode specifies how the load-balancer IP behaves, and may only be specified when the ip field is specified. Setting this to "VIP" indicates that traffic is delivered to the node with the destination set to the load-balancer's IP and port. Setting this to "Proxy" indicates that traffic is delivered to the node or pod with the destination set to the node's IP and node port or the pod's IP and port. Service implementations may use this information to adjust traffic routing."""
 
-    ports: MutableSequence[PortStatus]
+    ports: _m.List[PortStatus]
     """Ports is a list of records of service ports If used, every port defined in the service should have an entry in it"""
 
     def __init__(
@@ -3218,57 +3220,57 @@ class LoadBalancerIngress(Model):
         ip: str | None = None,
         ip_mode: str | None = None,
         ports: Iterable[PortStatus] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, hostname, ip, ip_mode, ports)
+        self._init(_extra, hostname, ip, ip_mode, ports)
 
 
-class LoadBalancerStatus(Model):
+class LoadBalancerStatus(_m.Model):
     """LoadBalancerStatus represents the status of a load-balancer."""
 
     __slots__ = ()
     _f = "ingress::[@LoadBalancerIngress"
 
-    ingress: MutableSequence[LoadBalancerIngress]
+    ingress: _m.List[LoadBalancerIngress]
     """Ingress is a list containing ingress points for the load-balancer. Traffic intended for the service should be sent to these ingress points."""
 
     def __init__(
         self,
         *,
         ingress: Iterable[LoadBalancerIngress] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, ingress)
+        self._init(_extra, ingress)
 
 
-class LocalObjectReference(Model):
+class LocalObjectReference(_m.Model):
     """LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace."""
 
     __slots__ = ()
     _f = "name::s"
 
-    name: str | None
+    name: _m.Value[str | None]
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
     def __init__(
         self,
         *,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name)
+        self._init(_extra, name)
 
 
-class LocalVolumeSource(Model):
+class LocalVolumeSource(_m.Model):
     """Local represents directly-attached storage with node affinity"""
 
     __slots__ = ()
     _f = "fs_type:fsType:s path::s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type to mount. It applies only when the Path is a block device. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default value is to auto-select a filesystem if unspecified."""
 
-    path: str
+    path: _m.Value[str]
     """path of the full path to the volume on the node. It can be either a directory or block device (disk, partition, ...)."""
 
     def __init__(
@@ -3276,18 +3278,18 @@ class LocalVolumeSource(Model):
         *,
         fs_type: str | None = None,
         path: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, path)
+        self._init(_extra, fs_type, path)
 
 
-class ModifyVolumeStatus(Model):
+class ModifyVolumeStatus(_m.Model):
     """ModifyVolumeStatus represents the status object of ControllerModifyVolume operation"""
 
     __slots__ = ()
     _f = "status::s target_volume_attributes_class_name:targetVolumeAttributesClassName:s"
 
-    status: str
+    status: _m.Value[str]
     """status is the status of the ControllerModifyVolume operation. It can be in any of following states:
      - Pending
        Pending indicates that the PersistentVolumeClaim cannot be modified due to unmet requirements, such as
@@ -3300,7 +3302,7 @@ class ModifyVolumeStatus(Model):
     Note: New statuses can be added in the future. Consumers should check for unknown statuses and fail appropriately.
     """
 
-    target_volume_attributes_class_name: str | None
+    target_volume_attributes_class_name: _m.Value[str | None]
     """targetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled"""
 
     def __init__(
@@ -3308,24 +3310,24 @@ class ModifyVolumeStatus(Model):
         *,
         status: str | None = None,
         target_volume_attributes_class_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, status, target_volume_attributes_class_name)
+        self._init(_extra, status, target_volume_attributes_class_name)
 
 
-class NFSVolumeSource(Model):
+class NFSVolumeSource(_m.Model):
     """Represents an NFS mount that lasts the lifetime of a pod. NFS volumes do not support ownership management or SELinux relabeling."""
 
     __slots__ = ()
     _f = "path::s read_only:readOnly:b server::s"
 
-    path: str
+    path: _m.Value[str]
     """path that is exported by the NFS server. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly here will force the NFS export to be mounted with read-only permissions. Defaults to false. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs"""
 
-    server: str
+    server: _m.Value[str]
     """server is the hostname or IP address of the NFS server. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs"""
 
     def __init__(
@@ -3334,31 +3336,31 @@ class NFSVolumeSource(Model):
         path: str | None = None,
         read_only: bool | None = None,
         server: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, path, read_only, server)
+        self._init(_extra, path, read_only, server)
 
 
-class Namespace(Model):
+class Namespace(_m.Model):
     """Namespace provides a scope for Names. Use of multiple namespaces is optional."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@NamespaceSpec status::@NamespaceStatus"
     _gvk = ("v1", "Namespace")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: NamespaceSpec
+    spec: _m.Object[NamespaceSpec]
     """Spec defines the behavior of the Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: NamespaceStatus
+    status: _m.Object[NamespaceStatus]
     """Status describes the current status of a Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -3369,30 +3371,30 @@ class Namespace(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: NamespaceSpec | None = None,
         status: NamespaceStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class NamespaceCondition(Model):
+class NamespaceCondition(_m.Model):
     """NamespaceCondition contains details about state of namespace."""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t message::s reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """Last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """Human-readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """Unique, one-word, CamelCase reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str
+    type: _m.Value[str]
     """Type of namespace controller condition."""
 
     def __init__(
@@ -3403,28 +3405,28 @@ class NamespaceCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, message, reason, status, type)
+        self._init(_extra, last_transition_time, message, reason, status, type)
 
 
-class NamespaceList(ListModel[Namespace]):
+class NamespaceList(_m.ListModel[Namespace]):
     """NamespaceList is a list of Namespaces."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Namespace kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "NamespaceList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Namespace]
+    items: _m.List[Namespace]
     """Items is the list of Namespace objects in the list. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -3434,39 +3436,39 @@ class NamespaceList(ListModel[Namespace]):
         items: Iterable[Namespace] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class NamespaceSpec(Model):
+class NamespaceSpec(_m.Model):
     """NamespaceSpec describes the attributes on a Namespace."""
 
     __slots__ = ()
     _f = "finalizers::[s"
 
-    finalizers: MutableSequence[str]
+    finalizers: _m.List[str]
     """Finalizers is an opaque list of values that must be empty to permanently remove object from storage. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/"""
 
     def __init__(
         self,
         *,
         finalizers: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, finalizers)
+        self._init(_extra, finalizers)
 
 
-class NamespaceStatus(Model):
+class NamespaceStatus(_m.Model):
     """NamespaceStatus is information about the current status of a Namespace."""
 
     __slots__ = ()
     _f = "conditions::[@NamespaceCondition phase::s"
 
-    conditions: MutableSequence[NamespaceCondition]
+    conditions: _m.List[NamespaceCondition]
     """Represents the latest available observations of a namespace's current state."""
 
-    phase: str | None
+    phase: _m.Value[str | None]
     """Phase is the current lifecycle phase of the namespace. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/"""
 
     def __init__(
@@ -3474,31 +3476,31 @@ class NamespaceStatus(Model):
         *,
         conditions: Iterable[NamespaceCondition] | None = None,
         phase: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions, phase)
+        self._init(_extra, conditions, phase)
 
 
-class Node(Model):
+class Node(_m.Model):
     """Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd)."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@NodeSpec status::@NodeStatus"
     _gvk = ("v1", "Node")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: NodeSpec
+    spec: _m.Object[NodeSpec]
     """Spec defines the behavior of a node. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: NodeStatus
+    status: _m.Object[NodeStatus]
     """Most recently observed status of the node. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -3509,21 +3511,21 @@ class Node(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: NodeSpec | None = None,
         status: NodeStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class NodeAddress(Model):
+class NodeAddress(_m.Model):
     """NodeAddress contains information for the node's address."""
 
     __slots__ = ()
     _f = "address::s type::s"
 
-    address: str
+    address: _m.Value[str]
     """The node address."""
 
-    type: str
+    type: _m.Value[str]
     """Node address type, one of Hostname, ExternalIP or InternalIP."""
 
     def __init__(
@@ -3531,21 +3533,21 @@ class NodeAddress(Model):
         *,
         address: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, address, type)
+        self._init(_extra, address, type)
 
 
-class NodeAffinity(Model):
+class NodeAffinity(_m.Model):
     """Node affinity is a group of node affinity scheduling rules."""
 
     __slots__ = ()
     _f = "preferred_during_scheduling_ignored_during_execution:preferredDuringSchedulingIgnoredDuringExecution:[@PreferredSchedulingTerm required_during_scheduling_ignored_during_execution:requiredDuringSchedulingIgnoredDuringExecution:@NodeSelector"
 
-    preferred_during_scheduling_ignored_during_execution: MutableSequence[PreferredSchedulingTerm]
+    preferred_during_scheduling_ignored_during_execution: _m.List[PreferredSchedulingTerm]
     """The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions. The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling requirements (resource request, requiredDuringScheduling affinity expressions, etc.), compute a sum by iterating through the elements of this field and adding "weight" to the sum if the node matches the corresponding matchExpressions; the node(s) with the highest sum are the most preferred."""
 
-    required_during_scheduling_ignored_during_execution: NodeSelector
+    required_during_scheduling_ignored_during_execution: _m.Object[NodeSelector]
     """If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to an update), the system may or may not try to eventually evict the pod from its node."""
 
     def __init__(
@@ -3555,28 +3557,28 @@ class NodeAffinity(Model):
             Iterable[PreferredSchedulingTerm] | None
         ) = None,
         required_during_scheduling_ignored_during_execution: NodeSelector | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             preferred_during_scheduling_ignored_during_execution,
             required_during_scheduling_ignored_during_execution,
         )
 
 
-class NodeAllocatableResourceClaimStatus(Model):
+class NodeAllocatableResourceClaimStatus(_m.Model):
     """NodeAllocatableResourceClaimStatus describes the status of node allocatable resources allocated via DRA."""
 
     __slots__ = ()
     _f = "containers::[s resource_claim_name:resourceClaimName:s resources::{s"
 
-    containers: MutableSequence[str]
+    containers: _m.List[str]
     """Containers lists the names of all containers in this pod that reference the claim."""
 
-    resource_claim_name: str
+    resource_claim_name: _m.Value[str]
     """ResourceClaimName is the resource claim referenced by the pod that resulted in this node allocatable resource allocation."""
 
-    resources: MutableMapping[str, str]
+    resources: _m.Map[str]
     """Resources is a map of the node-allocatable resource name to the aggregate quantity allocated to the claim."""
 
     def __init__(
@@ -3585,33 +3587,33 @@ class NodeAllocatableResourceClaimStatus(Model):
         containers: Iterable[str] | None = None,
         resource_claim_name: str | None = None,
         resources: Mapping[str, str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, containers, resource_claim_name, resources)
+        self._init(_extra, containers, resource_claim_name, resources)
 
 
-class NodeCondition(Model):
+class NodeCondition(_m.Model):
     """NodeCondition contains condition information for a node."""
 
     __slots__ = ()
     _f = "last_heartbeat_time:lastHeartbeatTime:t last_transition_time:lastTransitionTime:t message::s reason::s status::s type::s"
 
-    last_heartbeat_time: datetime | None
+    last_heartbeat_time: _m.Time[datetime | None]
     """Last time we got an update on a given condition."""
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """Last time the condition transit from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """Human readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """(brief) reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str
+    type: _m.Value[str]
     """Type of node condition."""
 
     def __init__(
@@ -3623,45 +3625,45 @@ class NodeCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_heartbeat_time, last_transition_time, message, reason, status, type)
+        self._init(_extra, last_heartbeat_time, last_transition_time, message, reason, status, type)
 
 
-class NodeConfigSource(Model):
+class NodeConfigSource(_m.Model):
     """NodeConfigSource specifies a source of node configuration. Exactly one subfield (excluding metadata) must be non-nil. This API is deprecated since 1.22"""
 
     __slots__ = ()
     _f = "config_map:configMap:@ConfigMapNodeConfigSource"
 
-    config_map: ConfigMapNodeConfigSource
+    config_map: _m.Object[ConfigMapNodeConfigSource]
     """ConfigMap is a reference to a Node's ConfigMap"""
 
     def __init__(
         self,
         *,
         config_map: ConfigMapNodeConfigSource | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, config_map)
+        self._init(_extra, config_map)
 
 
-class NodeConfigStatus(Model):
+class NodeConfigStatus(_m.Model):
     """NodeConfigStatus describes the status of the config assigned by Node.Spec.ConfigSource."""
 
     __slots__ = ()
     _f = "active::@NodeConfigSource assigned::@NodeConfigSource error::s last_known_good:lastKnownGood:@NodeConfigSource"
 
-    active: NodeConfigSource
+    active: _m.Object[NodeConfigSource]
     """Active reports the checkpointed config the node is actively using. Active will represent either the current version of the Assigned config, or the current LastKnownGood config, depending on whether attempting to use the Assigned config results in an error."""
 
-    assigned: NodeConfigSource
+    assigned: _m.Object[NodeConfigSource]
     """Assigned reports the checkpointed config the node will try to use. When Node.Spec.ConfigSource is updated, the node checkpoints the associated config payload to local disk, along with a record indicating intended config. The node refers to this record to choose its config checkpoint, and reports this record in Assigned. Assigned only updates in the status after the record has been checkpointed to disk. When the Kubelet is restarted, it tries to make the Assigned config the Active config by loading and validating the checkpointed payload identified by Assigned."""
 
-    error: str | None
+    error: _m.Value[str | None]
     """Error describes any problems reconciling the Spec.ConfigSource to the Active config. Errors may occur, for example, attempting to checkpoint Spec.ConfigSource to the local Assigned record, attempting to checkpoint the payload associated with Spec.ConfigSource, attempting to load or validate the Assigned config, etc. Errors may occur at different points while syncing config. Earlier errors (e.g. download or checkpointing errors) will not result in a rollback to LastKnownGood, and may resolve across Kubelet retries. Later errors (e.g. loading or validating a checkpointed config) will result in a rollback to LastKnownGood. In the latter case, it is usually possible to resolve the error by fixing the config assigned in Spec.ConfigSource. You can find additional information for debugging by searching the error message in the Kubelet log. Error is a human-readable description of the error state; machines can check whether or not Error is empty, but should not rely on the stability of the Error text across Kubelet versions."""
 
-    last_known_good: NodeConfigSource
+    last_known_good: _m.Object[NodeConfigSource]
     """LastKnownGood reports the checkpointed config the node will fall back to when it encounters an error attempting to use the Assigned config. The Assigned config becomes the LastKnownGood config when the node determines that the Assigned config is stable and correct. This is currently implemented as a 10-minute soak period starting when the local record of Assigned config is updated. If the Assigned config is Active at the end of this period, it becomes the LastKnownGood. Note that if Spec.ConfigSource is reset to nil (use local defaults), the LastKnownGood is also immediately reset to nil, because the local default config is always assumed good. You should not make assumptions about the node's method of determining config stability and correctness, as this may change or become configurable in the future."""
 
     def __init__(
@@ -3671,64 +3673,64 @@ class NodeConfigStatus(Model):
         assigned: NodeConfigSource | None = None,
         error: str | None = None,
         last_known_good: NodeConfigSource | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, active, assigned, error, last_known_good)
+        self._init(_extra, active, assigned, error, last_known_good)
 
 
-class NodeDaemonEndpoints(Model):
+class NodeDaemonEndpoints(_m.Model):
     """NodeDaemonEndpoints lists ports opened by daemons running on the Node."""
 
     __slots__ = ()
     _f = "kubelet_endpoint:kubeletEndpoint:@DaemonEndpoint"
 
-    kubelet_endpoint: DaemonEndpoint
+    kubelet_endpoint: _m.Object[DaemonEndpoint]
     """Endpoint on which Kubelet is listening."""
 
     def __init__(
         self,
         *,
         kubelet_endpoint: DaemonEndpoint | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, kubelet_endpoint)
+        self._init(_extra, kubelet_endpoint)
 
 
-class NodeFeatures(Model):
+class NodeFeatures(_m.Model):
     """NodeFeatures describes the set of features implemented by the CRI implementation. The features contained in the NodeFeatures should depend only on the cri implementation independent of runtime handlers."""
 
     __slots__ = ()
     _f = "supplemental_groups_policy:supplementalGroupsPolicy:b"
 
-    supplemental_groups_policy: bool | None
+    supplemental_groups_policy: _m.Value[bool | None]
     """SupplementalGroupsPolicy is set to true if the runtime supports SupplementalGroupsPolicy and ContainerUser."""
 
     def __init__(
         self,
         *,
         supplemental_groups_policy: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, supplemental_groups_policy)
+        self._init(_extra, supplemental_groups_policy)
 
 
-class NodeList(ListModel[Node]):
+class NodeList(_m.ListModel[Node]):
     """NodeList is the whole list of all Nodes which have been registered with master."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Node kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "NodeList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Node]
+    items: _m.List[Node]
     """List of nodes"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -3738,21 +3740,21 @@ class NodeList(ListModel[Node]):
         items: Iterable[Node] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class NodeRuntimeHandler(Model):
+class NodeRuntimeHandler(_m.Model):
     """NodeRuntimeHandler is a set of runtime handler information."""
 
     __slots__ = ()
     _f = "features::@NodeRuntimeHandlerFeatures name::s"
 
-    features: NodeRuntimeHandlerFeatures
+    features: _m.Object[NodeRuntimeHandlerFeatures]
     """Supported features."""
 
-    name: str | None
+    name: _m.Value[str | None]
     """Runtime handler name. Empty for the default runtime handler."""
 
     def __init__(
@@ -3760,21 +3762,21 @@ class NodeRuntimeHandler(Model):
         *,
         features: NodeRuntimeHandlerFeatures | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, features, name)
+        self._init(_extra, features, name)
 
 
-class NodeRuntimeHandlerFeatures(Model):
+class NodeRuntimeHandlerFeatures(_m.Model):
     """NodeRuntimeHandlerFeatures is a set of features implemented by the runtime handler."""
 
     __slots__ = ()
     _f = "recursive_read_only_mounts:recursiveReadOnlyMounts:b user_namespaces:userNamespaces:b"
 
-    recursive_read_only_mounts: bool | None
+    recursive_read_only_mounts: _m.Value[bool | None]
     """RecursiveReadOnlyMounts is set to true if the runtime handler supports RecursiveReadOnlyMounts."""
 
-    user_namespaces: bool | None
+    user_namespaces: _m.Value[bool | None]
     """UserNamespaces is set to true if the runtime handler supports UserNamespaces, including for volumes."""
 
     def __init__(
@@ -3782,42 +3784,42 @@ class NodeRuntimeHandlerFeatures(Model):
         *,
         recursive_read_only_mounts: bool | None = None,
         user_namespaces: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, recursive_read_only_mounts, user_namespaces)
+        self._init(_extra, recursive_read_only_mounts, user_namespaces)
 
 
-class NodeSelector(Model):
+class NodeSelector(_m.Model):
     """A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms."""
 
     __slots__ = ()
     _f = "node_selector_terms:nodeSelectorTerms:[@NodeSelectorTerm"
 
-    node_selector_terms: MutableSequence[NodeSelectorTerm]
+    node_selector_terms: _m.List[NodeSelectorTerm]
     """Required. A list of node selector terms. The terms are ORed."""
 
     def __init__(
         self,
         *,
         node_selector_terms: Iterable[NodeSelectorTerm] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, node_selector_terms)
+        self._init(_extra, node_selector_terms)
 
 
-class NodeSelectorRequirement(Model):
+class NodeSelectorRequirement(_m.Model):
     """A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values."""
 
     __slots__ = ()
     _f = "key::s operator::s values::[s"
 
-    key: str
+    key: _m.Value[str]
     """The label key that the selector applies to."""
 
-    operator: str
+    operator: _m.Value[str]
     """Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt."""
 
-    values: MutableSequence[str]
+    values: _m.List[str]
     """An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer. This array is replaced during a strategic merge patch."""
 
     def __init__(
@@ -3826,21 +3828,21 @@ class NodeSelectorRequirement(Model):
         key: str | None = None,
         operator: str | None = None,
         values: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, key, operator, values)
+        self._init(_extra, key, operator, values)
 
 
-class NodeSelectorTerm(Model):
+class NodeSelectorTerm(_m.Model):
     """A null or empty node selector term matches no objects. The requirements of them are ANDed. The TopologySelectorTerm type implements a subset of the NodeSelectorTerm."""
 
     __slots__ = ()
     _f = "match_expressions:matchExpressions:[@NodeSelectorRequirement match_fields:matchFields:[@NodeSelectorRequirement"
 
-    match_expressions: MutableSequence[NodeSelectorRequirement]
+    match_expressions: _m.List[NodeSelectorRequirement]
     """A list of node selector requirements by node's labels."""
 
-    match_fields: MutableSequence[NodeSelectorRequirement]
+    match_fields: _m.List[NodeSelectorRequirement]
     """A list of node selector requirements by node's fields."""
 
     def __init__(
@@ -3848,36 +3850,36 @@ class NodeSelectorTerm(Model):
         *,
         match_expressions: Iterable[NodeSelectorRequirement] | None = None,
         match_fields: Iterable[NodeSelectorRequirement] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, match_expressions, match_fields)
+        self._init(_extra, match_expressions, match_fields)
 
 
-class NodeSpec(Model):
+class NodeSpec(_m.Model):
     """NodeSpec describes the attributes that a node is created with."""
 
     __slots__ = ()
     _f = "config_source:configSource:@NodeConfigSource external_id:externalID:s pod_cidr:podCIDR:s pod_cidrs:podCIDRs:[s provider_id:providerID:s taints::[@Taint unschedulable::b"
 
-    config_source: NodeConfigSource
+    config_source: _m.Object[NodeConfigSource]
     """Deprecated: Previously used to specify the source of the node's configuration for the DynamicKubeletConfig feature. This feature is removed."""
 
-    external_id: str | None
+    external_id: _m.Value[str | None]
     """Deprecated. Not all kubelets will set this field. Remove field after 1.13. see: https://issues.k8s.io/61966"""
 
-    pod_cidr: str | None
+    pod_cidr: _m.Value[str | None]
     """PodCIDR represents the pod IP range assigned to the node."""
 
-    pod_cidrs: MutableSequence[str]
+    pod_cidrs: _m.List[str]
     """podCIDRs represents the IP ranges assigned to the node for usage by Pods on that node. If this field is specified, the 0th entry must match the podCIDR field. It may contain at most 1 value for each of IPv4 and IPv6."""
 
-    provider_id: str | None
+    provider_id: _m.Value[str | None]
     """ID of the node assigned by the cloud provider in the format: <ProviderName>://<ProviderSpecificNodeID>"""
 
-    taints: MutableSequence[Taint]
+    taints: _m.List[Taint]
     """If specified, the node's taints."""
 
-    unschedulable: bool | None
+    unschedulable: _m.Value[bool | None]
     """Unschedulable controls node schedulability of new pods. By default, node is schedulable. More info: https://kubernetes.io/docs/concepts/nodes/node/#manual-node-administration"""
 
     def __init__(
@@ -3890,10 +3892,10 @@ class NodeSpec(Model):
         provider_id: str | None = None,
         taints: Iterable[Taint] | None = None,
         unschedulable: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             config_source,
             external_id,
             pod_cidr,
@@ -3904,52 +3906,52 @@ class NodeSpec(Model):
         )
 
 
-class NodeStatus(Model):
+class NodeStatus(_m.Model):
     """NodeStatus is information about the current status of a node."""
 
     __slots__ = ()
     _f = "addresses::[@NodeAddress allocatable::{s capacity::{s conditions::[@NodeCondition config::@NodeConfigStatus daemon_endpoints:daemonEndpoints:@NodeDaemonEndpoints declared_features:declaredFeatures:[s features::@NodeFeatures images::[@ContainerImage node_info:nodeInfo:@NodeSystemInfo phase::s runtime_handlers:runtimeHandlers:[@NodeRuntimeHandler volumes_attached:volumesAttached:[@AttachedVolume volumes_in_use:volumesInUse:[s"
 
-    addresses: MutableSequence[NodeAddress]
+    addresses: _m.List[NodeAddress]
     """List of addresses reachable to the node. Queried from cloud provider, if available. More info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field is declared as mergeable, but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers should instead use a full-replacement patch. See https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change during the lifetime of a Node. However, there are some exceptions where this may not be possible, such as Pods that inherit a Node's address in its own status or consumers of the downward API (status.hostIP)."""
 
-    allocatable: MutableMapping[str, str]
+    allocatable: _m.Map[str]
     """Allocatable represents the resources of a node that are available for scheduling. Defaults to Capacity."""
 
-    capacity: MutableMapping[str, str]
+    capacity: _m.Map[str]
     """Capacity represents the total resources of a node. More info: https://kubernetes.io/docs/reference/node/node-status/#capacity"""
 
-    conditions: MutableSequence[NodeCondition]
+    conditions: _m.List[NodeCondition]
     """Conditions is an array of current observed node conditions. More info: https://kubernetes.io/docs/reference/node/node-status/#condition"""
 
-    config: NodeConfigStatus
+    config: _m.Object[NodeConfigStatus]
     """Status of the config assigned to the node via the dynamic Kubelet config feature."""
 
-    daemon_endpoints: NodeDaemonEndpoints
+    daemon_endpoints: _m.Object[NodeDaemonEndpoints]
     """Endpoints of daemons running on the Node."""
 
-    declared_features: MutableSequence[str]
+    declared_features: _m.List[str]
     """DeclaredFeatures represents the features related to feature gates that are declared by the node."""
 
-    features: NodeFeatures
+    features: _m.Object[NodeFeatures]
     """Features describes the set of features implemented by the CRI implementation."""
 
-    images: MutableSequence[ContainerImage]
+    images: _m.List[ContainerImage]
     """List of container images on this node"""
 
-    node_info: NodeSystemInfo
+    node_info: _m.Object[NodeSystemInfo]
     """Set of ids/uuids to uniquely identify the node. More info: https://kubernetes.io/docs/reference/node/node-status/#info"""
 
-    phase: str | None
+    phase: _m.Value[str | None]
     """NodePhase is the recently observed lifecycle phase of the node. More info: https://kubernetes.io/docs/concepts/nodes/node/#phase The field is never populated, and now is deprecated."""
 
-    runtime_handlers: MutableSequence[NodeRuntimeHandler]
+    runtime_handlers: _m.List[NodeRuntimeHandler]
     """The available runtime handlers."""
 
-    volumes_attached: MutableSequence[AttachedVolume]
+    volumes_attached: _m.List[AttachedVolume]
     """List of volumes that are attached to the node."""
 
-    volumes_in_use: MutableSequence[str]
+    volumes_in_use: _m.List[str]
     """List of attachable volumes in use (mounted) by the node."""
 
     def __init__(
@@ -3969,10 +3971,10 @@ class NodeStatus(Model):
         runtime_handlers: Iterable[NodeRuntimeHandler] | None = None,
         volumes_attached: Iterable[AttachedVolume] | None = None,
         volumes_in_use: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             addresses,
             allocatable,
             capacity,
@@ -3990,61 +3992,61 @@ class NodeStatus(Model):
         )
 
 
-class NodeSwapStatus(Model):
+class NodeSwapStatus(_m.Model):
     """NodeSwapStatus represents swap memory information."""
 
     __slots__ = ()
     _f = "capacity::i"
 
-    capacity: int | None
+    capacity: _m.Value[int | None]
     """Total amount of swap memory in bytes."""
 
     def __init__(
         self,
         *,
         capacity: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, capacity)
+        self._init(_extra, capacity)
 
 
-class NodeSystemInfo(Model):
+class NodeSystemInfo(_m.Model):
     """NodeSystemInfo is a set of ids/uuids to uniquely identify the node."""
 
     __slots__ = ()
     _f = "architecture::s boot_id:bootID:s container_runtime_version:containerRuntimeVersion:s kernel_version:kernelVersion:s kube_proxy_version:kubeProxyVersion:s kubelet_version:kubeletVersion:s machine_id:machineID:s operating_system:operatingSystem:s os_image:osImage:s swap::@NodeSwapStatus system_uuid:systemUUID:s"
 
-    architecture: str
+    architecture: _m.Value[str]
     """The Architecture reported by the node"""
 
-    boot_id: str
+    boot_id: _m.Value[str]
     """Boot ID reported by the node."""
 
-    container_runtime_version: str
+    container_runtime_version: _m.Value[str]
     """ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2)."""
 
-    kernel_version: str
+    kernel_version: _m.Value[str]
     """Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64)."""
 
-    kube_proxy_version: str
+    kube_proxy_version: _m.Value[str]
     """Deprecated: KubeProxy Version reported by the node."""
 
-    kubelet_version: str
+    kubelet_version: _m.Value[str]
     """Kubelet Version reported by the node."""
 
-    machine_id: str
+    machine_id: _m.Value[str]
     """MachineID reported by the node. For unique machine identification in the cluster this field is preferred. Learn more from man(5) machine-id: http://man7.org/linux/man-pages/man5/machine-id.5.html"""
 
-    operating_system: str
+    operating_system: _m.Value[str]
     """The Operating System reported by the node"""
 
-    os_image: str
+    os_image: _m.Value[str]
     """OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy))."""
 
-    swap: NodeSwapStatus
+    swap: _m.Object[NodeSwapStatus]
     """Swap Info reported by the node."""
 
-    system_uuid: str
+    system_uuid: _m.Value[str]
     """SystemUUID reported by the node. For unique machine identification MachineID is preferred. This field is specific to Red Hat hosts https://access.redhat.com/documentation/en-us/red_hat_subscription_management/1/html/rhsm/uuid"""
 
     def __init__(
@@ -4061,10 +4063,10 @@ class NodeSystemInfo(Model):
         os_image: str | None = None,
         swap: NodeSwapStatus | None = None,
         system_uuid: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             architecture,
             boot_id,
             container_runtime_version,
@@ -4079,16 +4081,16 @@ class NodeSystemInfo(Model):
         )
 
 
-class ObjectFieldSelector(Model):
+class ObjectFieldSelector(_m.Model):
     """ObjectFieldSelector selects an APIVersioned field of an object."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s field_path:fieldPath:s"
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """Version of the schema the FieldPath is written in terms of, defaults to "v1"."""
 
-    field_path: str
+    field_path: _m.Value[str]
     """Path of the field to select in the specified API version."""
 
     def __init__(
@@ -4096,36 +4098,36 @@ class ObjectFieldSelector(Model):
         *,
         api_version: str | None = None,
         field_path: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, field_path)
+        self._init(_extra, api_version, field_path)
 
 
-class ObjectReference(Model):
+class ObjectReference(_m.Model):
     """ObjectReference contains enough information to let you inspect or modify the referred object."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s field_path:fieldPath:s kind::s name::s namespace::s resource_version:resourceVersion:s uid::s"
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """API version of the referent."""
 
-    field_path: str | None
+    field_path: _m.Value[str | None]
     """If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind of the referent. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    name: str | None
+    name: _m.Value[str | None]
     """Name of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """Namespace of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"""
 
-    resource_version: str | None
+    resource_version: _m.Value[str | None]
     """Specific resourceVersion to which this reference is made, if any. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency"""
 
-    uid: str | None
+    uid: _m.Value[str | None]
     """UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#uids"""
 
     def __init__(
@@ -4138,31 +4140,31 @@ class ObjectReference(Model):
         namespace: str | None = None,
         resource_version: str | None = None,
         uid: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, field_path, kind, name, namespace, resource_version, uid)
+        self._init(_extra, api_version, field_path, kind, name, namespace, resource_version, uid)
 
 
-class PersistentVolume(Model):
+class PersistentVolume(_m.Model):
     """PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PersistentVolumeSpec status::@PersistentVolumeStatus"
     _gvk = ("v1", "PersistentVolume")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PersistentVolumeSpec
+    spec: _m.Object[PersistentVolumeSpec]
     """spec defines a specification of a persistent volume owned by the cluster. Provisioned by an administrator. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes"""
 
-    status: PersistentVolumeStatus
+    status: _m.Object[PersistentVolumeStatus]
     """status represents the current information/status for the persistent volume. Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes"""
 
     def __init__(
@@ -4173,31 +4175,31 @@ class PersistentVolume(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: PersistentVolumeSpec | None = None,
         status: PersistentVolumeStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class PersistentVolumeClaim(Model):
+class PersistentVolumeClaim(_m.Model):
     """PersistentVolumeClaim is a user's request for and claim to a persistent volume"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PersistentVolumeClaimSpec status::@PersistentVolumeClaimStatus"
     _gvk = ("v1", "PersistentVolumeClaim")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PersistentVolumeClaimSpec
+    spec: _m.Object[PersistentVolumeClaimSpec]
     """spec defines the desired characteristics of a volume requested by a pod author. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims"""
 
-    status: PersistentVolumeClaimStatus
+    status: _m.Object[PersistentVolumeClaimStatus]
     """status represents the current information/status of a persistent volume claim. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims"""
 
     def __init__(
@@ -4208,33 +4210,33 @@ class PersistentVolumeClaim(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: PersistentVolumeClaimSpec | None = None,
         status: PersistentVolumeClaimStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class PersistentVolumeClaimCondition(Model):
+class PersistentVolumeClaimCondition(_m.Model):
     """PersistentVolumeClaimCondition contains details about state of pvc"""
 
     __slots__ = ()
     _f = "last_probe_time:lastProbeTime:t last_transition_time:lastTransitionTime:t message::s reason::s status::s type::s"
 
-    last_probe_time: datetime | None
+    last_probe_time: _m.Time[datetime | None]
     """lastProbeTime is the time we probed the condition."""
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """lastTransitionTime is the time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """message is the human-readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """reason is a unique, this should be a short, machine understandable string that gives the reason for condition's last transition. If it reports "Resizing" that means the underlying persistent volume is being resized."""
 
-    status: str
+    status: _m.Value[str]
     """Status is the status of the condition. Can be True, False, Unknown. More info: https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/persistent-volume-claim-v1/#:~:text=state%20of%20pvc-,conditions.status,-(string)%2C%20required"""
 
-    type: str
+    type: _m.Value[str]
     """Type is the type of the condition. More info: https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/persistent-volume-claim-v1/#:~:text=set%20to%20%27ResizeStarted%27.-,PersistentVolumeClaimCondition,-contains%20details%20about"""
 
     def __init__(
@@ -4246,28 +4248,28 @@ class PersistentVolumeClaimCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_probe_time, last_transition_time, message, reason, status, type)
+        self._init(_extra, last_probe_time, last_transition_time, message, reason, status, type)
 
 
-class PersistentVolumeClaimList(ListModel[PersistentVolumeClaim]):
+class PersistentVolumeClaimList(_m.ListModel[PersistentVolumeClaim]):
     """PersistentVolumeClaimList is a list of PersistentVolumeClaim items."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@PersistentVolumeClaim kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "PersistentVolumeClaimList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[PersistentVolumeClaim]
+    items: _m.List[PersistentVolumeClaim]
     """items is a list of persistent volume claims. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -4277,24 +4279,24 @@ class PersistentVolumeClaimList(ListModel[PersistentVolumeClaim]):
         items: Iterable[PersistentVolumeClaim] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class PersistentVolumeClaimSpec(Model):
+class PersistentVolumeClaimSpec(_m.Model):
     """PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes"""
 
     __slots__ = ()
     _f = "access_modes:accessModes:[s data_source:dataSource:@TypedLocalObjectReference data_source_ref:dataSourceRef:@TypedObjectReference resources::@VolumeResourceRequirements selector::@meta_v1.LabelSelector storage_class_name:storageClassName:s volume_attributes_class_name:volumeAttributesClassName:s volume_mode:volumeMode:s volume_name:volumeName:s"
 
-    access_modes: MutableSequence[str]
+    access_modes: _m.List[str]
     """accessModes contains the desired access modes the volume should have. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1"""
 
-    data_source: TypedLocalObjectReference
+    data_source: _m.Object[TypedLocalObjectReference]
     """dataSource field can be used to specify either: * An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot) * An existing PVC (PersistentVolumeClaim) If the provisioner or an external controller can support the specified data source, it will create a new volume based on the contents of the specified data source. When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef, and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified. If the namespace is specified, then dataSourceRef will not be copied to dataSource."""
 
-    data_source_ref: TypedObjectReference
+    data_source_ref: _m.Object[TypedObjectReference]
     """dataSourceRef specifies the object from which to populate the volume with data, if a non-empty volume is desired. This may be any object from a non-empty API group (non core object) or a PersistentVolumeClaim object. When this field is specified, volume binding will only succeed if the type of the specified object matches some installed volume populator or dynamic provisioner. This field will replace the functionality of the dataSource field and as such if both fields are non-empty, they must have the same value. For backwards compatibility, when namespace isn't specified in dataSourceRef, both fields (dataSource and dataSourceRef) will be set to the same value automatically if one of them is empty and the other is non-empty. When namespace is specified in dataSourceRef, dataSource isn't set to the same value and must be empty. There are three important differences between dataSource and dataSourceRef: * While dataSource only allows two specific types of objects, dataSourceRef
       allows any non-core object, as well as PersistentVolumeClaim objects.
     * While dataSource ignores disallowed values (dropping them), dataSourceRef
@@ -4305,22 +4307,22 @@ class PersistentVolumeClaimSpec(Model):
     (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
     """
 
-    resources: VolumeResourceRequirements
+    resources: _m.Object[VolumeResourceRequirements]
     """resources represents the minimum resources the volume should have. Users are allowed to specify resource requirements that are lower than previous value but must still be higher than capacity recorded in the status field of the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources"""
 
-    selector: meta_v1.LabelSelector
+    selector: _m.Object[meta_v1.LabelSelector]
     """selector is a label query over volumes to consider for binding."""
 
-    storage_class_name: str | None
+    storage_class_name: _m.Value[str | None]
     """storageClassName is the name of the StorageClass required by the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1"""
 
-    volume_attributes_class_name: str | None
+    volume_attributes_class_name: _m.Value[str | None]
     """volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim. If specified, the CSI driver will create or update the volume with the attributes defined in the corresponding VolumeAttributesClass. This has a different purpose than storageClassName, it can be changed after the claim is created. An empty string or nil value indicates that no VolumeAttributesClass will be applied to the claim. If the claim enters an Infeasible error state, this field can be reset to its previous value (including nil) to cancel the modification. If the resource referred to by volumeAttributesClass does not exist, this PersistentVolumeClaim will be set to a Pending state, as reflected by the modifyVolumeStatus field, until such as a resource exists. More info: https://kubernetes.io/docs/concepts/storage/volume-attributes-classes/"""
 
-    volume_mode: str | None
+    volume_mode: _m.Value[str | None]
     """volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec."""
 
-    volume_name: str | None
+    volume_name: _m.Value[str | None]
     """volumeName is the binding reference to the PersistentVolume backing this claim."""
 
     def __init__(
@@ -4335,10 +4337,10 @@ class PersistentVolumeClaimSpec(Model):
         volume_attributes_class_name: str | None = None,
         volume_mode: str | None = None,
         volume_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             access_modes,
             data_source,
             data_source_ref,
@@ -4351,16 +4353,16 @@ class PersistentVolumeClaimSpec(Model):
         )
 
 
-class PersistentVolumeClaimStatus(Model):
+class PersistentVolumeClaimStatus(_m.Model):
     """PersistentVolumeClaimStatus is the current status of a persistent volume claim."""
 
     __slots__ = ()
     _f = "access_modes:accessModes:[s allocated_resource_statuses:allocatedResourceStatuses:{s allocated_resources:allocatedResources:{s capacity::{s conditions::[@PersistentVolumeClaimCondition current_volume_attributes_class_name:currentVolumeAttributesClassName:s modify_volume_status:modifyVolumeStatus:@ModifyVolumeStatus phase::s"
 
-    access_modes: MutableSequence[str]
+    access_modes: _m.List[str]
     """accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1"""
 
-    allocated_resource_statuses: MutableMapping[str, str]
+    allocated_resource_statuses: _m.Map[str]
     """allocatedResourceStatuses stores status of resource being resized for the given PVC. Key names follow standard Kubernetes label syntax. Valid values are either:
         * Un-prefixed keys:
                 - storage - the capacity of the volume.
@@ -4368,7 +4370,7 @@ class PersistentVolumeClaimStatus(Model):
     Apart from above values - keys that are unprefixed or have kubernetes.io prefix are considered reserved and hence may not be used.
     """
 
-    allocated_resources: MutableMapping[str, str]
+    allocated_resources: _m.Map[str]
     """allocatedResources tracks the resources allocated to a PVC including its capacity. Key names follow standard Kubernetes label syntax. Valid values are either:
         * Un-prefixed keys:
                 - storage - the capacity of the volume.
@@ -4376,19 +4378,19 @@ class PersistentVolumeClaimStatus(Model):
     Apart from above values - keys that are unprefixed or have kubernetes.io prefix are considered reserved and hence may not be used.
     """
 
-    capacity: MutableMapping[str, str]
+    capacity: _m.Map[str]
     """capacity represents the actual resources of the underlying volume."""
 
-    conditions: MutableSequence[PersistentVolumeClaimCondition]
+    conditions: _m.List[PersistentVolumeClaimCondition]
     """conditions is the current Condition of persistent volume claim. If underlying persistent volume is being resized then the Condition will be set to 'Resizing'."""
 
-    current_volume_attributes_class_name: str | None
+    current_volume_attributes_class_name: _m.Value[str | None]
     """currentVolumeAttributesClassName is the current name of the VolumeAttributesClass the PVC is using. When unset, there is no VolumeAttributeClass applied to this PersistentVolumeClaim"""
 
-    modify_volume_status: ModifyVolumeStatus
+    modify_volume_status: _m.Object[ModifyVolumeStatus]
     """ModifyVolumeStatus represents the status object of ControllerModifyVolume operation. When this is unset, there is no ModifyVolume operation being attempted."""
 
-    phase: str | None
+    phase: _m.Value[str | None]
     """phase represents the current phase of PersistentVolumeClaim."""
 
     def __init__(
@@ -4402,10 +4404,10 @@ class PersistentVolumeClaimStatus(Model):
         current_volume_attributes_class_name: str | None = None,
         modify_volume_status: ModifyVolumeStatus | None = None,
         phase: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             access_modes,
             allocated_resource_statuses,
             allocated_resources,
@@ -4417,16 +4419,16 @@ class PersistentVolumeClaimStatus(Model):
         )
 
 
-class PersistentVolumeClaimTemplate(Model):
+class PersistentVolumeClaimTemplate(_m.Model):
     """PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource."""
 
     __slots__ = ()
     _f = "metadata::@meta_v1.ObjectMeta spec::@PersistentVolumeClaimSpec"
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """May contain labels and annotations that will be copied into the PVC when creating it. No other fields are allowed and will be rejected during validation."""
 
-    spec: PersistentVolumeClaimSpec
+    spec: _m.Object[PersistentVolumeClaimSpec]
     """The specification for the PersistentVolumeClaim. The entire content is copied unchanged into the PVC that gets created from this template. The same fields as in a PersistentVolumeClaim are also valid here."""
 
     def __init__(
@@ -4434,21 +4436,21 @@ class PersistentVolumeClaimTemplate(Model):
         *,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: PersistentVolumeClaimSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, metadata, spec)
+        self._init(_extra, metadata, spec)
 
 
-class PersistentVolumeClaimVolumeSource(Model):
+class PersistentVolumeClaimVolumeSource(_m.Model):
     """PersistentVolumeClaimVolumeSource references the user's PVC in the same namespace. This volume finds the bound PV and mounts that volume for the pod. A PersistentVolumeClaimVolumeSource is, essentially, a wrapper around another type of volume that is owned by someone else (the system)."""
 
     __slots__ = ()
     _f = "claim_name:claimName:s read_only:readOnly:b"
 
-    claim_name: str
+    claim_name: _m.Value[str]
     """claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly Will force the ReadOnly setting in VolumeMounts. Default false."""
 
     def __init__(
@@ -4456,28 +4458,28 @@ class PersistentVolumeClaimVolumeSource(Model):
         *,
         claim_name: str | None = None,
         read_only: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, claim_name, read_only)
+        self._init(_extra, claim_name, read_only)
 
 
-class PersistentVolumeList(ListModel[PersistentVolume]):
+class PersistentVolumeList(_m.ListModel[PersistentVolume]):
     """PersistentVolumeList is a list of PersistentVolume items."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@PersistentVolume kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "PersistentVolumeList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[PersistentVolume]
+    items: _m.List[PersistentVolume]
     """items is a list of persistent volumes. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -4487,108 +4489,108 @@ class PersistentVolumeList(ListModel[PersistentVolume]):
         items: Iterable[PersistentVolume] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class PersistentVolumeSpec(Model):
+class PersistentVolumeSpec(_m.Model):
     """PersistentVolumeSpec is the specification of a persistent volume."""
 
     __slots__ = ()
     _f = "access_modes:accessModes:[s aws_elastic_block_store:awsElasticBlockStore:@AWSElasticBlockStoreVolumeSource azure_disk:azureDisk:@AzureDiskVolumeSource azure_file:azureFile:@AzureFilePersistentVolumeSource capacity::{s cephfs::@CephFSPersistentVolumeSource cinder::@CinderPersistentVolumeSource claim_ref:claimRef:@ObjectReference csi::@CSIPersistentVolumeSource fc::@FCVolumeSource flex_volume:flexVolume:@FlexPersistentVolumeSource flocker::@FlockerVolumeSource gce_persistent_disk:gcePersistentDisk:@GCEPersistentDiskVolumeSource glusterfs::@GlusterfsPersistentVolumeSource host_path:hostPath:@HostPathVolumeSource iscsi::@ISCSIPersistentVolumeSource local::@LocalVolumeSource mount_options:mountOptions:[s nfs::@NFSVolumeSource node_affinity:nodeAffinity:@VolumeNodeAffinity persistent_volume_reclaim_policy:persistentVolumeReclaimPolicy:s photon_persistent_disk:photonPersistentDisk:@PhotonPersistentDiskVolumeSource portworx_volume:portworxVolume:@PortworxVolumeSource quobyte::@QuobyteVolumeSource rbd::@RBDPersistentVolumeSource scale_io:scaleIO:@ScaleIOPersistentVolumeSource storage_class_name:storageClassName:s storageos::@StorageOSPersistentVolumeSource volume_attributes_class_name:volumeAttributesClassName:s volume_mode:volumeMode:s vsphere_volume:vsphereVolume:@VsphereVirtualDiskVolumeSource"
 
-    access_modes: MutableSequence[str]
+    access_modes: _m.List[str]
     """accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes"""
 
-    aws_elastic_block_store: AWSElasticBlockStoreVolumeSource
+    aws_elastic_block_store: _m.Object[AWSElasticBlockStoreVolumeSource]
     """awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore"""
 
-    azure_disk: AzureDiskVolumeSource
+    azure_disk: _m.Object[AzureDiskVolumeSource]
     """azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver."""
 
-    azure_file: AzureFilePersistentVolumeSource
+    azure_file: _m.Object[AzureFilePersistentVolumeSource]
     """azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver."""
 
-    capacity: MutableMapping[str, str]
+    capacity: _m.Map[str]
     """capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity"""
 
-    cephfs: CephFSPersistentVolumeSource
+    cephfs: _m.Object[CephFSPersistentVolumeSource]
     """cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported."""
 
-    cinder: CinderPersistentVolumeSource
+    cinder: _m.Object[CinderPersistentVolumeSource]
     """cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md"""
 
-    claim_ref: ObjectReference
+    claim_ref: _m.Object[ObjectReference]
     """claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding"""
 
-    csi: CSIPersistentVolumeSource
+    csi: _m.Object[CSIPersistentVolumeSource]
     """csi represents storage that is handled by an external CSI driver."""
 
-    fc: FCVolumeSource
+    fc: _m.Object[FCVolumeSource]
     """fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod."""
 
-    flex_volume: FlexPersistentVolumeSource
+    flex_volume: _m.Object[FlexPersistentVolumeSource]
     """flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead."""
 
-    flocker: FlockerVolumeSource
+    flocker: _m.Object[FlockerVolumeSource]
     """flocker represents a Flocker volume attached to a kubelet's host machine and exposed to the pod for its usage. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported."""
 
-    gce_persistent_disk: GCEPersistentDiskVolumeSource
+    gce_persistent_disk: _m.Object[GCEPersistentDiskVolumeSource]
     """gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Provisioned by an admin. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk"""
 
-    glusterfs: GlusterfsPersistentVolumeSource
+    glusterfs: _m.Object[GlusterfsPersistentVolumeSource]
     """glusterfs represents a Glusterfs volume that is attached to a host and exposed to the pod. Provisioned by an admin. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More info: https://examples.k8s.io/volumes/glusterfs/README.md"""
 
-    host_path: HostPathVolumeSource
+    host_path: _m.Object[HostPathVolumeSource]
     """hostPath represents a directory on the host. Provisioned by a developer or tester. This is useful for single-node development and testing only! On-host storage is not supported in any way and WILL NOT WORK in a multi-node cluster. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath"""
 
-    iscsi: ISCSIPersistentVolumeSource
+    iscsi: _m.Object[ISCSIPersistentVolumeSource]
     """iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Provisioned by an admin."""
 
-    local: LocalVolumeSource
+    local: _m.Object[LocalVolumeSource]
     """local represents directly-attached storage with node affinity"""
 
-    mount_options: MutableSequence[str]
+    mount_options: _m.List[str]
     """mountOptions is the list of mount options, e.g. ["ro", "soft"]. Not validated - mount will simply fail if one is invalid. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes/#mount-options"""
 
-    nfs: NFSVolumeSource
+    nfs: _m.Object[NFSVolumeSource]
     """nfs represents an NFS mount on the host. Provisioned by an admin. More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs"""
 
-    node_affinity: VolumeNodeAffinity
+    node_affinity: _m.Object[VolumeNodeAffinity]
     """nodeAffinity defines constraints that limit what nodes this volume can be accessed from. This field influences the scheduling of pods that use this volume. This field is mutable if MutablePVNodeAffinity feature gate is enabled."""
 
-    persistent_volume_reclaim_policy: str | None
+    persistent_volume_reclaim_policy: _m.Value[str | None]
     """persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming"""
 
-    photon_persistent_disk: PhotonPersistentDiskVolumeSource
+    photon_persistent_disk: _m.Object[PhotonPersistentDiskVolumeSource]
     """photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported."""
 
-    portworx_volume: PortworxVolumeSource
+    portworx_volume: _m.Object[PortworxVolumeSource]
     """portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver."""
 
-    quobyte: QuobyteVolumeSource
+    quobyte: _m.Object[QuobyteVolumeSource]
     """quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported."""
 
-    rbd: RBDPersistentVolumeSource
+    rbd: _m.Object[RBDPersistentVolumeSource]
     """rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info: https://examples.k8s.io/volumes/rbd/README.md"""
 
-    scale_io: ScaleIOPersistentVolumeSource
+    scale_io: _m.Object[ScaleIOPersistentVolumeSource]
     """scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported."""
 
-    storage_class_name: str | None
+    storage_class_name: _m.Value[str | None]
     """storageClassName is the name of StorageClass to which this persistent volume belongs. Empty value means that this volume does not belong to any StorageClass."""
 
-    storageos: StorageOSPersistentVolumeSource
+    storageos: _m.Object[StorageOSPersistentVolumeSource]
     """storageOS represents a StorageOS volume that is attached to the kubelet's host machine and mounted into the pod. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info: https://examples.k8s.io/volumes/storageos/README.md"""
 
-    volume_attributes_class_name: str | None
+    volume_attributes_class_name: _m.Value[str | None]
     """Name of VolumeAttributesClass to which this persistent volume belongs. Empty value is not allowed. When this field is not set, it indicates that this volume does not belong to any VolumeAttributesClass. This field is mutable and can be changed by the CSI driver after a volume has been updated successfully to a new class. For an unbound PersistentVolume, the volumeAttributesClassName will be matched with unbound PersistentVolumeClaims during the binding process."""
 
-    volume_mode: str | None
+    volume_mode: _m.Value[str | None]
     """volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec."""
 
-    vsphere_volume: VsphereVirtualDiskVolumeSource
+    vsphere_volume: _m.Object[VsphereVirtualDiskVolumeSource]
     """vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver."""
 
     def __init__(
@@ -4625,10 +4627,10 @@ class PersistentVolumeSpec(Model):
         volume_attributes_class_name: str | None = None,
         volume_mode: str | None = None,
         vsphere_volume: VsphereVirtualDiskVolumeSource | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             access_modes,
             aws_elastic_block_store,
             azure_disk,
@@ -4663,22 +4665,22 @@ class PersistentVolumeSpec(Model):
         )
 
 
-class PersistentVolumeStatus(Model):
+class PersistentVolumeStatus(_m.Model):
     """PersistentVolumeStatus is the current status of a persistent volume."""
 
     __slots__ = ()
     _f = "last_phase_transition_time:lastPhaseTransitionTime:t message::s phase::s reason::s"
 
-    last_phase_transition_time: datetime | None
+    last_phase_transition_time: _m.Time[datetime | None]
     """lastPhaseTransitionTime is the time the phase transitioned from one to another and automatically resets to current time everytime a volume phase transitions."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """message is a human-readable message indicating details about why the volume is in this state."""
 
-    phase: str | None
+    phase: _m.Value[str | None]
     """phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase"""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI."""
 
     def __init__(
@@ -4688,21 +4690,21 @@ class PersistentVolumeStatus(Model):
         message: str | None = None,
         phase: str | None = None,
         reason: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_phase_transition_time, message, phase, reason)
+        self._init(_extra, last_phase_transition_time, message, phase, reason)
 
 
-class PhotonPersistentDiskVolumeSource(Model):
+class PhotonPersistentDiskVolumeSource(_m.Model):
     """Represents a Photon Controller persistent disk resource."""
 
     __slots__ = ()
     _f = "fs_type:fsType:s pd_id:pdID:s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified."""
 
-    pd_id: str
+    pd_id: _m.Value[str]
     """pdID is the ID that identifies Photon Controller persistent disk"""
 
     def __init__(
@@ -4710,31 +4712,31 @@ class PhotonPersistentDiskVolumeSource(Model):
         *,
         fs_type: str | None = None,
         pd_id: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, pd_id)
+        self._init(_extra, fs_type, pd_id)
 
 
-class Pod(Model):
+class Pod(_m.Model):
     """Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PodSpec status::@PodStatus"
     _gvk = ("v1", "Pod")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PodSpec
+    spec: _m.Object[PodSpec]
     """Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: PodStatus
+    status: _m.Object[PodStatus]
     """Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -4745,21 +4747,21 @@ class Pod(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: PodSpec | None = None,
         status: PodStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class PodAffinity(Model):
+class PodAffinity(_m.Model):
     """Pod affinity is a group of inter pod affinity scheduling rules."""
 
     __slots__ = ()
     _f = "preferred_during_scheduling_ignored_during_execution:preferredDuringSchedulingIgnoredDuringExecution:[@WeightedPodAffinityTerm required_during_scheduling_ignored_during_execution:requiredDuringSchedulingIgnoredDuringExecution:[@PodAffinityTerm"
 
-    preferred_during_scheduling_ignored_during_execution: MutableSequence[WeightedPodAffinityTerm]
+    preferred_during_scheduling_ignored_during_execution: _m.List[WeightedPodAffinityTerm]
     """The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions. The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling requirements (resource request, requiredDuringScheduling affinity expressions, etc.), compute a sum by iterating through the elements of this field and adding "weight" to the sum if the node has pods which matches the corresponding podAffinityTerm; the node(s) with the highest sum are the most preferred."""
 
-    required_during_scheduling_ignored_during_execution: MutableSequence[PodAffinityTerm]
+    required_during_scheduling_ignored_during_execution: _m.List[PodAffinityTerm]
     """If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied."""
 
     def __init__(
@@ -4771,37 +4773,37 @@ class PodAffinity(Model):
         required_during_scheduling_ignored_during_execution: (
             Iterable[PodAffinityTerm] | None
         ) = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             preferred_during_scheduling_ignored_during_execution,
             required_during_scheduling_ignored_during_execution,
         )
 
 
-class PodAffinityTerm(Model):
+class PodAffinityTerm(_m.Model):
     """Defines a set of pods (namely those matching the labelSelector relative to the given namespace(s)) that this pod should be co-located (affinity) or not co-located (anti-affinity) with, where co-located is defined as running on a node whose value of the label with key <topologyKey> matches that of any node on which a pod of the set of pods is running"""
 
     __slots__ = ()
     _f = "label_selector:labelSelector:@meta_v1.LabelSelector match_label_keys:matchLabelKeys:[s mismatch_label_keys:mismatchLabelKeys:[s namespace_selector:namespaceSelector:@meta_v1.LabelSelector namespaces::[s topology_key:topologyKey:s"
 
-    label_selector: meta_v1.LabelSelector
+    label_selector: _m.Object[meta_v1.LabelSelector]
     """A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no Pods."""
 
-    match_label_keys: MutableSequence[str]
+    match_label_keys: _m.List[str]
     """MatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with `labelSelector` as `key in (value)` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both matchLabelKeys and labelSelector. Also, matchLabelKeys cannot be set when labelSelector isn't set."""
 
-    mismatch_label_keys: MutableSequence[str]
+    mismatch_label_keys: _m.List[str]
     """MismatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with `labelSelector` as `key notin (value)` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both mismatchLabelKeys and labelSelector. Also, mismatchLabelKeys cannot be set when labelSelector isn't set."""
 
-    namespace_selector: meta_v1.LabelSelector
+    namespace_selector: _m.Object[meta_v1.LabelSelector]
     """A label query over the set of namespaces that the term applies to. The term is applied to the union of the namespaces selected by this field and the ones listed in the namespaces field. null selector and null or empty namespaces list means "this pod's namespace". An empty selector ({}) matches all namespaces."""
 
-    namespaces: MutableSequence[str]
+    namespaces: _m.List[str]
     """namespaces specifies a static list of namespace names that the term applies to. The term is applied to the union of the namespaces listed in this field and the ones selected by namespaceSelector. null or empty namespaces list and null namespaceSelector means "this pod's namespace"."""
 
-    topology_key: str
+    topology_key: _m.Value[str]
     """This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty topologyKey is not allowed."""
 
     def __init__(
@@ -4813,10 +4815,10 @@ class PodAffinityTerm(Model):
         namespace_selector: meta_v1.LabelSelector | None = None,
         namespaces: Iterable[str] | None = None,
         topology_key: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             label_selector,
             match_label_keys,
             mismatch_label_keys,
@@ -4826,16 +4828,16 @@ class PodAffinityTerm(Model):
         )
 
 
-class PodAntiAffinity(Model):
+class PodAntiAffinity(_m.Model):
     """Pod anti affinity is a group of inter pod anti affinity scheduling rules."""
 
     __slots__ = ()
     _f = "preferred_during_scheduling_ignored_during_execution:preferredDuringSchedulingIgnoredDuringExecution:[@WeightedPodAffinityTerm required_during_scheduling_ignored_during_execution:requiredDuringSchedulingIgnoredDuringExecution:[@PodAffinityTerm"
 
-    preferred_during_scheduling_ignored_during_execution: MutableSequence[WeightedPodAffinityTerm]
+    preferred_during_scheduling_ignored_during_execution: _m.List[WeightedPodAffinityTerm]
     """The scheduler will prefer to schedule pods to nodes that satisfy the anti-affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions. The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling requirements (resource request, requiredDuringScheduling anti-affinity expressions, etc.), compute a sum by iterating through the elements of this field and subtracting "weight" from the sum if the node has pods which matches the corresponding podAffinityTerm; the node(s) with the highest sum are the most preferred."""
 
-    required_during_scheduling_ignored_during_execution: MutableSequence[PodAffinityTerm]
+    required_during_scheduling_ignored_during_execution: _m.List[PodAffinityTerm]
     """If the anti-affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the anti-affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied."""
 
     def __init__(
@@ -4847,40 +4849,40 @@ class PodAntiAffinity(Model):
         required_during_scheduling_ignored_during_execution: (
             Iterable[PodAffinityTerm] | None
         ) = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             preferred_during_scheduling_ignored_during_execution,
             required_during_scheduling_ignored_during_execution,
         )
 
 
-class PodCertificateProjection(Model):
+class PodCertificateProjection(_m.Model):
     """PodCertificateProjection provides a private key and X.509 certificate in the pod filesystem."""
 
     __slots__ = ()
     _f = "certificate_chain_path:certificateChainPath:s credential_bundle_path:credentialBundlePath:s key_path:keyPath:s key_type:keyType:s max_expiration_seconds:maxExpirationSeconds:i signer_name:signerName:s user_annotations:userAnnotations:{s"
 
-    certificate_chain_path: str | None
+    certificate_chain_path: _m.Value[str | None]
     """Write the certificate chain at this path in the projected volume."""
 
-    credential_bundle_path: str | None
+    credential_bundle_path: _m.Value[str | None]
     """Write the credential bundle at this path in the projected volume."""
 
-    key_path: str | None
+    key_path: _m.Value[str | None]
     """Write the key at this path in the projected volume."""
 
-    key_type: str
+    key_type: _m.Value[str]
     """The type of keypair Kubelet will generate for the pod."""
 
-    max_expiration_seconds: int | None
+    max_expiration_seconds: _m.Value[int | None]
     """maxExpirationSeconds is the maximum lifetime permitted for the certificate."""
 
-    signer_name: str
+    signer_name: _m.Value[str]
     """Kubelet's generated CSRs will be addressed to this signer."""
 
-    user_annotations: MutableMapping[str, str]
+    user_annotations: _m.Map[str]
     """userAnnotations allow pod authors to pass additional information to the signer implementation.  Kubernetes does not restrict or validate this metadata in any way."""
 
     def __init__(
@@ -4893,10 +4895,10 @@ class PodCertificateProjection(Model):
         max_expiration_seconds: int | None = None,
         signer_name: str | None = None,
         user_annotations: Mapping[str, str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             certificate_chain_path,
             credential_bundle_path,
             key_path,
@@ -4907,31 +4909,31 @@ class PodCertificateProjection(Model):
         )
 
 
-class PodCondition(Model):
+class PodCondition(_m.Model):
     """PodCondition contains details for the current condition of this pod."""
 
     __slots__ = ()
     _f = "last_probe_time:lastProbeTime:t last_transition_time:lastTransitionTime:t message::s observed_generation:observedGeneration:i reason::s status::s type::s"
 
-    last_probe_time: datetime | None
+    last_probe_time: _m.Time[datetime | None]
     """Last time we probed the condition."""
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """Last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """Human-readable message indicating details about last transition."""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """If set, this represents the .metadata.generation that the pod condition was set based upon."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """Unique, one-word, CamelCase reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """Status is the status of the condition. Can be True, False, Unknown. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions"""
 
-    type: str
+    type: _m.Value[str]
     """Type is the type of the condition. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions"""
 
     def __init__(
@@ -4944,10 +4946,10 @@ class PodCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             last_probe_time,
             last_transition_time,
             message,
@@ -4958,19 +4960,19 @@ class PodCondition(Model):
         )
 
 
-class PodDNSConfig(Model):
+class PodDNSConfig(_m.Model):
     """PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy."""
 
     __slots__ = ()
     _f = "nameservers::[s options::[@PodDNSConfigOption searches::[s"
 
-    nameservers: MutableSequence[str]
+    nameservers: _m.List[str]
     """A list of DNS name server IP addresses. This will be appended to the base nameservers generated from DNSPolicy. Duplicated nameservers will be removed."""
 
-    options: MutableSequence[PodDNSConfigOption]
+    options: _m.List[PodDNSConfigOption]
     """A list of DNS resolver options. This will be merged with the base options generated from DNSPolicy. Duplicated entries will be removed. Resolution options given in Options will override those that appear in the base DNSPolicy."""
 
-    searches: MutableSequence[str]
+    searches: _m.List[str]
     """A list of DNS search domains for host-name lookup. This will be appended to the base search paths generated from DNSPolicy. Duplicated search paths will be removed."""
 
     def __init__(
@@ -4979,21 +4981,21 @@ class PodDNSConfig(Model):
         nameservers: Iterable[str] | None = None,
         options: Iterable[PodDNSConfigOption] | None = None,
         searches: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, nameservers, options, searches)
+        self._init(_extra, nameservers, options, searches)
 
 
-class PodDNSConfigOption(Model):
+class PodDNSConfigOption(_m.Model):
     """PodDNSConfigOption defines DNS resolver options of a pod."""
 
     __slots__ = ()
     _f = "name::s value::s"
 
-    name: str | None
+    name: _m.Value[str | None]
     """Name is this DNS resolver option's name. Required."""
 
-    value: str | None
+    value: _m.Value[str | None]
     """Value is this DNS resolver option's value."""
 
     def __init__(
@@ -5001,21 +5003,21 @@ class PodDNSConfigOption(Model):
         *,
         name: str | None = None,
         value: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, value)
+        self._init(_extra, name, value)
 
 
-class PodExtendedResourceClaimStatus(Model):
+class PodExtendedResourceClaimStatus(_m.Model):
     """PodExtendedResourceClaimStatus is stored in the PodStatus for the extended resource requests backed by DRA. It stores the generated name for the corresponding special ResourceClaim created by the scheduler."""
 
     __slots__ = ()
     _f = "request_mappings:requestMappings:[@ContainerExtendedResourceRequest resource_claim_name:resourceClaimName:s"
 
-    request_mappings: MutableSequence[ContainerExtendedResourceRequest]
+    request_mappings: _m.List[ContainerExtendedResourceRequest]
     """RequestMappings identifies the mapping of <container, extended resource backed by DRA> to  device request in the generated ResourceClaim."""
 
-    resource_claim_name: str
+    resource_claim_name: _m.Value[str]
     """ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod."""
 
     def __init__(
@@ -5023,46 +5025,46 @@ class PodExtendedResourceClaimStatus(Model):
         *,
         request_mappings: Iterable[ContainerExtendedResourceRequest] | None = None,
         resource_claim_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, request_mappings, resource_claim_name)
+        self._init(_extra, request_mappings, resource_claim_name)
 
 
-class PodIP(Model):
+class PodIP(_m.Model):
     """PodIP represents a single IP address allocated to the pod."""
 
     __slots__ = ()
     _f = "ip::s"
 
-    ip: str
+    ip: _m.Value[str]
     """IP is the IP address assigned to the pod"""
 
     def __init__(
         self,
         *,
         ip: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, ip)
+        self._init(_extra, ip)
 
 
-class PodList(ListModel[Pod]):
+class PodList(_m.ListModel[Pod]):
     """PodList is a list of Pods."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Pod kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "PodList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Pod]
+    items: _m.List[Pod]
     """List of pods. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -5072,48 +5074,48 @@ class PodList(ListModel[Pod]):
         items: Iterable[Pod] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class PodOS(Model):
+class PodOS(_m.Model):
     """PodOS defines the OS parameters of a pod."""
 
     __slots__ = ()
     _f = "name::s"
 
-    name: str
+    name: _m.Value[str]
     """Name is the name of the operating system. The currently supported values are linux and windows. Additional value may be defined in future and can be one of: https://github.com/opencontainers/runtime-spec/blob/master/config.md#platform-specific-configuration Clients should expect to handle additional values and treat unrecognized values in this field as os: null"""
 
     def __init__(
         self,
         *,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name)
+        self._init(_extra, name)
 
 
-class PodReadinessGate(Model):
+class PodReadinessGate(_m.Model):
     """PodReadinessGate contains the reference to a pod condition"""
 
     __slots__ = ()
     _f = "condition_type:conditionType:s"
 
-    condition_type: str
+    condition_type: _m.Value[str]
     """ConditionType refers to a condition in the pod's condition list with matching type."""
 
     def __init__(
         self,
         *,
         condition_type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, condition_type)
+        self._init(_extra, condition_type)
 
 
-class PodResourceClaim(Model):
+class PodResourceClaim(_m.Model):
     """PodResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the pod.
 
     It adds a name to it that uniquely identifies the ResourceClaim inside the Pod. Containers that need access to the ResourceClaim reference it with this name.
@@ -5124,13 +5126,13 @@ class PodResourceClaim(Model):
     __slots__ = ()
     _f = "name::s resource_claim_name:resourceClaimName:s resource_claim_template_name:resourceClaimTemplateName:s"
 
-    name: str
+    name: _m.Value[str]
     """Name uniquely identifies this resource claim inside the pod. This must be a DNS_LABEL."""
 
-    resource_claim_name: str | None
+    resource_claim_name: _m.Value[str | None]
     """ResourceClaimName is the name of a ResourceClaim object in the same namespace as this pod."""
 
-    resource_claim_template_name: str | None
+    resource_claim_template_name: _m.Value[str | None]
     """ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this pod."""
 
     def __init__(
@@ -5139,21 +5141,21 @@ class PodResourceClaim(Model):
         name: str | None = None,
         resource_claim_name: str | None = None,
         resource_claim_template_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, resource_claim_name, resource_claim_template_name)
+        self._init(_extra, name, resource_claim_name, resource_claim_template_name)
 
 
-class PodResourceClaimStatus(Model):
+class PodResourceClaimStatus(_m.Model):
     """PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim."""
 
     __slots__ = ()
     _f = "name::s resource_claim_name:resourceClaimName:s"
 
-    name: str
+    name: _m.Value[str]
     """Name uniquely identifies this resource claim inside the pod. This must match the name of an entry in pod.spec.resourceClaims, which implies that the string must be a DNS_LABEL."""
 
-    resource_claim_name: str | None
+    resource_claim_name: _m.Value[str | None]
     """ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod."""
 
     def __init__(
@@ -5161,90 +5163,90 @@ class PodResourceClaimStatus(Model):
         *,
         name: str | None = None,
         resource_claim_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, resource_claim_name)
+        self._init(_extra, name, resource_claim_name)
 
 
-class PodSchedulingGate(Model):
+class PodSchedulingGate(_m.Model):
     """PodSchedulingGate is associated to a Pod to guard its scheduling."""
 
     __slots__ = ()
     _f = "name::s"
 
-    name: str
+    name: _m.Value[str]
     """Name of the scheduling gate. Each scheduling gate must have a unique name field."""
 
     def __init__(
         self,
         *,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name)
+        self._init(_extra, name)
 
 
-class PodSchedulingGroup(Model):
+class PodSchedulingGroup(_m.Model):
     """PodSchedulingGroup identifies the runtime scheduling group instance that a Pod belongs to. The scheduler uses this information to apply workload-aware scheduling semantics. Exactly one field must be specified."""
 
     __slots__ = ()
     _f = "pod_group_name:podGroupName:s"
 
-    pod_group_name: str | None
+    pod_group_name: _m.Value[str | None]
     """PodGroupName specifies the name of the standalone PodGroup object that represents the runtime instance of this group. Must be a DNS subdomain."""
 
     def __init__(
         self,
         *,
         pod_group_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, pod_group_name)
+        self._init(_extra, pod_group_name)
 
 
-class PodSecurityContext(Model):
+class PodSecurityContext(_m.Model):
     """PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext.  Field values of container.securityContext take precedence over field values of PodSecurityContext."""
 
     __slots__ = ()
     _f = "app_armor_profile:appArmorProfile:@AppArmorProfile fs_group:fsGroup:i fs_group_change_policy:fsGroupChangePolicy:s run_as_group:runAsGroup:i run_as_non_root:runAsNonRoot:b run_as_user:runAsUser:i se_linux_change_policy:seLinuxChangePolicy:s se_linux_options:seLinuxOptions:@SELinuxOptions seccomp_profile:seccompProfile:@SeccompProfile supplemental_groups:supplementalGroups:[i supplemental_groups_policy:supplementalGroupsPolicy:s sysctls::[@Sysctl windows_options:windowsOptions:@WindowsSecurityContextOptions"
 
-    app_armor_profile: AppArmorProfile
+    app_armor_profile: _m.Object[AppArmorProfile]
     """appArmorProfile is the AppArmor options to use by the containers in this pod. Note that this field cannot be set when spec.os.name is windows."""
 
-    fs_group: int | None
+    fs_group: _m.Value[int | None]
     """A special supplemental group that applies to all containers in a pod. Some volume types allow the Kubelet to change the ownership of that volume to be owned by the pod:"""
 
-    fs_group_change_policy: str | None
+    fs_group_change_policy: _m.Value[str | None]
     """fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed inside Pod. This field will only apply to volume types which support fsGroup based ownership(and permissions). It will have no effect on ephemeral volume types such as: secret, configmaps and emptydir. Valid values are "OnRootMismatch" and "Always". If not specified, "Always" is used. Note that this field cannot be set when spec.os.name is windows."""
 
-    run_as_group: int | None
+    run_as_group: _m.Value[int | None]
     """The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows."""
 
-    run_as_non_root: bool | None
+    run_as_non_root: _m.Value[bool | None]
     """Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence."""
 
-    run_as_user: int | None
+    run_as_user: _m.Value[int | None]
     """The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows."""
 
-    se_linux_change_policy: str | None
+    se_linux_change_policy: _m.Value[str | None]
     """seLinuxChangePolicy defines how the container's SELinux label is applied to all volumes used by the Pod. It has no effect on nodes that do not support SELinux or to volumes does not support SELinux. Valid values are "MountOption" and "Recursive"."""
 
-    se_linux_options: SELinuxOptions
+    se_linux_options: _m.Object[SELinuxOptions]
     """The SELinux context to be applied to all containers. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows."""
 
-    seccomp_profile: SeccompProfile
+    seccomp_profile: _m.Object[SeccompProfile]
     """The seccomp options to use by the containers in this pod. Note that this field cannot be set when spec.os.name is windows."""
 
-    supplemental_groups: MutableSequence[int]
+    supplemental_groups: _m.List[int]
     """A list of groups applied to the first process run in each container, in addition to the container's primary GID and fsGroup (if specified).  If the SupplementalGroupsPolicy feature is enabled, the supplementalGroupsPolicy field determines whether these are in addition to or instead of any group memberships defined in the container image. If unspecified, no additional groups are added, though group memberships defined in the container image may still be used, depending on the supplementalGroupsPolicy field. Note that this field cannot be set when spec.os.name is windows."""
 
-    supplemental_groups_policy: str | None
+    supplemental_groups_policy: _m.Value[str | None]
     """Defines how supplemental groups of the first container processes are calculated. Valid values are "Merge" and "Strict". If not specified, "Merge" is used. (Alpha) Using the field requires the SupplementalGroupsPolicy feature gate to be enabled and the container runtime must implement support for this feature. Note that this field cannot be set when spec.os.name is windows."""
 
-    sysctls: MutableSequence[Sysctl]
+    sysctls: _m.List[Sysctl]
     """Sysctls hold a list of namespaced sysctls used for the pod. Pods with unsupported sysctls (by the container runtime) might fail to launch. Note that this field cannot be set when spec.os.name is windows."""
 
-    windows_options: WindowsSecurityContextOptions
+    windows_options: _m.Object[WindowsSecurityContextOptions]
     """The Windows specific settings applied to all containers. If unspecified, the options within a container's SecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux."""
 
     def __init__(
@@ -5263,10 +5265,10 @@ class PodSecurityContext(Model):
         supplemental_groups_policy: str | None = None,
         sysctls: Iterable[Sysctl] | None = None,
         windows_options: WindowsSecurityContextOptions | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             app_armor_profile,
             fs_group,
             fs_group_change_policy,
@@ -5283,136 +5285,136 @@ class PodSecurityContext(Model):
         )
 
 
-class PodSpec(Model):
+class PodSpec(_m.Model):
     """PodSpec is a description of a pod."""
 
     __slots__ = ()
     _f = "active_deadline_seconds:activeDeadlineSeconds:i affinity::@Affinity automount_service_account_token:automountServiceAccountToken:b containers::[@Container dns_config:dnsConfig:@PodDNSConfig dns_policy:dnsPolicy:s enable_service_links:enableServiceLinks:b ephemeral_containers:ephemeralContainers:[@EphemeralContainer host_aliases:hostAliases:[@HostAlias host_ipc:hostIPC:b host_network:hostNetwork:b host_pid:hostPID:b host_users:hostUsers:b hostname::s hostname_override:hostnameOverride:s image_pull_secrets:imagePullSecrets:[@LocalObjectReference init_containers:initContainers:[@Container node_name:nodeName:s node_selector:nodeSelector:{s os::@PodOS overhead::{s preemption_policy:preemptionPolicy:s priority::i priority_class_name:priorityClassName:s readiness_gates:readinessGates:[@PodReadinessGate resource_claims:resourceClaims:[@PodResourceClaim resources::@ResourceRequirements restart_policy:restartPolicy:s runtime_class_name:runtimeClassName:s scheduler_name:schedulerName:s scheduling_gates:schedulingGates:[@PodSchedulingGate scheduling_group:schedulingGroup:@PodSchedulingGroup security_context:securityContext:@PodSecurityContext service_account:serviceAccount:s service_account_name:serviceAccountName:s set_hostname_as_fqdn:setHostnameAsFQDN:b share_process_namespace:shareProcessNamespace:b subdomain::s termination_grace_period_seconds:terminationGracePeriodSeconds:i tolerations::[@Toleration topology_spread_constraints:topologySpreadConstraints:[@TopologySpreadConstraint volumes::[@Volume"
 
-    active_deadline_seconds: int | None
+    active_deadline_seconds: _m.Value[int | None]
     """Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers. Value must be a positive integer."""
 
-    affinity: Affinity
+    affinity: _m.Object[Affinity]
     """If specified, the pod's scheduling constraints"""
 
-    automount_service_account_token: bool | None
+    automount_service_account_token: _m.Value[bool | None]
     """AutomountServiceAccountToken indicates whether a service account token should be automatically mounted."""
 
-    containers: MutableSequence[Container]
+    containers: _m.List[Container]
     """List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated."""
 
-    dns_config: PodDNSConfig
+    dns_config: _m.Object[PodDNSConfig]
     """Specifies the DNS parameters of a pod. Parameters specified here will be merged to the generated DNS configuration based on DNSPolicy."""
 
-    dns_policy: str | None
+    dns_policy: _m.Value[str | None]
     """Set DNS policy for the pod. Defaults to "ClusterFirst". Valid values are 'ClusterFirstWithHostNet', 'ClusterFirst', 'Default' or 'None'. DNS parameters given in DNSConfig will be merged with the policy selected with DNSPolicy. To have DNS options set along with hostNetwork, you have to specify DNS policy explicitly to 'ClusterFirstWithHostNet'."""
 
-    enable_service_links: bool | None
+    enable_service_links: _m.Value[bool | None]
     """EnableServiceLinks indicates whether information about services should be injected into pod's environment variables, matching the syntax of Docker links. Optional: Defaults to true."""
 
-    ephemeral_containers: MutableSequence[EphemeralContainer]
+    ephemeral_containers: _m.List[EphemeralContainer]
     """List of ephemeral containers run in this pod. Ephemeral containers may be run in an existing pod to perform user-initiated actions such as debugging. This list cannot be specified when creating a pod, and it cannot be modified by updating the pod spec. In order to add an ephemeral container to an existing pod, use the pod's ephemeralcontainers subresource."""
 
-    host_aliases: MutableSequence[HostAlias]
+    host_aliases: _m.List[HostAlias]
     """HostAliases is an optional list of hosts and IPs that will be injected into the pod's hosts file if specified."""
 
-    host_ipc: bool | None
+    host_ipc: _m.Value[bool | None]
     """Use the host's ipc namespace. Optional: Default to false."""
 
-    host_network: bool | None
+    host_network: _m.Value[bool | None]
     """Host networking requested for this pod. Use the host's network namespace. When using HostNetwork you should specify ports so the scheduler is aware. When `hostNetwork` is true, specified `hostPort` fields in port definitions must match `containerPort`, and unspecified `hostPort` fields in port definitions are defaulted to match `containerPort`. Default to false."""
 
-    host_pid: bool | None
+    host_pid: _m.Value[bool | None]
     """Use the host's pid namespace. Optional: Default to false."""
 
-    host_users: bool | None
+    host_users: _m.Value[bool | None]
     """Use the host's user namespace. Optional: Default to true. If set to true or not present, the pod will be run in the host user namespace, useful for when the pod needs a feature only available to the host user namespace, such as loading a kernel module with CAP_SYS_MODULE. When set to false, a new userns is created for the pod. Setting false is useful for mitigating container breakout vulnerabilities even allowing users to run their containers as root without actually having root privileges on the host."""
 
-    hostname: str | None
+    hostname: _m.Value[str | None]
     """Specifies the hostname of the Pod If not specified, the pod's hostname will be set to a system-defined value."""
 
-    hostname_override: str | None
+    hostname_override: _m.Value[str | None]
     """HostnameOverride specifies an explicit override for the pod's hostname as perceived by the pod. This field only specifies the pod's hostname and does not affect its DNS records. When this field is set to a non-empty string: - It takes precedence over the values set in `hostname` and `subdomain`. - The Pod's hostname will be set to this value. - `setHostnameAsFQDN` must be nil or set to false. - `hostNetwork` must be set to false."""
 
-    image_pull_secrets: MutableSequence[LocalObjectReference]
+    image_pull_secrets: _m.List[LocalObjectReference]
     """ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec. If specified, these secrets will be passed to individual puller implementations for them to use. More info: https://kubernetes.io/docs/concepts/containers/images#specifying-imagepullsecrets-on-a-pod"""
 
-    init_containers: MutableSequence[Container]
+    init_containers: _m.List[Container]
     """List of initialization containers belonging to the pod. Init containers are executed in order prior to containers being started. If any init container fails, the pod is considered to have failed and is handled according to its restartPolicy. The name for an init container or normal container must be unique among all containers. Init containers may not have Lifecycle actions, Readiness probes, Liveness probes, or Startup probes. The resourceRequirements of an init container are taken into account during scheduling by finding the highest request/limit for each resource type, and then using the max of that value or the sum of the normal containers. Limits are applied to init containers in a similar fashion. Init containers cannot currently be added or removed. Cannot be updated. More info: https://kubernetes.io/docs/concepts/workloads/pods/init-containers/"""
 
-    node_name: str | None
+    node_name: _m.Value[str | None]
     """NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename"""
 
-    node_selector: MutableMapping[str, str]
+    node_selector: _m.Map[str]
     """NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/"""
 
-    os: PodOS
+    os: _m.Object[PodOS]
     """Specifies the OS of the containers in the pod. Some pod and container fields are restricted if this is set."""
 
-    overhead: MutableMapping[str, str]
+    overhead: _m.Map[str]
     """Overhead represents the resource overhead associated with running a pod for a given RuntimeClass. This field will be autopopulated at admission time by the RuntimeClass admission controller. If the RuntimeClass admission controller is enabled, overhead must not be set in Pod create requests. The RuntimeClass admission controller will reject Pod create requests which have the overhead already set. If RuntimeClass is configured and selected in the PodSpec, Overhead will be set to the value defined in the corresponding RuntimeClass, otherwise it will remain unset and treated as zero. More info: https://git.k8s.io/enhancements/keps/sig-node/688-pod-overhead/README.md"""
 
-    preemption_policy: str | None
+    preemption_policy: _m.Value[str | None]
     """PreemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset."""
 
-    priority: int | None
+    priority: _m.Value[int | None]
     """The priority value. Various system components use this field to find the priority of the pod. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority."""
 
-    priority_class_name: str | None
+    priority_class_name: _m.Value[str | None]
     """If specified, indicates the pod's priority. "system-node-critical" and "system-cluster-critical" are two special keywords which indicate the highest priorities with the former being the highest priority. Any other name must be defined by creating a PriorityClass object with that name. If not specified, the pod priority will be default or zero if there is no default."""
 
-    readiness_gates: MutableSequence[PodReadinessGate]
+    readiness_gates: _m.List[PodReadinessGate]
     """If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates"""
 
-    resource_claims: MutableSequence[PodResourceClaim]
+    resource_claims: _m.List[PodResourceClaim]
     """ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start. The resources will be made available to those containers which consume them by name."""
 
-    resources: ResourceRequirements
+    resources: _m.Object[ResourceRequirements]
     """Resources is the total amount of CPU and Memory resources required by all containers in the pod. It supports specifying Requests and Limits for "cpu", "memory" and "hugepages-" resource names only. ResourceClaims are not supported."""
 
-    restart_policy: str | None
+    restart_policy: _m.Value[str | None]
     """Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy"""
 
-    runtime_class_name: str | None
+    runtime_class_name: _m.Value[str | None]
     """RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.  If no RuntimeClass resource matches the named class, the pod will not be run. If unset or empty, the "legacy" RuntimeClass will be used, which is an implicit class with an empty definition that uses the default runtime handler. More info: https://git.k8s.io/enhancements/keps/sig-node/585-runtime-class"""
 
-    scheduler_name: str | None
+    scheduler_name: _m.Value[str | None]
     """If specified, the pod will be dispatched by specified scheduler. If not specified, the pod will be dispatched by default scheduler."""
 
-    scheduling_gates: MutableSequence[PodSchedulingGate]
+    scheduling_gates: _m.List[PodSchedulingGate]
     """SchedulingGates is an opaque list of values that if specified will block scheduling the pod. If schedulingGates is not empty, the pod will stay in the SchedulingGated state and the scheduler will not attempt to schedule the pod."""
 
-    scheduling_group: PodSchedulingGroup
+    scheduling_group: _m.Object[PodSchedulingGroup]
     """SchedulingGroup provides a reference to the immediate scheduling runtime grouping object that this Pod belongs to. This field is used by the scheduler to identify the group and apply the correct group scheduling policies. The association with a group also impacts other lifecycle aspects of a Pod that are relevant in a wider context of scheduling like preemption, resource attachment, etc. If not specified, the Pod is treated as a single unit in all of these aspects. The group object referenced by this field may not exist at the time the Pod is created. This field is immutable, but a group object with the same name may be recreated with different policies. Doing this during pod scheduling may result in the placement not conforming to the expected policies."""
 
-    security_context: PodSecurityContext
+    security_context: _m.Object[PodSecurityContext]
     """SecurityContext holds pod-level security attributes and common container settings. Optional: Defaults to empty.  See type description for default values of each field."""
 
-    service_account: str | None
+    service_account: _m.Value[str | None]
     """DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. Deprecated: Use serviceAccountName instead."""
 
-    service_account_name: str | None
+    service_account_name: _m.Value[str | None]
     """ServiceAccountName is the name of the ServiceAccount to use to run this pod. More info: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"""
 
-    set_hostname_as_fqdn: bool | None
+    set_hostname_as_fqdn: _m.Value[bool | None]
     """If true the pod's hostname will be configured as the pod's FQDN, rather than the leaf name (the default). In Linux containers, this means setting the FQDN in the hostname field of the kernel (the nodename field of struct utsname). In Windows containers, this means setting the registry value of hostname for the registry key HKEY_LOCAL_MACHINE\\\\SYSTEM\\\\CurrentControlSet\\\\Services\\\\Tcpip\\\\Parameters to FQDN. If a pod does not have FQDN, this has no effect. Default to false."""
 
-    share_process_namespace: bool | None
+    share_process_namespace: _m.Value[bool | None]
     """Share a single process namespace between all of the containers in a pod. When this is set containers will be able to view and signal processes from other containers in the same pod, and the first process in each container will not be assigned PID 1. HostPID and ShareProcessNamespace cannot both be set. Optional: Default to false."""
 
-    subdomain: str | None
+    subdomain: _m.Value[str | None]
     """If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>". If not specified, the pod will not have a domainname at all."""
 
-    termination_grace_period_seconds: int | None
+    termination_grace_period_seconds: _m.Value[int | None]
     """Optional duration in seconds the pod needs to terminate gracefully. May be decreased in delete request. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). If this value is nil, the default grace period will be used instead. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. Defaults to 30 seconds."""
 
-    tolerations: MutableSequence[Toleration]
+    tolerations: _m.List[Toleration]
     """If specified, the pod's tolerations."""
 
-    topology_spread_constraints: MutableSequence[TopologySpreadConstraint]
+    topology_spread_constraints: _m.List[TopologySpreadConstraint]
     """TopologySpreadConstraints describes how a group of pods ought to spread across topology domains. Scheduler will schedule pods in a way which abides by the constraints. All topologySpreadConstraints are ANDed."""
 
-    volumes: MutableSequence[Volume]
+    volumes: _m.List[Volume]
     """List of volumes that can be mounted by containers belonging to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes"""
 
     def __init__(
@@ -5460,10 +5462,10 @@ class PodSpec(Model):
         tolerations: Iterable[Toleration] | None = None,
         topology_spread_constraints: Iterable[TopologySpreadConstraint] | None = None,
         volumes: Iterable[Volume] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             active_deadline_seconds,
             affinity,
             automount_service_account_token,
@@ -5509,73 +5511,73 @@ class PodSpec(Model):
         )
 
 
-class PodStatus(Model):
+class PodStatus(_m.Model):
     """PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane."""
 
     __slots__ = ()
     _f = "allocated_resources:allocatedResources:{s conditions::[@PodCondition container_statuses:containerStatuses:[@ContainerStatus ephemeral_container_statuses:ephemeralContainerStatuses:[@ContainerStatus extended_resource_claim_status:extendedResourceClaimStatus:@PodExtendedResourceClaimStatus host_ip:hostIP:s host_ips:hostIPs:[@HostIP init_container_statuses:initContainerStatuses:[@ContainerStatus message::s node_allocatable_resource_claim_statuses:nodeAllocatableResourceClaimStatuses:[@NodeAllocatableResourceClaimStatus nominated_node_name:nominatedNodeName:s observed_generation:observedGeneration:i phase::s pod_ip:podIP:s pod_ips:podIPs:[@PodIP qos_class:qosClass:s reason::s resize::s resource_claim_statuses:resourceClaimStatuses:[@PodResourceClaimStatus resources::@ResourceRequirements start_time:startTime:t"
 
-    allocated_resources: MutableMapping[str, str]
+    allocated_resources: _m.Map[str]
     """AllocatedResources is the total requests allocated for this pod by the node. If pod-level requests are not set, this will be the total requests aggregated across containers in the pod."""
 
-    conditions: MutableSequence[PodCondition]
+    conditions: _m.List[PodCondition]
     """Current service state of pod. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions"""
 
-    container_statuses: MutableSequence[ContainerStatus]
+    container_statuses: _m.List[ContainerStatus]
     """Statuses of containers in this pod. Each container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status"""
 
-    ephemeral_container_statuses: MutableSequence[ContainerStatus]
+    ephemeral_container_statuses: _m.List[ContainerStatus]
     """Statuses for any ephemeral containers that have run in this pod. Each ephemeral container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status"""
 
-    extended_resource_claim_status: PodExtendedResourceClaimStatus
+    extended_resource_claim_status: _m.Object[PodExtendedResourceClaimStatus]
     """Status of extended resource claim backed by DRA."""
 
-    host_ip: str | None
+    host_ip: _m.Value[str | None]
     """hostIP holds the IP address of the host to which the pod is assigned. Empty if the pod has not started yet. A pod can be assigned to a node that has a problem in kubelet which in turns mean that HostIP will not be updated even if there is a node is assigned to pod"""
 
-    host_ips: MutableSequence[HostIP]
+    host_ips: _m.List[HostIP]
     """hostIPs holds the IP addresses allocated to the host. If this field is specified, the first entry must match the hostIP field. This list is empty if the pod has not started yet. A pod can be assigned to a node that has a problem in kubelet which in turns means that HostIPs will not be updated even if there is a node is assigned to this pod."""
 
-    init_container_statuses: MutableSequence[ContainerStatus]
+    init_container_statuses: _m.List[ContainerStatus]
     """Statuses of init containers in this pod. The most recent successful non-restartable init container will have ready = true, the most recently started container will have startTime set. Each init container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-and-container-status"""
 
-    message: str | None
+    message: _m.Value[str | None]
     """A human readable message indicating details about why the pod is in this condition."""
 
-    node_allocatable_resource_claim_statuses: MutableSequence[NodeAllocatableResourceClaimStatus]
+    node_allocatable_resource_claim_statuses: _m.List[NodeAllocatableResourceClaimStatus]
     """NodeAllocatableResourceClaimStatuses contains the status of node-allocatable resources that were allocated for this pod through DRA claims. This includes resources currently reported in v1.Node `status.allocatable` that are not extended resources (see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources). Examples include "cpu", "memory", "ephemeral-storage", and hugepages."""
 
-    nominated_node_name: str | None
+    nominated_node_name: _m.Value[str | None]
     """nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods. This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on this node to a higher priority pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when the pod is scheduled."""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """If set, this represents the .metadata.generation that the pod status was set based upon. The PodObservedGenerationTracking feature gate must be enabled to use this field."""
 
-    phase: str | None
+    phase: _m.Value[str | None]
     """The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle. The conditions array, the reason and message fields, and the individual container status arrays contain more detail about the pod's status. There are five possible phase values:"""
 
-    pod_ip: str | None
+    pod_ip: _m.Value[str | None]
     """podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated."""
 
-    pod_ips: MutableSequence[PodIP]
+    pod_ips: _m.List[PodIP]
     """podIPs holds the IP addresses allocated to the pod. If this field is specified, the 0th entry must match the podIP field. Pods may be allocated at most 1 value for each of IPv4 and IPv6. This list is empty if no IPs have been allocated yet."""
 
-    qos_class: str | None
+    qos_class: _m.Value[str | None]
     """The Quality of Service (QOS) classification assigned to the pod based on resource requirements See PodQOSClass type for available QOS classes More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/#quality-of-service-classes"""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """A brief CamelCase message indicating details about why the pod is in this state. e.g. 'Evicted'"""
 
-    resize: str | None
+    resize: _m.Value[str | None]
     """Status of resources resize desired for pod's containers. It is empty if no resources resize is pending. Any changes to container resources will automatically set this to "Proposed" Deprecated: Resize status is moved to two pod conditions PodResizePending and PodResizeInProgress. PodResizePending will track states where the spec has been resized, but the Kubelet has not yet allocated the resources. PodResizeInProgress will track in-progress resizes, and should be present whenever allocated resources != acknowledged resources."""
 
-    resource_claim_statuses: MutableSequence[PodResourceClaimStatus]
+    resource_claim_statuses: _m.List[PodResourceClaimStatus]
     """Status of resource claims."""
 
-    resources: ResourceRequirements
+    resources: _m.Object[ResourceRequirements]
     """Resources represents the compute resource requests and limits that have been applied at the pod level if pod-level requests or limits are set in PodSpec.Resources"""
 
-    start_time: datetime | None
+    start_time: _m.Time[datetime | None]
     """RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet pulled the container image(s) for the pod."""
 
     def __init__(
@@ -5604,10 +5606,10 @@ class PodStatus(Model):
         resource_claim_statuses: Iterable[PodResourceClaimStatus] | None = None,
         resources: ResourceRequirements | None = None,
         start_time: datetime | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             allocated_resources,
             conditions,
             container_statuses,
@@ -5632,23 +5634,23 @@ class PodStatus(Model):
         )
 
 
-class PodTemplate(Model):
+class PodTemplate(_m.Model):
     """PodTemplate describes a template for creating copies of a predefined pod."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta template::@PodTemplateSpec"
     _gvk = ("v1", "PodTemplate")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    template: PodTemplateSpec
+    template: _m.Object[PodTemplateSpec]
     """Template defines the pods that will be created from this pod template. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -5658,28 +5660,28 @@ class PodTemplate(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         template: PodTemplateSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, template)
+        self._init(_extra, api_version, kind, metadata, template)
 
 
-class PodTemplateList(ListModel[PodTemplate]):
+class PodTemplateList(_m.ListModel[PodTemplate]):
     """PodTemplateList is a list of PodTemplates."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@PodTemplate kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "PodTemplateList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[PodTemplate]
+    items: _m.List[PodTemplate]
     """List of pod templates"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -5689,21 +5691,21 @@ class PodTemplateList(ListModel[PodTemplate]):
         items: Iterable[PodTemplate] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class PodTemplateSpec(Model):
+class PodTemplateSpec(_m.Model):
     """PodTemplateSpec describes the data a pod should have when created from a template"""
 
     __slots__ = ()
     _f = "metadata::@meta_v1.ObjectMeta spec::@PodSpec"
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PodSpec
+    spec: _m.Object[PodSpec]
     """Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -5711,27 +5713,27 @@ class PodTemplateSpec(Model):
         *,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: PodSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, metadata, spec)
+        self._init(_extra, metadata, spec)
 
 
-class PortStatus(Model):
+class PortStatus(_m.Model):
     """PortStatus represents the error condition of a service port"""
 
     __slots__ = ()
     _f = "error::s port::i protocol::s"
 
-    error: str | None
+    error: _m.Value[str | None]
     """Error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use
       CamelCase names
     - cloud provider specific error values must have names that comply with the
       format foo.example.com/CamelCase."""
 
-    port: int
+    port: _m.Value[int]
     """Port is the port number of the service port of which status is recorded here"""
 
-    protocol: str
+    protocol: _m.Value[str]
     """Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP\""""
 
     def __init__(
@@ -5740,24 +5742,24 @@ class PortStatus(Model):
         error: str | None = None,
         port: int | None = None,
         protocol: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, error, port, protocol)
+        self._init(_extra, error, port, protocol)
 
 
-class PortworxVolumeSource(Model):
+class PortworxVolumeSource(_m.Model):
     """PortworxVolumeSource represents a Portworx volume resource."""
 
     __slots__ = ()
     _f = "fs_type:fsType:s read_only:readOnly:b volume_id:volumeID:s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fSType represents the filesystem type to mount Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs". Implicitly inferred to be "ext4" if unspecified."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
 
-    volume_id: str
+    volume_id: _m.Value[str]
     """volumeID uniquely identifies a Portworx volume"""
 
     def __init__(
@@ -5766,21 +5768,21 @@ class PortworxVolumeSource(Model):
         fs_type: str | None = None,
         read_only: bool | None = None,
         volume_id: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, read_only, volume_id)
+        self._init(_extra, fs_type, read_only, volume_id)
 
 
-class PreferredSchedulingTerm(Model):
+class PreferredSchedulingTerm(_m.Model):
     """An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. it's a no-op). A null preferred scheduling term matches no objects (i.e. is also a no-op)."""
 
     __slots__ = ()
     _f = "preference::@NodeSelectorTerm weight::i"
 
-    preference: NodeSelectorTerm
+    preference: _m.Object[NodeSelectorTerm]
     """A node selector term, associated with the corresponding weight."""
 
-    weight: int
+    weight: _m.Value[int]
     """Weight associated with matching the corresponding nodeSelectorTerm, in the range 1-100."""
 
     def __init__(
@@ -5788,45 +5790,45 @@ class PreferredSchedulingTerm(Model):
         *,
         preference: NodeSelectorTerm | None = None,
         weight: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, preference, weight)
+        self._init(_extra, preference, weight)
 
 
-class Probe(Model):
+class Probe(_m.Model):
     """Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic."""
 
     __slots__ = ()
     _f = "exec::@ExecAction failure_threshold:failureThreshold:i grpc::@GRPCAction http_get:httpGet:@HTTPGetAction initial_delay_seconds:initialDelaySeconds:i period_seconds:periodSeconds:i success_threshold:successThreshold:i tcp_socket:tcpSocket:@TCPSocketAction termination_grace_period_seconds:terminationGracePeriodSeconds:i timeout_seconds:timeoutSeconds:i"
 
-    exec: ExecAction
+    exec: _m.Object[ExecAction]
     """Exec specifies a command to execute in the container."""
 
-    failure_threshold: int | None
+    failure_threshold: _m.Value[int | None]
     """Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1."""
 
-    grpc: GRPCAction
+    grpc: _m.Object[GRPCAction]
     """GRPC specifies a GRPC HealthCheckRequest."""
 
-    http_get: HTTPGetAction
+    http_get: _m.Object[HTTPGetAction]
     """HTTPGet specifies an HTTP GET request to perform."""
 
-    initial_delay_seconds: int | None
+    initial_delay_seconds: _m.Value[int | None]
     """Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes"""
 
-    period_seconds: int | None
+    period_seconds: _m.Value[int | None]
     """How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1."""
 
-    success_threshold: int | None
+    success_threshold: _m.Value[int | None]
     """Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1."""
 
-    tcp_socket: TCPSocketAction
+    tcp_socket: _m.Object[TCPSocketAction]
     """TCPSocket specifies a connection to a TCP port."""
 
-    termination_grace_period_seconds: int | None
+    termination_grace_period_seconds: _m.Value[int | None]
     """Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset."""
 
-    timeout_seconds: int | None
+    timeout_seconds: _m.Value[int | None]
     """Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes"""
 
     def __init__(
@@ -5842,10 +5844,10 @@ class Probe(Model):
         tcp_socket: TCPSocketAction | None = None,
         termination_grace_period_seconds: int | None = None,
         timeout_seconds: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             exec,
             failure_threshold,
             grpc,
@@ -5859,16 +5861,16 @@ class Probe(Model):
         )
 
 
-class ProjectedVolumeSource(Model):
+class ProjectedVolumeSource(_m.Model):
     """Represents a projected volume source"""
 
     __slots__ = ()
     _f = "default_mode:defaultMode:i sources::[@VolumeProjection"
 
-    default_mode: int | None
+    default_mode: _m.Value[int | None]
     """defaultMode are the mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set."""
 
-    sources: MutableSequence[VolumeProjection]
+    sources: _m.List[VolumeProjection]
     """sources is the list of volume projections. Each entry in this list handles one source."""
 
     def __init__(
@@ -5876,33 +5878,33 @@ class ProjectedVolumeSource(Model):
         *,
         default_mode: int | None = None,
         sources: Iterable[VolumeProjection] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, default_mode, sources)
+        self._init(_extra, default_mode, sources)
 
 
-class QuobyteVolumeSource(Model):
+class QuobyteVolumeSource(_m.Model):
     """Represents a Quobyte mount that lasts the lifetime of a pod. Quobyte volumes do not support ownership management or SELinux relabeling."""
 
     __slots__ = ()
     _f = "group::s read_only:readOnly:b registry::s tenant::s user::s volume::s"
 
-    group: str | None
+    group: _m.Value[str | None]
     """group to map volume access to Default is no group"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly here will force the Quobyte volume to be mounted with read-only permissions. Defaults to false."""
 
-    registry: str
+    registry: _m.Value[str]
     """registry represents a single or multiple Quobyte Registry services specified as a string as host:port pair (multiple entries are separated with commas) which acts as the central registry for volumes"""
 
-    tenant: str | None
+    tenant: _m.Value[str | None]
     """tenant owning the given Quobyte volume in the Backend Used with dynamically provisioned Quobyte volumes, value is set by the plugin"""
 
-    user: str | None
+    user: _m.Value[str | None]
     """user to map volume access to Defaults to serivceaccount user"""
 
-    volume: str
+    volume: _m.Value[str]
     """volume is a string that references an already created Quobyte volume by name."""
 
     def __init__(
@@ -5914,39 +5916,39 @@ class QuobyteVolumeSource(Model):
         tenant: str | None = None,
         user: str | None = None,
         volume: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, group, read_only, registry, tenant, user, volume)
+        self._init(_extra, group, read_only, registry, tenant, user, volume)
 
 
-class RBDPersistentVolumeSource(Model):
+class RBDPersistentVolumeSource(_m.Model):
     """Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling."""
 
     __slots__ = ()
     _f = "fs_type:fsType:s image::s keyring::s monitors::[s pool::s read_only:readOnly:b secret_ref:secretRef:@SecretReference user::s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#rbd"""
 
-    image: str
+    image: _m.Value[str]
     """image is the rados image name. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    keyring: str | None
+    keyring: _m.Value[str | None]
     """keyring is the path to key ring for RBDUser. Default is /etc/ceph/keyring. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    monitors: MutableSequence[str]
+    monitors: _m.List[str]
     """monitors is a collection of Ceph monitors. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    pool: str | None
+    pool: _m.Value[str | None]
     """pool is the rados pool name. Default is rbd. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    secret_ref: SecretReference
+    secret_ref: _m.Object[SecretReference]
     """secretRef is name of the authentication secret for RBDUser. If provided overrides keyring. Default is nil. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    user: str | None
+    user: _m.Value[str | None]
     """user is the rados user name. Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
     def __init__(
@@ -5960,39 +5962,39 @@ class RBDPersistentVolumeSource(Model):
         read_only: bool | None = None,
         secret_ref: SecretReference | None = None,
         user: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, image, keyring, monitors, pool, read_only, secret_ref, user)
+        self._init(_extra, fs_type, image, keyring, monitors, pool, read_only, secret_ref, user)
 
 
-class RBDVolumeSource(Model):
+class RBDVolumeSource(_m.Model):
     """Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling."""
 
     __slots__ = ()
     _f = "fs_type:fsType:s image::s keyring::s monitors::[s pool::s read_only:readOnly:b secret_ref:secretRef:@LocalObjectReference user::s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: https://kubernetes.io/docs/concepts/storage/volumes#rbd"""
 
-    image: str
+    image: _m.Value[str]
     """image is the rados image name. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    keyring: str | None
+    keyring: _m.Value[str | None]
     """keyring is the path to key ring for RBDUser. Default is /etc/ceph/keyring. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    monitors: MutableSequence[str]
+    monitors: _m.List[str]
     """monitors is a collection of Ceph monitors. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    pool: str | None
+    pool: _m.Value[str | None]
     """pool is the rados pool name. Default is rbd. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    secret_ref: LocalObjectReference
+    secret_ref: _m.Object[LocalObjectReference]
     """secretRef is name of the authentication secret for RBDUser. If provided overrides keyring. Default is nil. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
-    user: str | None
+    user: _m.Value[str | None]
     """user is the rados user name. Default is admin. More info: https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it"""
 
     def __init__(
@@ -6006,31 +6008,31 @@ class RBDVolumeSource(Model):
         read_only: bool | None = None,
         secret_ref: LocalObjectReference | None = None,
         user: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, image, keyring, monitors, pool, read_only, secret_ref, user)
+        self._init(_extra, fs_type, image, keyring, monitors, pool, read_only, secret_ref, user)
 
 
-class ReplicationController(Model):
+class ReplicationController(_m.Model):
     """ReplicationController represents the configuration of a replication controller."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ReplicationControllerSpec status::@ReplicationControllerStatus"
     _gvk = ("v1", "ReplicationController")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """If the Labels of a ReplicationController are empty, they are defaulted to be the same as the Pod(s) that the replication controller manages. Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: ReplicationControllerSpec
+    spec: _m.Object[ReplicationControllerSpec]
     """Spec defines the specification of the desired behavior of the replication controller. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: ReplicationControllerStatus
+    status: _m.Object[ReplicationControllerStatus]
     """Status is the most recently observed status of the replication controller. This data may be out of date by some window of time. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -6041,30 +6043,30 @@ class ReplicationController(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ReplicationControllerSpec | None = None,
         status: ReplicationControllerStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class ReplicationControllerCondition(Model):
+class ReplicationControllerCondition(_m.Model):
     """ReplicationControllerCondition describes the state of a replication controller at a certain point."""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t message::s reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """The last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """A human readable message indicating details about the transition."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """The reason for the condition's last transition."""
 
-    status: str
+    status: _m.Value[str]
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str
+    type: _m.Value[str]
     """Type of replication controller condition."""
 
     def __init__(
@@ -6075,28 +6077,28 @@ class ReplicationControllerCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, message, reason, status, type)
+        self._init(_extra, last_transition_time, message, reason, status, type)
 
 
-class ReplicationControllerList(ListModel[ReplicationController]):
+class ReplicationControllerList(_m.ListModel[ReplicationController]):
     """ReplicationControllerList is a collection of replication controllers."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ReplicationController kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "ReplicationControllerList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ReplicationController]
+    items: _m.List[ReplicationController]
     """List of replication controllers. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -6106,27 +6108,27 @@ class ReplicationControllerList(ListModel[ReplicationController]):
         items: Iterable[ReplicationController] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ReplicationControllerSpec(Model):
+class ReplicationControllerSpec(_m.Model):
     """ReplicationControllerSpec is the specification of a replication controller."""
 
     __slots__ = ()
     _f = "min_ready_seconds:minReadySeconds:i replicas::i selector::{s template::@PodTemplateSpec"
 
-    min_ready_seconds: int | None
+    min_ready_seconds: _m.Value[int | None]
     """Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)"""
 
-    replicas: int | None
+    replicas: _m.Value[int | None]
     """Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller"""
 
-    selector: MutableMapping[str, str]
+    selector: _m.Map[str]
     """Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"""
 
-    template: PodTemplateSpec
+    template: _m.Object[PodTemplateSpec]
     """Template is the object that describes the pod that will be created if insufficient replicas are detected. This takes precedence over a TemplateRef. The only allowed template.spec.restartPolicy value is "Always". More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template"""
 
     def __init__(
@@ -6136,33 +6138,33 @@ class ReplicationControllerSpec(Model):
         replicas: int | None = None,
         selector: Mapping[str, str] | None = None,
         template: PodTemplateSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, min_ready_seconds, replicas, selector, template)
+        self._init(_extra, min_ready_seconds, replicas, selector, template)
 
 
-class ReplicationControllerStatus(Model):
+class ReplicationControllerStatus(_m.Model):
     """ReplicationControllerStatus represents the current status of a replication controller."""
 
     __slots__ = ()
     _f = "available_replicas:availableReplicas:i conditions::[@ReplicationControllerCondition fully_labeled_replicas:fullyLabeledReplicas:i observed_generation:observedGeneration:i ready_replicas:readyReplicas:i replicas::i"
 
-    available_replicas: int | None
+    available_replicas: _m.Value[int | None]
     """The number of available replicas (ready for at least minReadySeconds) for this replication controller."""
 
-    conditions: MutableSequence[ReplicationControllerCondition]
+    conditions: _m.List[ReplicationControllerCondition]
     """Represents the latest available observations of a replication controller's current state."""
 
-    fully_labeled_replicas: int | None
+    fully_labeled_replicas: _m.Value[int | None]
     """The number of pods that have labels matching the labels of the pod template of the replication controller."""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """ObservedGeneration reflects the generation of the most recently observed replication controller."""
 
-    ready_replicas: int | None
+    ready_replicas: _m.Value[int | None]
     """The number of ready replicas for this replication controller."""
 
-    replicas: int
+    replicas: _m.Value[int]
     """Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller"""
 
     def __init__(
@@ -6174,10 +6176,10 @@ class ReplicationControllerStatus(Model):
         observed_generation: int | None = None,
         ready_replicas: int | None = None,
         replicas: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             available_replicas,
             conditions,
             fully_labeled_replicas,
@@ -6187,16 +6189,16 @@ class ReplicationControllerStatus(Model):
         )
 
 
-class ResourceClaim(Model):
+class ResourceClaim(_m.Model):
     """ResourceClaim references one entry in PodSpec.ResourceClaims."""
 
     __slots__ = ()
     _f = "name::s request::s"
 
-    name: str
+    name: _m.Value[str]
     """Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used. It makes that resource available inside a container."""
 
-    request: str | None
+    request: _m.Value[str | None]
     """Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is made available, otherwise only the result of this request."""
 
     def __init__(
@@ -6204,24 +6206,24 @@ class ResourceClaim(Model):
         *,
         name: str | None = None,
         request: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, request)
+        self._init(_extra, name, request)
 
 
-class ResourceFieldSelector(Model):
+class ResourceFieldSelector(_m.Model):
     """ResourceFieldSelector represents container resources (cpu, memory) and their output format"""
 
     __slots__ = ()
     _f = "container_name:containerName:s divisor::s resource::s"
 
-    container_name: str | None
+    container_name: _m.Value[str | None]
     """Container name: required for volumes, optional for env vars"""
 
-    divisor: str | None
+    divisor: _m.Value[str | None]
     """Specifies the output format of the exposed resources, defaults to "1\""""
 
-    resource: str
+    resource: _m.Value[str]
     """Required: resource to select"""
 
     def __init__(
@@ -6230,18 +6232,18 @@ class ResourceFieldSelector(Model):
         container_name: str | None = None,
         divisor: str | None = None,
         resource: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, container_name, divisor, resource)
+        self._init(_extra, container_name, divisor, resource)
 
 
-class ResourceHealth(Model):
+class ResourceHealth(_m.Model):
     """ResourceHealth represents the health of a resource. It has the latest device health information. This is a part of KEP https://kep.k8s.io/4680."""
 
     __slots__ = ()
     _f = "health::s message::s resource_id:resourceID:s"
 
-    health: str | None
+    health: _m.Value[str | None]
     """Health of the resource. can be one of:
      - Healthy: operates as normal
      - Unhealthy: reported unhealthy. We consider this a temporary health issue
@@ -6250,10 +6252,10 @@ class ResourceHealth(Model):
      - Unknown: The status cannot be determined.
                 For example, Device Plugin got unregistered and hasn't been re-registered since."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """Message provides human-readable context for Health (e.g. "ECC error count exceeded threshold"). This field is populated by the kubelet when ResourceHealthStatusMessage is enabled if the DRA plugin returns a message, and is null otherwise."""
 
-    resource_id: str
+    resource_id: _m.Value[str]
     """ResourceID is the unique identifier of the resource. See the ResourceID type for more information."""
 
     def __init__(
@@ -6262,31 +6264,31 @@ class ResourceHealth(Model):
         health: str | None = None,
         message: str | None = None,
         resource_id: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, health, message, resource_id)
+        self._init(_extra, health, message, resource_id)
 
 
-class ResourceQuota(Model):
+class ResourceQuota(_m.Model):
     """ResourceQuota sets aggregate quota restrictions enforced per namespace"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourceQuotaSpec status::@ResourceQuotaStatus"
     _gvk = ("v1", "ResourceQuota")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: ResourceQuotaSpec
+    spec: _m.Object[ResourceQuotaSpec]
     """Spec defines the desired quota. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: ResourceQuotaStatus
+    status: _m.Object[ResourceQuotaStatus]
     """Status defines the actual enforced quota and its current usage. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -6297,28 +6299,28 @@ class ResourceQuota(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ResourceQuotaSpec | None = None,
         status: ResourceQuotaStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class ResourceQuotaList(ListModel[ResourceQuota]):
+class ResourceQuotaList(_m.ListModel[ResourceQuota]):
     """ResourceQuotaList is a list of ResourceQuota items."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ResourceQuota kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "ResourceQuotaList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ResourceQuota]
+    items: _m.List[ResourceQuota]
     """Items is a list of ResourceQuota objects. More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -6328,24 +6330,24 @@ class ResourceQuotaList(ListModel[ResourceQuota]):
         items: Iterable[ResourceQuota] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ResourceQuotaSpec(Model):
+class ResourceQuotaSpec(_m.Model):
     """ResourceQuotaSpec defines the desired hard limits to enforce for Quota."""
 
     __slots__ = ()
     _f = "hard::{s scope_selector:scopeSelector:@ScopeSelector scopes::[s"
 
-    hard: MutableMapping[str, str]
+    hard: _m.Map[str]
     """hard is the set of desired hard limits for each named resource. More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/"""
 
-    scope_selector: ScopeSelector
+    scope_selector: _m.Object[ScopeSelector]
     """scopeSelector is also a collection of filters like scopes that must match each object tracked by a quota but expressed using ScopeSelectorOperator in combination with possible values. For a resource to match, both scopes AND scopeSelector (if specified in spec), must be matched."""
 
-    scopes: MutableSequence[str]
+    scopes: _m.List[str]
     """A collection of filters that must match each object tracked by a quota. If not specified, the quota matches all objects."""
 
     def __init__(
@@ -6354,21 +6356,21 @@ class ResourceQuotaSpec(Model):
         hard: Mapping[str, str] | None = None,
         scope_selector: ScopeSelector | None = None,
         scopes: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, hard, scope_selector, scopes)
+        self._init(_extra, hard, scope_selector, scopes)
 
 
-class ResourceQuotaStatus(Model):
+class ResourceQuotaStatus(_m.Model):
     """ResourceQuotaStatus defines the enforced hard limits and observed use."""
 
     __slots__ = ()
     _f = "hard::{s used::{s"
 
-    hard: MutableMapping[str, str]
+    hard: _m.Map[str]
     """Hard is the set of enforced hard limits for each named resource. More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/"""
 
-    used: MutableMapping[str, str]
+    used: _m.Map[str]
     """Used is the current observed total usage of the resource in the namespace."""
 
     def __init__(
@@ -6376,24 +6378,24 @@ class ResourceQuotaStatus(Model):
         *,
         hard: Mapping[str, str] | None = None,
         used: Mapping[str, str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, hard, used)
+        self._init(_extra, hard, used)
 
 
-class ResourceRequirements(Model):
+class ResourceRequirements(_m.Model):
     """ResourceRequirements describes the compute resource requirements."""
 
     __slots__ = ()
     _f = "claims::[@ResourceClaim limits::{s requests::{s"
 
-    claims: MutableSequence[ResourceClaim]
+    claims: _m.List[ResourceClaim]
     """Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container."""
 
-    limits: MutableMapping[str, str]
+    limits: _m.Map[str]
     """Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
 
-    requests: MutableMapping[str, str]
+    requests: _m.Map[str]
     """Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
 
     def __init__(
@@ -6402,21 +6404,21 @@ class ResourceRequirements(Model):
         claims: Iterable[ResourceClaim] | None = None,
         limits: Mapping[str, str] | None = None,
         requests: Mapping[str, str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, claims, limits, requests)
+        self._init(_extra, claims, limits, requests)
 
 
-class ResourceStatus(Model):
+class ResourceStatus(_m.Model):
     """ResourceStatus represents the status of a single resource allocated to a Pod."""
 
     __slots__ = ()
     _f = "name::s resources::[@ResourceHealth"
 
-    name: str
+    name: _m.Value[str]
     """Name of the resource. Must be unique within the pod and in case of non-DRA resource, match one of the resources from the pod spec. For DRA resources, the value must be "claim:<claim_name>/<request>". When this status is reported about a container, the "claim_name" and "request" must match one of the claims of this container."""
 
-    resources: MutableSequence[ResourceHealth]
+    resources: _m.List[ResourceHealth]
     """List of unique resources health. Each element in the list contains an unique resource ID and its health. At a minimum, for the lifetime of a Pod, resource ID must uniquely identify the resource allocated to the Pod on the Node. If other Pod on the same Node reports the status with the same resource ID, it must be the same resource they share. See ResourceID type definition for a specific format it has in various use cases."""
 
     def __init__(
@@ -6424,27 +6426,27 @@ class ResourceStatus(Model):
         *,
         name: str | None = None,
         resources: Iterable[ResourceHealth] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, resources)
+        self._init(_extra, name, resources)
 
 
-class SELinuxOptions(Model):
+class SELinuxOptions(_m.Model):
     """SELinuxOptions are the labels to be applied to the container"""
 
     __slots__ = ()
     _f = "level::s role::s type::s user::s"
 
-    level: str | None
+    level: _m.Value[str | None]
     """Level is SELinux level label that applies to the container."""
 
-    role: str | None
+    role: _m.Value[str | None]
     """Role is a SELinux role label that applies to the container."""
 
-    type: str | None
+    type: _m.Value[str | None]
     """Type is a SELinux type label that applies to the container."""
 
-    user: str | None
+    user: _m.Value[str | None]
     """User is a SELinux user label that applies to the container."""
 
     def __init__(
@@ -6454,45 +6456,45 @@ class SELinuxOptions(Model):
         role: str | None = None,
         type: str | None = None,
         user: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, level, role, type, user)
+        self._init(_extra, level, role, type, user)
 
 
-class ScaleIOPersistentVolumeSource(Model):
+class ScaleIOPersistentVolumeSource(_m.Model):
     """ScaleIOPersistentVolumeSource represents a persistent ScaleIO volume"""
 
     __slots__ = ()
     _f = "fs_type:fsType:s gateway::s protection_domain:protectionDomain:s read_only:readOnly:b secret_ref:secretRef:@SecretReference ssl_enabled:sslEnabled:b storage_mode:storageMode:s storage_pool:storagePool:s system::s volume_name:volumeName:s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Default is "xfs\""""
 
-    gateway: str
+    gateway: _m.Value[str]
     """gateway is the host address of the ScaleIO API Gateway."""
 
-    protection_domain: str | None
+    protection_domain: _m.Value[str | None]
     """protectionDomain is the name of the ScaleIO Protection Domain for the configured storage."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
 
-    secret_ref: SecretReference
+    secret_ref: _m.Object[SecretReference]
     """secretRef references to the secret for ScaleIO user and other sensitive information. If this is not provided, Login operation will fail."""
 
-    ssl_enabled: bool | None
+    ssl_enabled: _m.Value[bool | None]
     """sslEnabled is the flag to enable/disable SSL communication with Gateway, default false"""
 
-    storage_mode: str | None
+    storage_mode: _m.Value[str | None]
     """storageMode indicates whether the storage for a volume should be ThickProvisioned or ThinProvisioned. Default is ThinProvisioned."""
 
-    storage_pool: str | None
+    storage_pool: _m.Value[str | None]
     """storagePool is the ScaleIO Storage Pool associated with the protection domain."""
 
-    system: str
+    system: _m.Value[str]
     """system is the name of the storage system as configured in ScaleIO."""
 
-    volume_name: str | None
+    volume_name: _m.Value[str | None]
     """volumeName is the name of a volume already created in the ScaleIO system that is associated with this volume source."""
 
     def __init__(
@@ -6508,10 +6510,10 @@ class ScaleIOPersistentVolumeSource(Model):
         storage_pool: str | None = None,
         system: str | None = None,
         volume_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             fs_type,
             gateway,
             protection_domain,
@@ -6525,40 +6527,40 @@ class ScaleIOPersistentVolumeSource(Model):
         )
 
 
-class ScaleIOVolumeSource(Model):
+class ScaleIOVolumeSource(_m.Model):
     """ScaleIOVolumeSource represents a persistent ScaleIO volume"""
 
     __slots__ = ()
     _f = "fs_type:fsType:s gateway::s protection_domain:protectionDomain:s read_only:readOnly:b secret_ref:secretRef:@LocalObjectReference ssl_enabled:sslEnabled:b storage_mode:storageMode:s storage_pool:storagePool:s system::s volume_name:volumeName:s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Default is "xfs"."""
 
-    gateway: str
+    gateway: _m.Value[str]
     """gateway is the host address of the ScaleIO API Gateway."""
 
-    protection_domain: str | None
+    protection_domain: _m.Value[str | None]
     """protectionDomain is the name of the ScaleIO Protection Domain for the configured storage."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
 
-    secret_ref: LocalObjectReference
+    secret_ref: _m.Object[LocalObjectReference]
     """secretRef references to the secret for ScaleIO user and other sensitive information. If this is not provided, Login operation will fail."""
 
-    ssl_enabled: bool | None
+    ssl_enabled: _m.Value[bool | None]
     """sslEnabled Flag enable/disable SSL communication with Gateway, default false"""
 
-    storage_mode: str | None
+    storage_mode: _m.Value[str | None]
     """storageMode indicates whether the storage for a volume should be ThickProvisioned or ThinProvisioned. Default is ThinProvisioned."""
 
-    storage_pool: str | None
+    storage_pool: _m.Value[str | None]
     """storagePool is the ScaleIO Storage Pool associated with the protection domain."""
 
-    system: str
+    system: _m.Value[str]
     """system is the name of the storage system as configured in ScaleIO."""
 
-    volume_name: str | None
+    volume_name: _m.Value[str | None]
     """volumeName is the name of a volume already created in the ScaleIO system that is associated with this volume source."""
 
     def __init__(
@@ -6574,10 +6576,10 @@ class ScaleIOVolumeSource(Model):
         storage_pool: str | None = None,
         system: str | None = None,
         volume_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             fs_type,
             gateway,
             protection_domain,
@@ -6591,37 +6593,37 @@ class ScaleIOVolumeSource(Model):
         )
 
 
-class ScopeSelector(Model):
+class ScopeSelector(_m.Model):
     """A scope selector represents the AND of the selectors represented by the scoped-resource selector requirements."""
 
     __slots__ = ()
     _f = "match_expressions:matchExpressions:[@ScopedResourceSelectorRequirement"
 
-    match_expressions: MutableSequence[ScopedResourceSelectorRequirement]
+    match_expressions: _m.List[ScopedResourceSelectorRequirement]
     """A list of scope selector requirements by scope of the resources."""
 
     def __init__(
         self,
         *,
         match_expressions: Iterable[ScopedResourceSelectorRequirement] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, match_expressions)
+        self._init(_extra, match_expressions)
 
 
-class ScopedResourceSelectorRequirement(Model):
+class ScopedResourceSelectorRequirement(_m.Model):
     """A scoped-resource selector requirement is a selector that contains values, a scope name, and an operator that relates the scope name and values."""
 
     __slots__ = ()
     _f = "operator::s scope_name:scopeName:s values::[s"
 
-    operator: str
+    operator: _m.Value[str]
     """Represents a scope's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist."""
 
-    scope_name: str
+    scope_name: _m.Value[str]
     """The name of the scope that the selector applies to."""
 
-    values: MutableSequence[str]
+    values: _m.List[str]
     """An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch."""
 
     def __init__(
@@ -6630,21 +6632,21 @@ class ScopedResourceSelectorRequirement(Model):
         operator: str | None = None,
         scope_name: str | None = None,
         values: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, operator, scope_name, values)
+        self._init(_extra, operator, scope_name, values)
 
 
-class SeccompProfile(Model):
+class SeccompProfile(_m.Model):
     """SeccompProfile defines a pod/container's seccomp profile settings. Only one profile source may be set."""
 
     __slots__ = ()
     _f = "localhost_profile:localhostProfile:s type::s"
 
-    localhost_profile: str | None
+    localhost_profile: _m.Value[str | None]
     """localhostProfile indicates a profile defined in a file on the node should be used. The profile must be preconfigured on the node to work. Must be a descending path, relative to the kubelet's configured seccomp profile location. Must be set if type is "Localhost". Must NOT be set for any other type."""
 
-    type: str
+    type: _m.Value[str]
     """type indicates which kind of seccomp profile will be applied. Valid options are:"""
 
     def __init__(
@@ -6652,12 +6654,12 @@ class SeccompProfile(Model):
         *,
         localhost_profile: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, localhost_profile, type)
+        self._init(_extra, localhost_profile, type)
 
 
-class Secret(Model):
+class Secret(_m.Model):
     """Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes."""
 
     __slots__ = ()
@@ -6665,25 +6667,25 @@ class Secret(Model):
     _gvk = ("v1", "Secret")
     _secret = frozenset({"data", "string_data"})
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    data: MutableMapping[str, str]
+    data: _m.Map[str]
     """Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4"""
 
-    immutable: bool | None
+    immutable: _m.Value[bool | None]
     """Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    string_data: MutableMapping[str, str]
+    string_data: _m.Map[str]
     """stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API."""
 
-    type: str | None
+    type: _m.Value[str | None]
     """Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types"""
 
     def __init__(
@@ -6696,12 +6698,12 @@ class Secret(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         string_data: Mapping[str, str] | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, data, immutable, kind, metadata, string_data, type)
+        self._init(_extra, api_version, data, immutable, kind, metadata, string_data, type)
 
 
-class SecretEnvSource(Model):
+class SecretEnvSource(_m.Model):
     """SecretEnvSource selects a Secret to populate the environment variables with.
 
     The contents of the target Secret's Data field will represent the key-value pairs as environment variables.
@@ -6710,10 +6712,10 @@ class SecretEnvSource(Model):
     __slots__ = ()
     _f = "name::s optional::b"
 
-    name: str | None
+    name: _m.Value[str | None]
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: _m.Value[bool | None]
     """Specify whether the Secret must be defined"""
 
     def __init__(
@@ -6721,24 +6723,24 @@ class SecretEnvSource(Model):
         *,
         name: str | None = None,
         optional: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, optional)
+        self._init(_extra, name, optional)
 
 
-class SecretKeySelector(Model):
+class SecretKeySelector(_m.Model):
     """SecretKeySelector selects a key of a Secret."""
 
     __slots__ = ()
     _f = "key::s name::s optional::b"
 
-    key: str
+    key: _m.Value[str]
     """The key of the secret to select from.  Must be a valid secret key."""
 
-    name: str | None
+    name: _m.Value[str | None]
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: _m.Value[bool | None]
     """Specify whether the Secret or its key must be defined"""
 
     def __init__(
@@ -6747,28 +6749,28 @@ class SecretKeySelector(Model):
         key: str | None = None,
         name: str | None = None,
         optional: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, key, name, optional)
+        self._init(_extra, key, name, optional)
 
 
-class SecretList(ListModel[Secret]):
+class SecretList(_m.ListModel[Secret]):
     """SecretList is a list of Secret."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Secret kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "SecretList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Secret]
+    items: _m.List[Secret]
     """Items is a list of secret objects. More info: https://kubernetes.io/docs/concepts/configuration/secret"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -6778,12 +6780,12 @@ class SecretList(ListModel[Secret]):
         items: Iterable[Secret] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class SecretProjection(Model):
+class SecretProjection(_m.Model):
     """Adapts a secret into a projected volume.
 
     The contents of the target Secret's Data field will be presented in a projected volume as files using the keys in the Data field as the file names. Note that this is identical to a secret volume source without the default mode.
@@ -6792,13 +6794,13 @@ class SecretProjection(Model):
     __slots__ = ()
     _f = "items::[@KeyToPath name::s optional::b"
 
-    items: MutableSequence[KeyToPath]
+    items: _m.List[KeyToPath]
     """items if unspecified, each key-value pair in the Data field of the referenced Secret will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the Secret, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'."""
 
-    name: str | None
+    name: _m.Value[str | None]
     """Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    optional: bool | None
+    optional: _m.Value[bool | None]
     """optional field specify whether the Secret or its key must be defined"""
 
     def __init__(
@@ -6807,21 +6809,21 @@ class SecretProjection(Model):
         items: Iterable[KeyToPath] | None = None,
         name: str | None = None,
         optional: bool | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, items, name, optional)
+        self._init(_extra, items, name, optional)
 
 
-class SecretReference(Model):
+class SecretReference(_m.Model):
     """SecretReference represents a Secret Reference. It has enough information to retrieve secret in any namespace"""
 
     __slots__ = ()
     _f = "name::s namespace::s"
 
-    name: str | None
+    name: _m.Value[str | None]
     """name is unique within a namespace to reference a secret resource."""
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """namespace defines the space within which the secret name must be unique."""
 
     def __init__(
@@ -6829,12 +6831,12 @@ class SecretReference(Model):
         *,
         name: str | None = None,
         namespace: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, namespace)
+        self._init(_extra, name, namespace)
 
 
-class SecretVolumeSource(Model):
+class SecretVolumeSource(_m.Model):
     """Adapts a Secret into a volume.
 
     The contents of the target Secret's Data field will be presented in a volume as files using the keys in the Data field as the file names. Secret volumes support ownership management and SELinux relabeling.
@@ -6843,16 +6845,16 @@ class SecretVolumeSource(Model):
     __slots__ = ()
     _f = "default_mode:defaultMode:i items::[@KeyToPath optional::b secret_name:secretName:s"
 
-    default_mode: int | None
+    default_mode: _m.Value[int | None]
     """defaultMode is Optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set."""
 
-    items: MutableSequence[KeyToPath]
+    items: _m.List[KeyToPath]
     """items If unspecified, each key-value pair in the Data field of the referenced Secret will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the Secret, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'."""
 
-    optional: bool | None
+    optional: _m.Value[bool | None]
     """optional field specify whether the Secret or its keys must be defined"""
 
-    secret_name: str | None
+    secret_name: _m.Value[str | None]
     """secretName is the name of the secret in the pod's namespace to use. More info: https://kubernetes.io/docs/concepts/storage/volumes#secret"""
 
     def __init__(
@@ -6862,51 +6864,51 @@ class SecretVolumeSource(Model):
         items: Iterable[KeyToPath] | None = None,
         optional: bool | None = None,
         secret_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, default_mode, items, optional, secret_name)
+        self._init(_extra, default_mode, items, optional, secret_name)
 
 
-class SecurityContext(Model):
+class SecurityContext(_m.Model):
     """SecurityContext holds security configuration that will be applied to a container. Some fields are present in both SecurityContext and PodSecurityContext.  When both are set, the values in SecurityContext take precedence."""
 
     __slots__ = ()
     _f = "allow_privilege_escalation:allowPrivilegeEscalation:b app_armor_profile:appArmorProfile:@AppArmorProfile capabilities::@Capabilities privileged::b proc_mount:procMount:s read_only_root_filesystem:readOnlyRootFilesystem:b run_as_group:runAsGroup:i run_as_non_root:runAsNonRoot:b run_as_user:runAsUser:i se_linux_options:seLinuxOptions:@SELinuxOptions seccomp_profile:seccompProfile:@SeccompProfile windows_options:windowsOptions:@WindowsSecurityContextOptions"
 
-    allow_privilege_escalation: bool | None
+    allow_privilege_escalation: _m.Value[bool | None]
     """AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process. This bool directly controls if the no_new_privs flag will be set on the container process. AllowPrivilegeEscalation is true always when the container is: 1) run as Privileged 2) has CAP_SYS_ADMIN Note that this field cannot be set when spec.os.name is windows."""
 
-    app_armor_profile: AppArmorProfile
+    app_armor_profile: _m.Object[AppArmorProfile]
     """appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's appArmorProfile. Note that this field cannot be set when spec.os.name is windows."""
 
-    capabilities: Capabilities
+    capabilities: _m.Object[Capabilities]
     """The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows."""
 
-    privileged: bool | None
+    privileged: _m.Value[bool | None]
     """Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host. Defaults to false. Note that this field cannot be set when spec.os.name is windows."""
 
-    proc_mount: str | None
+    proc_mount: _m.Value[str | None]
     """procMount denotes the type of proc mount to use for the containers. The default value is Default which uses the container runtime defaults for readonly paths and masked paths. Note that this field cannot be set when spec.os.name is windows."""
 
-    read_only_root_filesystem: bool | None
+    read_only_root_filesystem: _m.Value[bool | None]
     """Whether this container has a read-only root filesystem. Default is false. Note that this field cannot be set when spec.os.name is windows."""
 
-    run_as_group: int | None
+    run_as_group: _m.Value[int | None]
     """The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows."""
 
-    run_as_non_root: bool | None
+    run_as_non_root: _m.Value[bool | None]
     """Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence."""
 
-    run_as_user: int | None
+    run_as_user: _m.Value[int | None]
     """The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows."""
 
-    se_linux_options: SELinuxOptions
+    se_linux_options: _m.Object[SELinuxOptions]
     """The SELinux context to be applied to the container. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows."""
 
-    seccomp_profile: SeccompProfile
+    seccomp_profile: _m.Object[SeccompProfile]
     """The seccomp options to use by this container. If seccomp options are provided at both the pod & container level, the container options override the pod options. Note that this field cannot be set when spec.os.name is windows."""
 
-    windows_options: WindowsSecurityContextOptions
+    windows_options: _m.Object[WindowsSecurityContextOptions]
     """The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux."""
 
     def __init__(
@@ -6924,10 +6926,10 @@ class SecurityContext(Model):
         se_linux_options: SELinuxOptions | None = None,
         seccomp_profile: SeccompProfile | None = None,
         windows_options: WindowsSecurityContextOptions | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             allow_privilege_escalation,
             app_armor_profile,
             capabilities,
@@ -6943,26 +6945,26 @@ class SecurityContext(Model):
         )
 
 
-class Service(Model):
+class Service(_m.Model):
     """Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ServiceSpec status::@ServiceStatus"
     _gvk = ("v1", "Service")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: ServiceSpec
+    spec: _m.Object[ServiceSpec]
     """Spec defines the behavior of a service. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: ServiceStatus
+    status: _m.Object[ServiceStatus]
     """Most recently observed status of the service. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -6973,34 +6975,34 @@ class Service(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ServiceSpec | None = None,
         status: ServiceStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class ServiceAccount(Model):
+class ServiceAccount(_m.Model):
     """ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s automount_service_account_token:automountServiceAccountToken:b image_pull_secrets:imagePullSecrets:[@LocalObjectReference kind::s metadata::@meta_v1.ObjectMeta secrets::[@ObjectReference"
     _gvk = ("v1", "ServiceAccount")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    automount_service_account_token: bool | None
+    automount_service_account_token: _m.Value[bool | None]
     """AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted. Can be overridden at the pod level."""
 
-    image_pull_secrets: MutableSequence[LocalObjectReference]
+    image_pull_secrets: _m.List[LocalObjectReference]
     """ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount. ImagePullSecrets are distinct from Secrets because Secrets can be mounted in the pod, but ImagePullSecrets are only accessed by the kubelet. More info: https://kubernetes.io/docs/concepts/containers/images/#specifying-imagepullsecrets-on-a-pod"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    secrets: MutableSequence[ObjectReference]
+    secrets: _m.List[ObjectReference]
     """Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a "kubernetes.io/enforce-mountable-secrets" annotation set to "true". The "kubernetes.io/enforce-mountable-secrets" annotation is deprecated since v1.32. Prefer separate namespaces to isolate access to mounted secrets. This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: https://kubernetes.io/docs/concepts/configuration/secret"""
 
     def __init__(
@@ -7012,10 +7014,10 @@ class ServiceAccount(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         secrets: Iterable[ObjectReference] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             api_version,
             automount_service_account_token,
             image_pull_secrets,
@@ -7025,23 +7027,23 @@ class ServiceAccount(Model):
         )
 
 
-class ServiceAccountList(ListModel[ServiceAccount]):
+class ServiceAccountList(_m.ListModel[ServiceAccount]):
     """ServiceAccountList is a list of ServiceAccount objects"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ServiceAccount kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "ServiceAccountList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ServiceAccount]
+    items: _m.List[ServiceAccount]
     """List of ServiceAccounts. More info: https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -7051,24 +7053,24 @@ class ServiceAccountList(ListModel[ServiceAccount]):
         items: Iterable[ServiceAccount] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ServiceAccountTokenProjection(Model):
+class ServiceAccountTokenProjection(_m.Model):
     """ServiceAccountTokenProjection represents a projected service account token volume. This projection can be used to insert a service account token into the pods runtime filesystem for use against APIs (Kubernetes API Server or otherwise)."""
 
     __slots__ = ()
     _f = "audience::s expiration_seconds:expirationSeconds:i path::s"
 
-    audience: str | None
+    audience: _m.Value[str | None]
     """audience is the intended audience of the token. A recipient of a token must identify itself with an identifier specified in the audience of the token, and otherwise should reject the token. The audience defaults to the identifier of the apiserver."""
 
-    expiration_seconds: int | None
+    expiration_seconds: _m.Value[int | None]
     """expirationSeconds is the requested duration of validity of the service account token. As the token approaches expiration, the kubelet volume plugin will proactively rotate the service account token. The kubelet will start trying to rotate the token if the token is older than 80 percent of its time to live or if the token is older than 24 hours.Defaults to 1 hour and must be at least 10 minutes."""
 
-    path: str
+    path: _m.Value[str]
     """path is the path relative to the mount point of the file to project the token into."""
 
     def __init__(
@@ -7077,28 +7079,28 @@ class ServiceAccountTokenProjection(Model):
         audience: str | None = None,
         expiration_seconds: int | None = None,
         path: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, audience, expiration_seconds, path)
+        self._init(_extra, audience, expiration_seconds, path)
 
 
-class ServiceList(ListModel[Service]):
+class ServiceList(_m.ListModel[Service]):
     """ServiceList holds a list of services."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Service kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("v1", "ServiceList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Service]
+    items: _m.List[Service]
     """List of services"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -7108,33 +7110,33 @@ class ServiceList(ListModel[Service]):
         items: Iterable[Service] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ServicePort(Model):
+class ServicePort(_m.Model):
     """ServicePort contains information on service's port."""
 
     __slots__ = ()
     _f = "app_protocol:appProtocol:s name::s node_port:nodePort:i port::i protocol::s target_port:targetPort:n"
 
-    app_protocol: str | None
+    app_protocol: _m.Value[str | None]
     """The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are either:"""
 
-    name: str | None
+    name: _m.Value[str | None]
     """The name of this port within the service. This must be a DNS_LABEL. All ports within a ServiceSpec must have unique names. When considering the endpoints for a Service, this must match the 'name' field in the EndpointPort. Optional if only one ServicePort is defined on this service."""
 
-    node_port: int | None
+    node_port: _m.Value[int | None]
     """The port on each node on which this service is exposed when type is NodePort or LoadBalancer.  Usually assigned by the system. If a value is specified, in-range, and not in use it will be used, otherwise the operation will fail.  If not specified, a port will be allocated if this Service requires one.  If this field is specified when creating a Service which does not need it, creation will fail. This field will be wiped when updating a Service to no longer need it (e.g. changing type from NodePort to ClusterIP). More info: https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport"""
 
-    port: int
+    port: _m.Value[int]
     """The port that will be exposed by this service."""
 
-    protocol: str | None
+    protocol: _m.Value[str | None]
     """The IP protocol for this port. Supports "TCP", "UDP", and "SCTP". Default is TCP."""
 
-    target_port: int | str | None
+    target_port: _m.Value[int | str | None]
     """Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME. If this is a string, it will be looked up as a named port in the target Pod's container ports. If this is not specified, the value of the 'port' field is used (an identity map). This field is ignored for services with clusterIP=None, and should be omitted or set equal to the 'port' field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service"""
 
     def __init__(
@@ -7146,75 +7148,75 @@ class ServicePort(Model):
         port: int | None = None,
         protocol: str | None = None,
         target_port: int | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, app_protocol, name, node_port, port, protocol, target_port)
+        self._init(_extra, app_protocol, name, node_port, port, protocol, target_port)
 
 
-class ServiceSpec(Model):
+class ServiceSpec(_m.Model):
     """ServiceSpec describes the attributes that a user creates on a service."""
 
     __slots__ = ()
     _f = "allocate_load_balancer_node_ports:allocateLoadBalancerNodePorts:b cluster_ip:clusterIP:s cluster_ips:clusterIPs:[s external_ips:externalIPs:[s external_name:externalName:s external_traffic_policy:externalTrafficPolicy:s health_check_node_port:healthCheckNodePort:i internal_traffic_policy:internalTrafficPolicy:s ip_families:ipFamilies:[s ip_family_policy:ipFamilyPolicy:s load_balancer_class:loadBalancerClass:s load_balancer_ip:loadBalancerIP:s load_balancer_source_ranges:loadBalancerSourceRanges:[s ports::[@ServicePort publish_not_ready_addresses:publishNotReadyAddresses:b selector::{s session_affinity:sessionAffinity:s session_affinity_config:sessionAffinityConfig:@SessionAffinityConfig traffic_distribution:trafficDistribution:s type::s"
 
-    allocate_load_balancer_node_ports: bool | None
+    allocate_load_balancer_node_ports: _m.Value[bool | None]
     """allocateLoadBalancerNodePorts defines if NodePorts will be automatically allocated for services with type LoadBalancer.  Default is "true". It may be set to "false" if the cluster load-balancer does not rely on NodePorts.  If the caller requests specific NodePorts (by specifying a value), those requests will be respected, regardless of this field. This field may only be set for services with type LoadBalancer and will be cleared if the type is changed to any other type."""
 
-    cluster_ip: str | None
+    cluster_ip: _m.Value[str | None]
     """clusterIP is the IP address of the service and is usually assigned randomly. If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail. This field may not be changed through updates unless the type field is also being changed to ExternalName (which requires this field to be blank) or the type field is being changed from ExternalName (in which case this field may optionally be specified, as describe above).  Valid values are "None", empty string (""), or a valid IP address. Setting this to "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not required.  Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a Service to type ExternalName. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies"""
 
-    cluster_ips: MutableSequence[str]
+    cluster_ips: _m.List[str]
     """ClusterIPs is a list of IP addresses assigned to this service, and are usually assigned randomly.  If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail. This field may not be changed through updates unless the type field is also being changed to ExternalName (which requires this field to be empty) or the type field is being changed from ExternalName (in which case this field may optionally be specified, as describe above).  Valid values are "None", empty string (""), or a valid IP address.  Setting this to "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not required.  Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a Service to type ExternalName.  If this field is not specified, it will be initialized from the clusterIP field.  If this field is specified, clients must ensure that clusterIPs[0] and clusterIP have the same value."""
 
-    external_ips: MutableSequence[str]
+    external_ips: _m.List[str]
     """externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.  These IPs are not managed by Kubernetes.  The user is responsible for ensuring that traffic arrives at a node with this IP.  A common example is external load-balancers that are not part of the Kubernetes system."""
 
-    external_name: str | None
+    external_name: _m.Value[str | None]
     """externalName is the external reference that discovery mechanisms will return as an alias for this service (e.g. a DNS CNAME record). No proxying will be involved.  Must be a lowercase RFC-1123 hostname (https://tools.ietf.org/html/rfc1123) and requires `type` to be "ExternalName"."""
 
-    external_traffic_policy: str | None
+    external_traffic_policy: _m.Value[str | None]
     """externalTrafficPolicy describes how nodes distribute service traffic they receive on one of the Service's "externally-facing" addresses (NodePorts, ExternalIPs, and LoadBalancer IPs). If set to "Local", the proxy will configure the service in a way that assumes that external load balancers will take care of balancing the service traffic between nodes, and so each node will deliver traffic only to the node-local endpoints of the service, without masquerading the client source IP. (Traffic mistakenly sent to a node with no endpoints will be dropped.) The default value, "Cluster", uses the standard behavior of routing to all endpoints evenly (possibly modified by topology and other features). Note that traffic sent to an External IP or LoadBalancer IP from within the cluster will always get "Cluster" semantics, but clients sending to a NodePort from within the cluster may need to take traffic policy into account when picking a node."""
 
-    health_check_node_port: int | None
+    health_check_node_port: _m.Value[int | None]
     """healthCheckNodePort specifies the healthcheck nodePort for the service. This only applies when type is set to LoadBalancer and externalTrafficPolicy is set to Local. If a value is specified, is in-range, and is not in use, it will be used.  If not specified, a value will be automatically allocated.  External systems (e.g. load-balancers) can use this port to determine if a given node holds endpoints for this service or not.  If this field is specified when creating a Service which does not need it, creation will fail. This field will be wiped when updating a Service to no longer need it (e.g. changing type). This field cannot be updated once set."""
 
-    internal_traffic_policy: str | None
+    internal_traffic_policy: _m.Value[str | None]
     """InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP. If set to "Local", the proxy will assume that pods only want to talk to endpoints of the service on the same node as the pod, dropping the traffic if there are no local endpoints. The default value, "Cluster", uses the standard behavior of routing to all endpoints evenly (possibly modified by topology and other features)."""
 
-    ip_families: MutableSequence[str]
+    ip_families: _m.List[str]
     """IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field. If this field is specified manually, the requested family is available in the cluster, and ipFamilyPolicy allows it, it will be used; otherwise creation of the service will fail. This field is conditionally mutable: it allows for adding or removing a secondary IP family, but it does not allow changing the primary IP family of the Service. Valid values are "IPv4" and "IPv6".  This field only applies to Services of types ClusterIP, NodePort, and LoadBalancer, and does apply to "headless" services. This field will be wiped when updating a Service to type ExternalName."""
 
-    ip_family_policy: str | None
+    ip_family_policy: _m.Value[str | None]
     """IPFamilyPolicy represents the dual-stack-ness requested or required by this Service. If there is no value provided, then this field will be set to SingleStack. Services can be "SingleStack" (a single IP family), "PreferDualStack" (two IP families on dual-stack configured clusters or a single IP family on single-stack clusters), or "RequireDualStack" (two IP families on dual-stack configured clusters, otherwise fail). The ipFamilies and clusterIPs fields depend on the value of this field. This field will be wiped when updating a service to type ExternalName."""
 
-    load_balancer_class: str | None
+    load_balancer_class: _m.Value[str | None]
     """loadBalancerClass is the class of the load balancer implementation this Service belongs to. If specified, the value of this field must be a label-style identifier, with an optional prefix, e.g. "internal-vip" or "example.com/internal-vip". Unprefixed names are reserved for end-users. This field can only be set when the Service type is 'LoadBalancer'. If not set, the default load balancer implementation is used, today this is typically done through the cloud provider integration, but should apply for any default implementation. If set, it is assumed that a load balancer implementation is watching for Services with a matching class. Any default load balancer implementation (e.g. cloud providers) should ignore Services that set this field. This field can only be set when creating or updating a Service to type 'LoadBalancer'. Once set, it can not be changed. This field will be wiped when a service is updated to a non 'LoadBalancer' type."""
 
-    load_balancer_ip: str | None
+    load_balancer_ip: _m.Value[str | None]
     """Only applies to Service Type: LoadBalancer. This feature depends on whether the underlying cloud-provider supports specifying the loadBalancerIP when a load balancer is created. This field will be ignored if the cloud-provider does not support the feature. Deprecated: This field was under-specified and its meaning varies across implementations. Using it is non-portable and it may not support dual-stack. Users are encouraged to use implementation-specific annotations when available."""
 
-    load_balancer_source_ranges: MutableSequence[str]
+    load_balancer_source_ranges: _m.List[str]
     """If specified and supported by the platform, this will restrict traffic through the cloud-provider load-balancer will be restricted to the specified client IPs. This field will be ignored if the cloud-provider does not support the feature." More info: https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/"""
 
-    ports: MutableSequence[ServicePort]
+    ports: _m.List[ServicePort]
     """The list of ports that are exposed by this service. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies"""
 
-    publish_not_ready_addresses: bool | None
+    publish_not_ready_addresses: _m.Value[bool | None]
     """publishNotReadyAddresses indicates that any agent which deals with endpoints for this Service should disregard any indications of ready/not-ready. The primary use case for setting this field is for a StatefulSet's Headless Service to propagate SRV DNS records for its Pods for the purpose of peer discovery. The Kubernetes controllers that generate Endpoints and EndpointSlice resources for Services interpret this to mean that all endpoints are considered "ready" even if the Pods themselves are not. Agents which consume only Kubernetes generated endpoints through the Endpoints or EndpointSlice resources can safely assume this behavior."""
 
-    selector: MutableMapping[str, str]
+    selector: _m.Map[str]
     """Route service traffic to pods with label keys and values matching this selector. If empty or not present, the service is assumed to have an external process managing its endpoints, which Kubernetes will not modify. Only applies to types ClusterIP, NodePort, and LoadBalancer. Ignored if type is ExternalName. More info: https://kubernetes.io/docs/concepts/services-networking/service/"""
 
-    session_affinity: str | None
+    session_affinity: _m.Value[str | None]
     """Supports "ClientIP" and "None". Used to maintain session affinity. Enable client IP based session affinity. Must be ClientIP or None. Defaults to None. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies"""
 
-    session_affinity_config: SessionAffinityConfig
+    session_affinity_config: _m.Object[SessionAffinityConfig]
     """sessionAffinityConfig contains the configurations of session affinity."""
 
-    traffic_distribution: str | None
+    traffic_distribution: _m.Value[str | None]
     """TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints. Implementations can use this field as a hint, but are not required to guarantee strict adherence. If the field is not set, the implementation will apply its default routing strategy. If set to "PreferClose", implementations should prioritize endpoints that are in the same zone."""
 
-    type: str | None
+    type: _m.Value[str | None]
     """type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer. "ClusterIP" allocates a cluster-internal IP address for load-balancing to endpoints. Endpoints are determined by the selector or if that is not specified, by manual construction of an Endpoints object or EndpointSlice objects. If clusterIP is "None", no virtual IP is allocated and the endpoints are published as a set of endpoints rather than a virtual IP. "NodePort" builds on ClusterIP and allocates a port on every node which routes to the same endpoints as the clusterIP. "LoadBalancer" builds on NodePort and creates an external load-balancer (if supported in the current cloud) which routes to the same endpoints as the clusterIP. "ExternalName" aliases this service to the specified externalName. Several other fields do not apply to ExternalName services. More info: https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types"""
 
     def __init__(
@@ -7240,10 +7242,10 @@ class ServiceSpec(Model):
         session_affinity_config: SessionAffinityConfig | None = None,
         traffic_distribution: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             allocate_load_balancer_node_ports,
             cluster_ip,
             cluster_ips,
@@ -7267,16 +7269,16 @@ class ServiceSpec(Model):
         )
 
 
-class ServiceStatus(Model):
+class ServiceStatus(_m.Model):
     """ServiceStatus represents the current status of a service."""
 
     __slots__ = ()
     _f = "conditions::[@meta_v1.Condition load_balancer:loadBalancer:@LoadBalancerStatus"
 
-    conditions: MutableSequence[meta_v1.Condition]
+    conditions: _m.List[meta_v1.Condition]
     """Current service state"""
 
-    load_balancer: LoadBalancerStatus
+    load_balancer: _m.Object[LoadBalancerStatus]
     """LoadBalancer contains the current status of the load-balancer, if one is present."""
 
     def __init__(
@@ -7284,66 +7286,66 @@ class ServiceStatus(Model):
         *,
         conditions: Iterable[meta_v1.Condition] | None = None,
         load_balancer: LoadBalancerStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions, load_balancer)
+        self._init(_extra, conditions, load_balancer)
 
 
-class SessionAffinityConfig(Model):
+class SessionAffinityConfig(_m.Model):
     """SessionAffinityConfig represents the configurations of session affinity."""
 
     __slots__ = ()
     _f = "client_ip:clientIP:@ClientIPConfig"
 
-    client_ip: ClientIPConfig
+    client_ip: _m.Object[ClientIPConfig]
     """clientIP contains the configurations of Client IP based session affinity."""
 
     def __init__(
         self,
         *,
         client_ip: ClientIPConfig | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, client_ip)
+        self._init(_extra, client_ip)
 
 
-class SleepAction(Model):
+class SleepAction(_m.Model):
     """SleepAction describes a "sleep" action."""
 
     __slots__ = ()
     _f = "seconds::i"
 
-    seconds: int
+    seconds: _m.Value[int]
     """Seconds is the number of seconds to sleep."""
 
     def __init__(
         self,
         *,
         seconds: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, seconds)
+        self._init(_extra, seconds)
 
 
-class StorageOSPersistentVolumeSource(Model):
+class StorageOSPersistentVolumeSource(_m.Model):
     """Represents a StorageOS persistent volume resource."""
 
     __slots__ = ()
     _f = "fs_type:fsType:s read_only:readOnly:b secret_ref:secretRef:@ObjectReference volume_name:volumeName:s volume_namespace:volumeNamespace:s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
 
-    secret_ref: ObjectReference
+    secret_ref: _m.Object[ObjectReference]
     """secretRef specifies the secret to use for obtaining the StorageOS API credentials.  If not specified, default values will be attempted."""
 
-    volume_name: str | None
+    volume_name: _m.Value[str | None]
     """volumeName is the human-readable name of the StorageOS volume.  Volume names are only unique within a namespace."""
 
-    volume_namespace: str | None
+    volume_namespace: _m.Value[str | None]
     """volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created."""
 
     def __init__(
@@ -7354,30 +7356,30 @@ class StorageOSPersistentVolumeSource(Model):
         secret_ref: ObjectReference | None = None,
         volume_name: str | None = None,
         volume_namespace: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, read_only, secret_ref, volume_name, volume_namespace)
+        self._init(_extra, fs_type, read_only, secret_ref, volume_name, volume_namespace)
 
 
-class StorageOSVolumeSource(Model):
+class StorageOSVolumeSource(_m.Model):
     """Represents a StorageOS persistent volume resource."""
 
     __slots__ = ()
     _f = "fs_type:fsType:s read_only:readOnly:b secret_ref:secretRef:@LocalObjectReference volume_name:volumeName:s volume_namespace:volumeNamespace:s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts."""
 
-    secret_ref: LocalObjectReference
+    secret_ref: _m.Object[LocalObjectReference]
     """secretRef specifies the secret to use for obtaining the StorageOS API credentials.  If not specified, default values will be attempted."""
 
-    volume_name: str | None
+    volume_name: _m.Value[str | None]
     """volumeName is the human-readable name of the StorageOS volume.  Volume names are only unique within a namespace."""
 
-    volume_namespace: str | None
+    volume_namespace: _m.Value[str | None]
     """volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created."""
 
     def __init__(
@@ -7388,21 +7390,21 @@ class StorageOSVolumeSource(Model):
         secret_ref: LocalObjectReference | None = None,
         volume_name: str | None = None,
         volume_namespace: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, read_only, secret_ref, volume_name, volume_namespace)
+        self._init(_extra, fs_type, read_only, secret_ref, volume_name, volume_namespace)
 
 
-class Sysctl(Model):
+class Sysctl(_m.Model):
     """Sysctl defines a kernel parameter to be set"""
 
     __slots__ = ()
     _f = "name::s value::s"
 
-    name: str
+    name: _m.Value[str]
     """Name of a property to set"""
 
-    value: str
+    value: _m.Value[str]
     """Value of a property to set"""
 
     def __init__(
@@ -7410,21 +7412,21 @@ class Sysctl(Model):
         *,
         name: str | None = None,
         value: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, value)
+        self._init(_extra, name, value)
 
 
-class TCPSocketAction(Model):
+class TCPSocketAction(_m.Model):
     """TCPSocketAction describes an action based on opening a socket"""
 
     __slots__ = ()
     _f = "host::s port::n"
 
-    host: str | None
+    host: _m.Value[str | None]
     """Optional: Host name to connect to, defaults to the pod IP."""
 
-    port: int | str
+    port: _m.Value[int | str]
     """Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME."""
 
     def __init__(
@@ -7432,27 +7434,27 @@ class TCPSocketAction(Model):
         *,
         host: str | None = None,
         port: int | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, host, port)
+        self._init(_extra, host, port)
 
 
-class Taint(Model):
+class Taint(_m.Model):
     """The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint."""
 
     __slots__ = ()
     _f = "effect::s key::s time_added:timeAdded:t value::s"
 
-    effect: str
+    effect: _m.Value[str]
     """Required. The effect of the taint on pods that do not tolerate the taint. Valid effects are NoSchedule, PreferNoSchedule and NoExecute."""
 
-    key: str
+    key: _m.Value[str]
     """Required. The taint key to be applied to a node."""
 
-    time_added: datetime | None
+    time_added: _m.Time[datetime | None]
     """TimeAdded represents the time at which the taint was added."""
 
-    value: str | None
+    value: _m.Value[str | None]
     """The taint value corresponding to the taint key."""
 
     def __init__(
@@ -7462,30 +7464,30 @@ class Taint(Model):
         key: str | None = None,
         time_added: datetime | str | None = None,
         value: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, effect, key, time_added, value)
+        self._init(_extra, effect, key, time_added, value)
 
 
-class Toleration(Model):
+class Toleration(_m.Model):
     """The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>."""
 
     __slots__ = ()
     _f = "effect::s key::s operator::s toleration_seconds:tolerationSeconds:i value::s"
 
-    effect: str | None
+    effect: _m.Value[str | None]
     """Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule, PreferNoSchedule and NoExecute."""
 
-    key: str | None
+    key: _m.Value[str | None]
     """Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys."""
 
-    operator: str | None
+    operator: _m.Value[str | None]
     """Operator represents a key's relationship to the value. Valid operators are Exists, Equal, Lt, and Gt. Defaults to Equal. Exists is equivalent to wildcard for value, so that a pod can tolerate all taints of a particular category. Lt and Gt perform numeric comparisons (requires feature gate TaintTolerationComparisonOperators)."""
 
-    toleration_seconds: int | None
+    toleration_seconds: _m.Value[int | None]
     """TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system."""
 
-    value: str | None
+    value: _m.Value[str | None]
     """Value is the taint value the toleration matches to. If the operator is Exists, the value should be empty, otherwise just a regular string."""
 
     def __init__(
@@ -7496,21 +7498,21 @@ class Toleration(Model):
         operator: str | None = None,
         toleration_seconds: int | None = None,
         value: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, effect, key, operator, toleration_seconds, value)
+        self._init(_extra, effect, key, operator, toleration_seconds, value)
 
 
-class TopologySelectorLabelRequirement(Model):
+class TopologySelectorLabelRequirement(_m.Model):
     """A topology selector requirement is a selector that matches given label. This is an alpha feature and may change in the future."""
 
     __slots__ = ()
     _f = "key::s values::[s"
 
-    key: str
+    key: _m.Value[str]
     """The label key that the selector applies to."""
 
-    values: MutableSequence[str]
+    values: _m.List[str]
     """An array of string values. One value must match the label to be selected. Each entry in Values is ORed."""
 
     def __init__(
@@ -7518,57 +7520,57 @@ class TopologySelectorLabelRequirement(Model):
         *,
         key: str | None = None,
         values: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, key, values)
+        self._init(_extra, key, values)
 
 
-class TopologySelectorTerm(Model):
+class TopologySelectorTerm(_m.Model):
     """A topology selector term represents the result of label queries. A null or empty topology selector term matches no objects. The requirements of them are ANDed. It provides a subset of functionality as NodeSelectorTerm. This is an alpha feature and may change in the future."""
 
     __slots__ = ()
     _f = "match_label_expressions:matchLabelExpressions:[@TopologySelectorLabelRequirement"
 
-    match_label_expressions: MutableSequence[TopologySelectorLabelRequirement]
+    match_label_expressions: _m.List[TopologySelectorLabelRequirement]
     """A list of topology selector requirements by labels."""
 
     def __init__(
         self,
         *,
         match_label_expressions: Iterable[TopologySelectorLabelRequirement] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, match_label_expressions)
+        self._init(_extra, match_label_expressions)
 
 
-class TopologySpreadConstraint(Model):
+class TopologySpreadConstraint(_m.Model):
     """TopologySpreadConstraint specifies how to spread matching pods among the given topology."""
 
     __slots__ = ()
     _f = "label_selector:labelSelector:@meta_v1.LabelSelector match_label_keys:matchLabelKeys:[s max_skew:maxSkew:i min_domains:minDomains:i node_affinity_policy:nodeAffinityPolicy:s node_taints_policy:nodeTaintsPolicy:s topology_key:topologyKey:s when_unsatisfiable:whenUnsatisfiable:s"
 
-    label_selector: meta_v1.LabelSelector
+    label_selector: _m.Object[meta_v1.LabelSelector]
     """LabelSelector is used to find matching pods. Pods that match this label selector are counted to determine the number of pods in their corresponding topology domain."""
 
-    match_label_keys: MutableSequence[str]
+    match_label_keys: _m.List[str]
     """MatchLabelKeys is a set of pod label keys to select the pods over which spreading will be calculated. The keys are used to lookup values from the incoming pod labels, those key-value labels are ANDed with labelSelector to select the group of existing pods over which spreading will be calculated for the incoming pod. The same key is forbidden to exist in both MatchLabelKeys and LabelSelector. MatchLabelKeys cannot be set when LabelSelector isn't set. Keys that don't exist in the incoming pod labels will be ignored. A null or empty list means only match against labelSelector."""
 
-    max_skew: int
+    max_skew: _m.Value[int]
     """MaxSkew describes the degree to which pods may be unevenly distributed. When `whenUnsatisfiable=DoNotSchedule`, it is the maximum permitted difference between the number of matching pods in the target topology and the global minimum. The global minimum is the minimum number of matching pods in an eligible domain or zero if the number of eligible domains is less than MinDomains. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 2/2/1: In this case, the global minimum is 1. | zone1 | zone2 | zone3 | |  P P  |  P P  |   P   | - if MaxSkew is 1, incoming pod can only be scheduled to zone3 to become 2/2/2; scheduling it onto zone1(zone2) would make the ActualSkew(3-1) on zone1(zone2) violate MaxSkew(1). - if MaxSkew is 2, incoming pod can be scheduled onto any zone. When `whenUnsatisfiable=ScheduleAnyway`, it is used to give higher precedence to topologies that satisfy it. It's a required field. Default value is 1 and 0 is not allowed."""
 
-    min_domains: int | None
+    min_domains: _m.Value[int | None]
     """MinDomains indicates a minimum number of eligible domains. When the number of eligible domains with matching topology keys is less than minDomains, Pod Topology Spread treats "global minimum" as 0, and then the calculation of Skew is performed. And when the number of eligible domains with matching topology keys equals or greater than minDomains, this value has no effect on scheduling. As a result, when the number of eligible domains is less than minDomains, scheduler won't schedule more than maxSkew Pods to those domains. If value is nil, the constraint behaves as if MinDomains is equal to 1. Valid values are integers greater than 0. When value is not nil, WhenUnsatisfiable must be DoNotSchedule."""
 
-    node_affinity_policy: str | None
+    node_affinity_policy: _m.Value[str | None]
     """NodeAffinityPolicy indicates how we will treat Pod's nodeAffinity/nodeSelector when calculating pod topology spread skew. Options are: - Honor: only nodes matching nodeAffinity/nodeSelector are included in the calculations. - Ignore: nodeAffinity/nodeSelector are ignored. All nodes are included in the calculations."""
 
-    node_taints_policy: str | None
+    node_taints_policy: _m.Value[str | None]
     """NodeTaintsPolicy indicates how we will treat node taints when calculating pod topology spread skew. Options are: - Honor: nodes without taints, along with tainted nodes for which the incoming pod has a toleration, are included. - Ignore: node taints are ignored. All nodes are included."""
 
-    topology_key: str
+    topology_key: _m.Value[str]
     """TopologyKey is the key of node labels. Nodes that have a label with this key and identical values are considered to be in the same topology. We consider each <key, value> as a "bucket", and try to put balanced number of pods into each bucket. We define a domain as a particular instance of a topology. Also, we define an eligible domain as a domain whose nodes meet the requirements of nodeAffinityPolicy and nodeTaintsPolicy. e.g. If TopologyKey is "kubernetes.io/hostname", each Node is a domain of that topology. And, if TopologyKey is "topology.kubernetes.io/zone", each zone is a domain of that topology. It's a required field."""
 
-    when_unsatisfiable: str
+    when_unsatisfiable: _m.Value[str]
     """WhenUnsatisfiable indicates how to deal with a pod if it doesn't satisfy the spread constraint. - DoNotSchedule (default) tells the scheduler not to schedule it. - ScheduleAnyway tells the scheduler to schedule the pod in any location,
       but giving higher precedence to topologies that would help reduce the
       skew.
@@ -7586,10 +7588,10 @@ class TopologySpreadConstraint(Model):
         node_taints_policy: str | None = None,
         topology_key: str | None = None,
         when_unsatisfiable: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             label_selector,
             match_label_keys,
             max_skew,
@@ -7601,19 +7603,19 @@ class TopologySpreadConstraint(Model):
         )
 
 
-class TypedLocalObjectReference(Model):
+class TypedLocalObjectReference(_m.Model):
     """TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace."""
 
     __slots__ = ()
     _f = "api_group:apiGroup:s kind::s name::s"
 
-    api_group: str | None
+    api_group: _m.Value[str | None]
     """APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required."""
 
-    kind: str
+    kind: _m.Value[str]
     """Kind is the type of resource being referenced"""
 
-    name: str
+    name: _m.Value[str]
     """Name is the name of resource being referenced"""
 
     def __init__(
@@ -7622,27 +7624,27 @@ class TypedLocalObjectReference(Model):
         api_group: str | None = None,
         kind: str | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_group, kind, name)
+        self._init(_extra, api_group, kind, name)
 
 
-class TypedObjectReference(Model):
+class TypedObjectReference(_m.Model):
     """TypedObjectReference contains enough information to let you locate the typed referenced object"""
 
     __slots__ = ()
     _f = "api_group:apiGroup:s kind::s name::s namespace::s"
 
-    api_group: str | None
+    api_group: _m.Value[str | None]
     """APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required."""
 
-    kind: str
+    kind: _m.Value[str]
     """Kind is the type of resource being referenced"""
 
-    name: str
+    name: _m.Value[str]
     """Name is the name of resource being referenced"""
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """Namespace is the namespace of resource being referenced Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that namespace's owner to accept the reference. See the ReferenceGrant documentation for details. (Alpha) This field requires the CrossNamespaceVolumeDataSource feature gate to be enabled."""
 
     def __init__(
@@ -7652,108 +7654,108 @@ class TypedObjectReference(Model):
         kind: str | None = None,
         name: str | None = None,
         namespace: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_group, kind, name, namespace)
+        self._init(_extra, api_group, kind, name, namespace)
 
 
-class Volume(Model):
+class Volume(_m.Model):
     """Volume represents a named volume in a pod that may be accessed by any container in the pod."""
 
     __slots__ = ()
     _f = "aws_elastic_block_store:awsElasticBlockStore:@AWSElasticBlockStoreVolumeSource azure_disk:azureDisk:@AzureDiskVolumeSource azure_file:azureFile:@AzureFileVolumeSource cephfs::@CephFSVolumeSource cinder::@CinderVolumeSource config_map:configMap:@ConfigMapVolumeSource csi::@CSIVolumeSource downward_api:downwardAPI:@DownwardAPIVolumeSource empty_dir:emptyDir:@EmptyDirVolumeSource ephemeral::@EphemeralVolumeSource fc::@FCVolumeSource flex_volume:flexVolume:@FlexVolumeSource flocker::@FlockerVolumeSource gce_persistent_disk:gcePersistentDisk:@GCEPersistentDiskVolumeSource git_repo:gitRepo:@GitRepoVolumeSource glusterfs::@GlusterfsVolumeSource host_path:hostPath:@HostPathVolumeSource image::@ImageVolumeSource iscsi::@ISCSIVolumeSource name::s nfs::@NFSVolumeSource persistent_volume_claim:persistentVolumeClaim:@PersistentVolumeClaimVolumeSource photon_persistent_disk:photonPersistentDisk:@PhotonPersistentDiskVolumeSource portworx_volume:portworxVolume:@PortworxVolumeSource projected::@ProjectedVolumeSource quobyte::@QuobyteVolumeSource rbd::@RBDVolumeSource scale_io:scaleIO:@ScaleIOVolumeSource secret::@SecretVolumeSource storageos::@StorageOSVolumeSource vsphere_volume:vsphereVolume:@VsphereVirtualDiskVolumeSource"
 
-    aws_elastic_block_store: AWSElasticBlockStoreVolumeSource
+    aws_elastic_block_store: _m.Object[AWSElasticBlockStoreVolumeSource]
     """awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore"""
 
-    azure_disk: AzureDiskVolumeSource
+    azure_disk: _m.Object[AzureDiskVolumeSource]
     """azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver."""
 
-    azure_file: AzureFileVolumeSource
+    azure_file: _m.Object[AzureFileVolumeSource]
     """azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver."""
 
-    cephfs: CephFSVolumeSource
+    cephfs: _m.Object[CephFSVolumeSource]
     """cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported."""
 
-    cinder: CinderVolumeSource
+    cinder: _m.Object[CinderVolumeSource]
     """cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: https://examples.k8s.io/mysql-cinder-pd/README.md"""
 
-    config_map: ConfigMapVolumeSource
+    config_map: _m.Object[ConfigMapVolumeSource]
     """configMap represents a configMap that should populate this volume"""
 
-    csi: CSIVolumeSource
+    csi: _m.Object[CSIVolumeSource]
     """csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI drivers."""
 
-    downward_api: DownwardAPIVolumeSource
+    downward_api: _m.Object[DownwardAPIVolumeSource]
     """downwardAPI represents downward API about the pod that should populate this volume"""
 
-    empty_dir: EmptyDirVolumeSource
+    empty_dir: _m.Object[EmptyDirVolumeSource]
     """emptyDir represents a temporary directory that shares a pod's lifetime. More info: https://kubernetes.io/docs/concepts/storage/volumes#emptydir"""
 
-    ephemeral: EphemeralVolumeSource
+    ephemeral: _m.Object[EphemeralVolumeSource]
     """ephemeral represents a volume that is handled by a cluster storage driver. The volume's lifecycle is tied to the pod that defines it - it will be created before the pod starts, and deleted when the pod is removed."""
 
-    fc: FCVolumeSource
+    fc: _m.Object[FCVolumeSource]
     """fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod."""
 
-    flex_volume: FlexVolumeSource
+    flex_volume: _m.Object[FlexVolumeSource]
     """flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead."""
 
-    flocker: FlockerVolumeSource
+    flocker: _m.Object[FlockerVolumeSource]
     """flocker represents a Flocker volume attached to a kubelet's host machine. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported."""
 
-    gce_persistent_disk: GCEPersistentDiskVolumeSource
+    gce_persistent_disk: _m.Object[GCEPersistentDiskVolumeSource]
     """gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk"""
 
-    git_repo: GitRepoVolumeSource
+    git_repo: _m.Object[GitRepoVolumeSource]
     """gitRepo represents a git repository at a particular revision. Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container."""
 
-    glusterfs: GlusterfsVolumeSource
+    glusterfs: _m.Object[GlusterfsVolumeSource]
     """glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported."""
 
-    host_path: HostPathVolumeSource
+    host_path: _m.Object[HostPathVolumeSource]
     """hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the container. This is generally used for system agents or other privileged things that are allowed to see the host machine. Most containers will NOT need this. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath"""
 
-    image: ImageVolumeSource
+    image: _m.Object[ImageVolumeSource]
     """image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine. The volume is resolved at pod startup depending on which PullPolicy value is provided:"""
 
-    iscsi: ISCSIVolumeSource
+    iscsi: _m.Object[ISCSIVolumeSource]
     """iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes/#iscsi"""
 
-    name: str
+    name: _m.Value[str]
     """name of the volume. Must be a DNS_LABEL and unique within the pod. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
-    nfs: NFSVolumeSource
+    nfs: _m.Object[NFSVolumeSource]
     """nfs represents an NFS mount on the host that shares a pod's lifetime More info: https://kubernetes.io/docs/concepts/storage/volumes#nfs"""
 
-    persistent_volume_claim: PersistentVolumeClaimVolumeSource
+    persistent_volume_claim: _m.Object[PersistentVolumeClaimVolumeSource]
     """persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims"""
 
-    photon_persistent_disk: PhotonPersistentDiskVolumeSource
+    photon_persistent_disk: _m.Object[PhotonPersistentDiskVolumeSource]
     """photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported."""
 
-    portworx_volume: PortworxVolumeSource
+    portworx_volume: _m.Object[PortworxVolumeSource]
     """portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver."""
 
-    projected: ProjectedVolumeSource
+    projected: _m.Object[ProjectedVolumeSource]
     """projected items for all in one resources secrets, configmaps, and downward API"""
 
-    quobyte: QuobyteVolumeSource
+    quobyte: _m.Object[QuobyteVolumeSource]
     """quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported."""
 
-    rbd: RBDVolumeSource
+    rbd: _m.Object[RBDVolumeSource]
     """rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported."""
 
-    scale_io: ScaleIOVolumeSource
+    scale_io: _m.Object[ScaleIOVolumeSource]
     """scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported."""
 
-    secret: SecretVolumeSource
+    secret: _m.Object[SecretVolumeSource]
     """secret represents a secret that should populate this volume. More info: https://kubernetes.io/docs/concepts/storage/volumes#secret"""
 
-    storageos: StorageOSVolumeSource
+    storageos: _m.Object[StorageOSVolumeSource]
     """storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported."""
 
-    vsphere_volume: VsphereVirtualDiskVolumeSource
+    vsphere_volume: _m.Object[VsphereVirtualDiskVolumeSource]
     """vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver."""
 
     def __init__(
@@ -7790,10 +7792,10 @@ class Volume(Model):
         secret: SecretVolumeSource | None = None,
         storageos: StorageOSVolumeSource | None = None,
         vsphere_volume: VsphereVirtualDiskVolumeSource | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             aws_elastic_block_store,
             azure_disk,
             azure_file,
@@ -7828,16 +7830,16 @@ class Volume(Model):
         )
 
 
-class VolumeDevice(Model):
+class VolumeDevice(_m.Model):
     """volumeDevice describes a mapping of a raw block device within a container."""
 
     __slots__ = ()
     _f = "device_path:devicePath:s name::s"
 
-    device_path: str
+    device_path: _m.Value[str]
     """devicePath is the path inside of the container that the device will be mapped to."""
 
-    name: str
+    name: _m.Value[str]
     """name must match the name of a persistentVolumeClaim in the pod"""
 
     def __init__(
@@ -7845,36 +7847,36 @@ class VolumeDevice(Model):
         *,
         device_path: str | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, device_path, name)
+        self._init(_extra, device_path, name)
 
 
-class VolumeMount(Model):
+class VolumeMount(_m.Model):
     """VolumeMount describes a mounting of a Volume within a container."""
 
     __slots__ = ()
     _f = "mount_path:mountPath:s mount_propagation:mountPropagation:s name::s read_only:readOnly:b recursive_read_only:recursiveReadOnly:s sub_path:subPath:s sub_path_expr:subPathExpr:s"
 
-    mount_path: str
+    mount_path: _m.Value[str]
     """Path within the container at which the volume should be mounted.  Must not contain ':'."""
 
-    mount_propagation: str | None
+    mount_propagation: _m.Value[str | None]
     """mountPropagation determines how mounts are propagated from the host to container and the other way around. When not set, MountPropagationNone is used. This field is beta in 1.10. When RecursiveReadOnly is set to IfPossible or to Enabled, MountPropagation must be None or unspecified (which defaults to None)."""
 
-    name: str
+    name: _m.Value[str]
     """This must match the Name of a Volume."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false."""
 
-    recursive_read_only: str | None
+    recursive_read_only: _m.Value[str | None]
     """RecursiveReadOnly specifies whether read-only mounts should be handled recursively."""
 
-    sub_path: str | None
+    sub_path: _m.Value[str | None]
     """Path within the volume from which the container's volume should be mounted. Defaults to "" (volume's root)."""
 
-    sub_path_expr: str | None
+    sub_path_expr: _m.Value[str | None]
     """Expanded path within the volume from which the container's volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded using the container's environment. Defaults to "" (volume's root). SubPathExpr and SubPath are mutually exclusive."""
 
     def __init__(
@@ -7887,10 +7889,10 @@ class VolumeMount(Model):
         recursive_read_only: str | None = None,
         sub_path: str | None = None,
         sub_path_expr: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             mount_path,
             mount_propagation,
             name,
@@ -7901,25 +7903,25 @@ class VolumeMount(Model):
         )
 
 
-class VolumeMountStatus(Model):
+class VolumeMountStatus(_m.Model):
     """VolumeMountStatus shows status of volume mounts."""
 
     __slots__ = ()
     _f = "mount_path:mountPath:s name::s read_only:readOnly:b recursive_read_only:recursiveReadOnly:s volume_status:volumeStatus:@VolumeStatus"
 
-    mount_path: str
+    mount_path: _m.Value[str]
     """MountPath corresponds to the original VolumeMount."""
 
-    name: str
+    name: _m.Value[str]
     """Name corresponds to the name of the original VolumeMount."""
 
-    read_only: bool | None
+    read_only: _m.Value[bool | None]
     """ReadOnly corresponds to the original VolumeMount."""
 
-    recursive_read_only: str | None
+    recursive_read_only: _m.Value[str | None]
     """RecursiveReadOnly must be set to Disabled, Enabled, or unspecified (for non-readonly mounts). An IfPossible value in the original VolumeMount must be translated to Disabled or Enabled, depending on the mount result."""
 
-    volume_status: VolumeStatus
+    volume_status: _m.Object[VolumeStatus]
     """volumeStatus represents volume-type-specific status about the mounted volume."""
 
     def __init__(
@@ -7930,51 +7932,51 @@ class VolumeMountStatus(Model):
         read_only: bool | None = None,
         recursive_read_only: str | None = None,
         volume_status: VolumeStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, mount_path, name, read_only, recursive_read_only, volume_status)
+        self._init(_extra, mount_path, name, read_only, recursive_read_only, volume_status)
 
 
-class VolumeNodeAffinity(Model):
+class VolumeNodeAffinity(_m.Model):
     """VolumeNodeAffinity defines constraints that limit what nodes this volume can be accessed from."""
 
     __slots__ = ()
     _f = "required::@NodeSelector"
 
-    required: NodeSelector
+    required: _m.Object[NodeSelector]
     """required specifies hard node constraints that must be met."""
 
     def __init__(
         self,
         *,
         required: NodeSelector | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, required)
+        self._init(_extra, required)
 
 
-class VolumeProjection(Model):
+class VolumeProjection(_m.Model):
     """Projection that may be projected along with other supported volume types. Exactly one of these fields must be set."""
 
     __slots__ = ()
     _f = "cluster_trust_bundle:clusterTrustBundle:@ClusterTrustBundleProjection config_map:configMap:@ConfigMapProjection downward_api:downwardAPI:@DownwardAPIProjection pod_certificate:podCertificate:@PodCertificateProjection secret::@SecretProjection service_account_token:serviceAccountToken:@ServiceAccountTokenProjection"
 
-    cluster_trust_bundle: ClusterTrustBundleProjection
+    cluster_trust_bundle: _m.Object[ClusterTrustBundleProjection]
     """ClusterTrustBundle allows a pod to access the `.spec.trustBundle` field of ClusterTrustBundle objects in an auto-updating file."""
 
-    config_map: ConfigMapProjection
+    config_map: _m.Object[ConfigMapProjection]
     """configMap information about the configMap data to project"""
 
-    downward_api: DownwardAPIProjection
+    downward_api: _m.Object[DownwardAPIProjection]
     """downwardAPI information about the downwardAPI data to project"""
 
-    pod_certificate: PodCertificateProjection
+    pod_certificate: _m.Object[PodCertificateProjection]
     """Projects an auto-rotating credential bundle (private key and certificate chain) that the pod can use either as a TLS client or server."""
 
-    secret: SecretProjection
+    secret: _m.Object[SecretProjection]
     """secret information about the secret data to project"""
 
-    service_account_token: ServiceAccountTokenProjection
+    service_account_token: _m.Object[ServiceAccountTokenProjection]
     """serviceAccountToken is information about the serviceAccountToken data to project"""
 
     def __init__(
@@ -7986,10 +7988,10 @@ class VolumeProjection(Model):
         pod_certificate: PodCertificateProjection | None = None,
         secret: SecretProjection | None = None,
         service_account_token: ServiceAccountTokenProjection | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             cluster_trust_bundle,
             config_map,
             downward_api,
@@ -7999,16 +8001,16 @@ class VolumeProjection(Model):
         )
 
 
-class VolumeResourceRequirements(Model):
+class VolumeResourceRequirements(_m.Model):
     """VolumeResourceRequirements describes the storage resource requirements for a volume."""
 
     __slots__ = ()
     _f = "limits::{s requests::{s"
 
-    limits: MutableMapping[str, str]
+    limits: _m.Map[str]
     """Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
 
-    requests: MutableMapping[str, str]
+    requests: _m.Map[str]
     """Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
 
     def __init__(
@@ -8016,45 +8018,45 @@ class VolumeResourceRequirements(Model):
         *,
         limits: Mapping[str, str] | None = None,
         requests: Mapping[str, str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, limits, requests)
+        self._init(_extra, limits, requests)
 
 
-class VolumeStatus(Model):
+class VolumeStatus(_m.Model):
     """VolumeStatus represents the status of a mounted volume. At most one of its members must be specified."""
 
     __slots__ = ()
     _f = "image::@ImageVolumeStatus"
 
-    image: ImageVolumeStatus
+    image: _m.Object[ImageVolumeStatus]
     """image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine."""
 
     def __init__(
         self,
         *,
         image: ImageVolumeStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, image)
+        self._init(_extra, image)
 
 
-class VsphereVirtualDiskVolumeSource(Model):
+class VsphereVirtualDiskVolumeSource(_m.Model):
     """Represents a vSphere volume resource."""
 
     __slots__ = ()
     _f = "fs_type:fsType:s storage_policy_id:storagePolicyID:s storage_policy_name:storagePolicyName:s volume_path:volumePath:s"
 
-    fs_type: str | None
+    fs_type: _m.Value[str | None]
     """fsType is filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified."""
 
-    storage_policy_id: str | None
+    storage_policy_id: _m.Value[str | None]
     """storagePolicyID is the storage Policy Based Management (SPBM) profile ID associated with the StoragePolicyName."""
 
-    storage_policy_name: str | None
+    storage_policy_name: _m.Value[str | None]
     """storagePolicyName is the storage Policy Based Management (SPBM) profile name."""
 
-    volume_path: str
+    volume_path: _m.Value[str]
     """volumePath is the path that identifies vSphere volume vmdk"""
 
     def __init__(
@@ -8064,21 +8066,21 @@ class VsphereVirtualDiskVolumeSource(Model):
         storage_policy_id: str | None = None,
         storage_policy_name: str | None = None,
         volume_path: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, fs_type, storage_policy_id, storage_policy_name, volume_path)
+        self._init(_extra, fs_type, storage_policy_id, storage_policy_name, volume_path)
 
 
-class WeightedPodAffinityTerm(Model):
+class WeightedPodAffinityTerm(_m.Model):
     """The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s)"""
 
     __slots__ = ()
     _f = "pod_affinity_term:podAffinityTerm:@PodAffinityTerm weight::i"
 
-    pod_affinity_term: PodAffinityTerm
+    pod_affinity_term: _m.Object[PodAffinityTerm]
     """Required. A pod affinity term, associated with the corresponding weight."""
 
-    weight: int
+    weight: _m.Value[int]
     """weight associated with matching the corresponding podAffinityTerm, in the range 1-100."""
 
     def __init__(
@@ -8086,27 +8088,27 @@ class WeightedPodAffinityTerm(Model):
         *,
         pod_affinity_term: PodAffinityTerm | None = None,
         weight: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, pod_affinity_term, weight)
+        self._init(_extra, pod_affinity_term, weight)
 
 
-class WindowsSecurityContextOptions(Model):
+class WindowsSecurityContextOptions(_m.Model):
     """WindowsSecurityContextOptions contain Windows-specific options and credentials."""
 
     __slots__ = ()
     _f = "gmsa_credential_spec:gmsaCredentialSpec:s gmsa_credential_spec_name:gmsaCredentialSpecName:s host_process:hostProcess:b run_as_user_name:runAsUserName:s"
 
-    gmsa_credential_spec: str | None
+    gmsa_credential_spec: _m.Value[str | None]
     """GMSACredentialSpec is where the GMSA admission webhook (https://github.com/kubernetes-sigs/windows-gmsa) inlines the contents of the GMSA credential spec named by the GMSACredentialSpecName field."""
 
-    gmsa_credential_spec_name: str | None
+    gmsa_credential_spec_name: _m.Value[str | None]
     """GMSACredentialSpecName is the name of the GMSA credential spec to use."""
 
-    host_process: bool | None
+    host_process: _m.Value[bool | None]
     """HostProcess determines if a container should be run as a 'Host Process' container. All of a Pod's containers must have the same effective HostProcess value (it is not allowed to have a mix of HostProcess containers and non-HostProcess containers). In addition, if HostProcess is true then HostNetwork must also be set to true."""
 
-    run_as_user_name: str | None
+    run_as_user_name: _m.Value[str | None]
     """The UserName in Windows to run the entrypoint of the container process. Defaults to the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence."""
 
     def __init__(
@@ -8116,14 +8118,14 @@ class WindowsSecurityContextOptions(Model):
         gmsa_credential_spec_name: str | None = None,
         host_process: bool | None = None,
         run_as_user_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra, gmsa_credential_spec, gmsa_credential_spec_name, host_process, run_as_user_name
+            _extra, gmsa_credential_spec, gmsa_credential_spec_name, host_process, run_as_user_name
         )
 
 
-class BindingClient(_c.Create[Binding, ListModel[Any]]):
+class BindingClient(_c.Create[Binding, _m.ListModel[Any]]):
     """Client for bindings (v1 Binding)."""
 
     _group = ""
@@ -8761,7 +8763,7 @@ class CoreV1(_c.Group):
         return ServiceClient(self._api, namespace)
 
 
-class AsyncBindingClient(_c.AsyncCreate[Binding, ListModel[Any]]):
+class AsyncBindingClient(_c.AsyncCreate[Binding, _m.ListModel[Any]]):
     """AsyncClient for bindings (v1 Binding)."""
 
     _group = ""

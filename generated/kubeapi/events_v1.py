@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import core_v1
@@ -25,62 +25,62 @@ __all__ = [
 ]
 
 
-class Event(Model):
+class Event(_m.Model):
     """Event is a report of an event somewhere in the cluster. It generally denotes some state change in the system. Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data."""
 
     __slots__ = ()
     _f = "action::s api_version:apiVersion:s deprecated_count:deprecatedCount:i deprecated_first_timestamp:deprecatedFirstTimestamp:t deprecated_last_timestamp:deprecatedLastTimestamp:t deprecated_source:deprecatedSource:@core_v1.EventSource event_time:eventTime:T kind::s metadata::@meta_v1.ObjectMeta note::s reason::s regarding::@core_v1.ObjectReference related::@core_v1.ObjectReference reporting_controller:reportingController:s reporting_instance:reportingInstance:s series::@EventSeries type::s"
     _gvk = ("events.k8s.io/v1", "Event")
 
-    action: str | None
+    action: _m.Value[str | None]
     """action is what action was taken/failed regarding to the regarding object. It is machine-readable. This field cannot be empty for new Events and it can have at most 128 characters."""
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    deprecated_count: int | None
+    deprecated_count: _m.Value[int | None]
     """deprecatedCount is the deprecated field assuring backward compatibility with core.v1 Event type."""
 
-    deprecated_first_timestamp: datetime | None
+    deprecated_first_timestamp: _m.Time[datetime | None]
     """deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type."""
 
-    deprecated_last_timestamp: datetime | None
+    deprecated_last_timestamp: _m.Time[datetime | None]
     """deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type."""
 
-    deprecated_source: core_v1.EventSource
+    deprecated_source: _m.Object[core_v1.EventSource]
     """deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type."""
 
-    event_time: datetime
+    event_time: _m.Time[datetime]
     """eventTime is the time when this Event was first observed. It is required."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    note: str | None
+    note: _m.Value[str | None]
     """note is a human-readable description of the status of this operation. Maximal length of the note is 1kB, but libraries should be prepared to handle values up to 64kB."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """reason is why the action was taken. It is human-readable. This field cannot be empty for new Events and it can have at most 128 characters."""
 
-    regarding: core_v1.ObjectReference
+    regarding: _m.Object[core_v1.ObjectReference]
     """regarding contains the object this Event is about. In most cases it's an Object reporting controller implements, e.g. ReplicaSetController implements ReplicaSets and this event is emitted because it acts on some changes in a ReplicaSet object."""
 
-    related: core_v1.ObjectReference
+    related: _m.Object[core_v1.ObjectReference]
     """related is the optional secondary object for more complex actions. E.g. when regarding object triggers a creation or deletion of related object."""
 
-    reporting_controller: str | None
+    reporting_controller: _m.Value[str | None]
     """reportingController is the name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`. This field cannot be empty for new Events."""
 
-    reporting_instance: str | None
+    reporting_instance: _m.Value[str | None]
     """reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`. This field cannot be empty for new Events and it can have at most 128 characters."""
 
-    series: EventSeries
+    series: _m.Object[EventSeries]
     """series is data about the Event series this event represents or nil if it's a singleton Event."""
 
-    type: str | None
+    type: _m.Value[str | None]
     """type is the type of this event (Normal, Warning), new types could be added in the future. It is machine-readable. This field cannot be empty for new Events."""
 
     def __init__(
@@ -103,10 +103,10 @@ class Event(Model):
         reporting_instance: str | None = None,
         series: EventSeries | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             action,
             api_version,
             deprecated_count,
@@ -127,23 +127,23 @@ class Event(Model):
         )
 
 
-class EventList(ListModel[Event]):
+class EventList(_m.ListModel[Event]):
     """EventList is a list of Event objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Event kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("events.k8s.io/v1", "EventList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Event]
+    items: _m.List[Event]
     """items is a list of schema objects."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -153,21 +153,21 @@ class EventList(ListModel[Event]):
         items: Iterable[Event] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class EventSeries(Model):
+class EventSeries(_m.Model):
     """EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time. How often to update the EventSeries is up to the event reporters. The default event reporter in "k8s.io/client-go/tools/events/event_broadcaster.go" shows how this struct is updated on heartbeats and can guide customized reporter implementations."""
 
     __slots__ = ()
     _f = "count::i last_observed_time:lastObservedTime:T"
 
-    count: int
+    count: _m.Value[int]
     """count is the number of occurrences in this series up to the last heartbeat time."""
 
-    last_observed_time: datetime
+    last_observed_time: _m.Time[datetime]
     """lastObservedTime is the time when last Event from the series was seen before last heartbeat."""
 
     def __init__(
@@ -175,9 +175,9 @@ class EventSeries(Model):
         *,
         count: int | None = None,
         last_observed_time: datetime | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, count, last_observed_time)
+        self._init(_extra, count, last_observed_time)
 
 
 class EventClient(

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -46,16 +46,16 @@ __all__ = [
 ]
 
 
-class ExemptPriorityLevelConfiguration(Model):
+class ExemptPriorityLevelConfiguration(_m.Model):
     """ExemptPriorityLevelConfiguration describes the configurable aspects of the handling of exempt requests. In the mandatory exempt configuration object the values in the fields here can be modified by authorized users, unlike the rest of the `spec`."""
 
     __slots__ = ()
     _f = "lendable_percent:lendablePercent:i nominal_concurrency_shares:nominalConcurrencyShares:i"
 
-    lendable_percent: int | None
+    lendable_percent: _m.Value[int | None]
     """`lendablePercent` prescribes the fraction of the level's NominalCL that can be borrowed by other priority levels.  This value of this field must be between 0 and 100, inclusive, and it defaults to 0. The number of seats that other levels can borrow from this level, known as this level's LendableConcurrencyLimit (LendableCL), is defined as follows."""
 
-    nominal_concurrency_shares: int | None
+    nominal_concurrency_shares: _m.Value[int | None]
     """`nominalConcurrencyShares` (NCS) contributes to the computation of the NominalConcurrencyLimit (NominalCL) of this level. This is the number of execution seats nominally reserved for this priority level. This DOES NOT limit the dispatching from this priority level but affects the other priority levels through the borrowing mechanism. The server's concurrency limit (ServerCL) is divided among all the priority levels in proportion to their NCS values:"""
 
     def __init__(
@@ -63,49 +63,49 @@ class ExemptPriorityLevelConfiguration(Model):
         *,
         lendable_percent: int | None = None,
         nominal_concurrency_shares: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, lendable_percent, nominal_concurrency_shares)
+        self._init(_extra, lendable_percent, nominal_concurrency_shares)
 
 
-class FlowDistinguisherMethod(Model):
+class FlowDistinguisherMethod(_m.Model):
     """FlowDistinguisherMethod specifies the method of a flow distinguisher."""
 
     __slots__ = ()
     _f = "type::s"
 
-    type: str
+    type: _m.Value[str]
     """`type` is the type of flow distinguisher method The supported types are "ByUser" and "ByNamespace". Required."""
 
     def __init__(
         self,
         *,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, type)
+        self._init(_extra, type)
 
 
-class FlowSchema(Model):
+class FlowSchema(_m.Model):
     """FlowSchema defines the schema of a group of flows. Note that a flow is made up of a set of inbound API requests with similar attributes and is identified by a pair of strings: the name of the FlowSchema and a "flow distinguisher"."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@FlowSchemaSpec status::@FlowSchemaStatus"
     _gvk = ("flowcontrol.apiserver.k8s.io/v1", "FlowSchema")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """`metadata` is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: FlowSchemaSpec
+    spec: _m.Object[FlowSchemaSpec]
     """`spec` is the specification of the desired behavior of a FlowSchema. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: FlowSchemaStatus
+    status: _m.Object[FlowSchemaStatus]
     """`status` is the current status of a FlowSchema. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -116,30 +116,30 @@ class FlowSchema(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: FlowSchemaSpec | None = None,
         status: FlowSchemaStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class FlowSchemaCondition(Model):
+class FlowSchemaCondition(_m.Model):
     """FlowSchemaCondition describes conditions for a FlowSchema."""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t message::s reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """`lastTransitionTime` is the last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """`message` is a human-readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """`reason` is a unique, one-word, CamelCase reason for the condition's last transition."""
 
-    status: str | None
+    status: _m.Value[str | None]
     """`status` is the status of the condition. Can be True, False, Unknown. Required."""
 
-    type: str | None
+    type: _m.Value[str | None]
     """`type` is the type of the condition. Required."""
 
     def __init__(
@@ -150,28 +150,28 @@ class FlowSchemaCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, message, reason, status, type)
+        self._init(_extra, last_transition_time, message, reason, status, type)
 
 
-class FlowSchemaList(ListModel[FlowSchema]):
+class FlowSchemaList(_m.ListModel[FlowSchema]):
     """FlowSchemaList is a list of FlowSchema objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@FlowSchema kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("flowcontrol.apiserver.k8s.io/v1", "FlowSchemaList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[FlowSchema]
+    items: _m.List[FlowSchema]
     """`items` is a list of FlowSchemas."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """`metadata` is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -181,27 +181,27 @@ class FlowSchemaList(ListModel[FlowSchema]):
         items: Iterable[FlowSchema] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class FlowSchemaSpec(Model):
+class FlowSchemaSpec(_m.Model):
     """FlowSchemaSpec describes how the FlowSchema's specification looks like."""
 
     __slots__ = ()
     _f = "distinguisher_method:distinguisherMethod:@FlowDistinguisherMethod matching_precedence:matchingPrecedence:i priority_level_configuration:priorityLevelConfiguration:@PriorityLevelConfigurationReference rules::[@PolicyRulesWithSubjects"
 
-    distinguisher_method: FlowDistinguisherMethod
+    distinguisher_method: _m.Object[FlowDistinguisherMethod]
     """`distinguisherMethod` defines how to compute the flow distinguisher for requests that match this schema. `nil` specifies that the distinguisher is disabled and thus will always be the empty string."""
 
-    matching_precedence: int | None
+    matching_precedence: _m.Value[int | None]
     """`matchingPrecedence` is used to choose among the FlowSchemas that match a given request. The chosen FlowSchema is among those with the numerically lowest (which we take to be logically highest) MatchingPrecedence.  Each MatchingPrecedence value must be ranged in [1,10000]. Note that if the precedence is not specified, it will be set to 1000 as default."""
 
-    priority_level_configuration: PriorityLevelConfigurationReference
+    priority_level_configuration: _m.Object[PriorityLevelConfigurationReference]
     """`priorityLevelConfiguration` should reference a PriorityLevelConfiguration in the cluster. If the reference cannot be resolved, the FlowSchema will be ignored and marked as invalid in its status. Required."""
 
-    rules: MutableSequence[PolicyRulesWithSubjects]
+    rules: _m.List[PolicyRulesWithSubjects]
     """`rules` describes which requests will match this flow schema. This FlowSchema matches a request if and only if at least one member of rules matches the request. if it is an empty slice, there will be no requests matching the FlowSchema."""
 
     def __init__(
@@ -211,59 +211,59 @@ class FlowSchemaSpec(Model):
         matching_precedence: int | None = None,
         priority_level_configuration: PriorityLevelConfigurationReference | None = None,
         rules: Iterable[PolicyRulesWithSubjects] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra, distinguisher_method, matching_precedence, priority_level_configuration, rules
+            _extra, distinguisher_method, matching_precedence, priority_level_configuration, rules
         )
 
 
-class FlowSchemaStatus(Model):
+class FlowSchemaStatus(_m.Model):
     """FlowSchemaStatus represents the current state of a FlowSchema."""
 
     __slots__ = ()
     _f = "conditions::[@FlowSchemaCondition"
 
-    conditions: MutableSequence[FlowSchemaCondition]
+    conditions: _m.List[FlowSchemaCondition]
     """`conditions` is a list of the current states of FlowSchema."""
 
     def __init__(
         self,
         *,
         conditions: Iterable[FlowSchemaCondition] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions)
+        self._init(_extra, conditions)
 
 
-class GroupSubject(Model):
+class GroupSubject(_m.Model):
     """GroupSubject holds detailed information for group-kind subject."""
 
     __slots__ = ()
     _f = "name::s"
 
-    name: str
+    name: _m.Value[str]
     """name is the user group that matches, or "*" to match all user groups. See https://github.com/kubernetes/apiserver/blob/master/pkg/authentication/user/user.go for some well-known group names. Required."""
 
     def __init__(
         self,
         *,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name)
+        self._init(_extra, name)
 
 
-class LimitResponse(Model):
+class LimitResponse(_m.Model):
     """LimitResponse defines how to handle requests that can not be executed right now."""
 
     __slots__ = ()
     _f = "queuing::@QueuingConfiguration type::s"
 
-    queuing: QueuingConfiguration
+    queuing: _m.Object[QueuingConfiguration]
     """`queuing` holds the configuration parameters for queuing. This field may be non-empty only if `type` is `"Queue"`."""
 
-    type: str
+    type: _m.Value[str]
     """`type` is "Queue" or "Reject". "Queue" means that requests that can not be executed upon arrival are held in a queue until they can be executed or a queuing limit is reached. "Reject" means that requests that can not be executed upon arrival are rejected. Required."""
 
     def __init__(
@@ -271,12 +271,12 @@ class LimitResponse(Model):
         *,
         queuing: QueuingConfiguration | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, queuing, type)
+        self._init(_extra, queuing, type)
 
 
-class LimitedPriorityLevelConfiguration(Model):
+class LimitedPriorityLevelConfiguration(_m.Model):
     """LimitedPriorityLevelConfiguration specifies how to handle requests that are subject to limits. It addresses two issues:
     - How are requests for this priority level limited?
     - What should be done with requests that exceed the limit?"""
@@ -284,16 +284,16 @@ class LimitedPriorityLevelConfiguration(Model):
     __slots__ = ()
     _f = "borrowing_limit_percent:borrowingLimitPercent:i lendable_percent:lendablePercent:i limit_response:limitResponse:@LimitResponse nominal_concurrency_shares:nominalConcurrencyShares:i"
 
-    borrowing_limit_percent: int | None
+    borrowing_limit_percent: _m.Value[int | None]
     """`borrowingLimitPercent`, if present, configures a limit on how many seats this priority level can borrow from other priority levels. The limit is known as this level's BorrowingConcurrencyLimit (BorrowingCL) and is a limit on the total number of seats that this level may borrow at any one time. This field holds the ratio of that limit to the level's nominal concurrency limit. When this field is non-nil, it must hold a non-negative integer and the limit is calculated as follows."""
 
-    lendable_percent: int | None
+    lendable_percent: _m.Value[int | None]
     """`lendablePercent` prescribes the fraction of the level's NominalCL that can be borrowed by other priority levels. The value of this field must be between 0 and 100, inclusive, and it defaults to 0. The number of seats that other levels can borrow from this level, known as this level's LendableConcurrencyLimit (LendableCL), is defined as follows."""
 
-    limit_response: LimitResponse
+    limit_response: _m.Object[LimitResponse]
     """`limitResponse` indicates what to do with requests that can not be executed right now"""
 
-    nominal_concurrency_shares: int | None
+    nominal_concurrency_shares: _m.Value[int | None]
     """`nominalConcurrencyShares` (NCS) contributes to the computation of the NominalConcurrencyLimit (NominalCL) of this level. This is the number of execution seats available at this priority level. This is used both for requests dispatched from this priority level as well as requests dispatched from other priority levels borrowing seats from this level. The server's concurrency limit (ServerCL) is divided among the Limited priority levels in proportion to their NCS values:"""
 
     def __init__(
@@ -303,10 +303,10 @@ class LimitedPriorityLevelConfiguration(Model):
         lendable_percent: int | None = None,
         limit_response: LimitResponse | None = None,
         nominal_concurrency_shares: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             borrowing_limit_percent,
             lendable_percent,
             limit_response,
@@ -314,13 +314,13 @@ class LimitedPriorityLevelConfiguration(Model):
         )
 
 
-class NonResourcePolicyRule(Model):
+class NonResourcePolicyRule(_m.Model):
     """NonResourcePolicyRule is a predicate that matches non-resource requests according to their verb and the target non-resource URL. A NonResourcePolicyRule matches a request if and only if both (a) at least one member of verbs matches the request and (b) at least one member of nonResourceURLs matches the request."""
 
     __slots__ = ()
     _f = "non_resource_urls:nonResourceURLs:[s verbs::[s"
 
-    non_resource_urls: MutableSequence[str]
+    non_resource_urls: _m.List[str]
     """`nonResourceURLs` is a set of url prefixes that a user should have access to and may not be empty. For example:
       - "/healthz" is legal
       - "/hea*" is illegal
@@ -329,7 +329,7 @@ class NonResourcePolicyRule(Model):
       - "/healthz/*" matches all per-component health checks.
     "*" matches all non-resource urls. if it is present, it must be the only entry. Required."""
 
-    verbs: MutableSequence[str]
+    verbs: _m.List[str]
     """`verbs` is a list of matching verbs and may not be empty. "*" matches all verbs. If it is present, it must be the only entry. Required."""
 
     def __init__(
@@ -337,24 +337,24 @@ class NonResourcePolicyRule(Model):
         *,
         non_resource_urls: Iterable[str] | None = None,
         verbs: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, non_resource_urls, verbs)
+        self._init(_extra, non_resource_urls, verbs)
 
 
-class PolicyRulesWithSubjects(Model):
+class PolicyRulesWithSubjects(_m.Model):
     """PolicyRulesWithSubjects prescribes a test that applies to a request to an apiserver. The test considers the subject making the request, the verb being requested, and the resource to be acted upon. This PolicyRulesWithSubjects matches a request if and only if both (a) at least one member of subjects matches the request and (b) at least one member of resourceRules or nonResourceRules matches the request."""
 
     __slots__ = ()
     _f = "non_resource_rules:nonResourceRules:[@NonResourcePolicyRule resource_rules:resourceRules:[@ResourcePolicyRule subjects::[@Subject"
 
-    non_resource_rules: MutableSequence[NonResourcePolicyRule]
+    non_resource_rules: _m.List[NonResourcePolicyRule]
     """`nonResourceRules` is a list of NonResourcePolicyRules that identify matching requests according to their verb and the target non-resource URL."""
 
-    resource_rules: MutableSequence[ResourcePolicyRule]
+    resource_rules: _m.List[ResourcePolicyRule]
     """`resourceRules` is a slice of ResourcePolicyRules that identify matching requests according to their verb and the target resource. At least one of `resourceRules` and `nonResourceRules` has to be non-empty."""
 
-    subjects: MutableSequence[Subject]
+    subjects: _m.List[Subject]
     """subjects is the list of normal user, serviceaccount, or group that this rule cares about. There must be at least one member in this slice. A slice that includes both the system:authenticated and system:unauthenticated user groups matches every request. Required."""
 
     def __init__(
@@ -363,31 +363,31 @@ class PolicyRulesWithSubjects(Model):
         non_resource_rules: Iterable[NonResourcePolicyRule] | None = None,
         resource_rules: Iterable[ResourcePolicyRule] | None = None,
         subjects: Iterable[Subject] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, non_resource_rules, resource_rules, subjects)
+        self._init(_extra, non_resource_rules, resource_rules, subjects)
 
 
-class PriorityLevelConfiguration(Model):
+class PriorityLevelConfiguration(_m.Model):
     """PriorityLevelConfiguration represents the configuration of a priority level."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PriorityLevelConfigurationSpec status::@PriorityLevelConfigurationStatus"
     _gvk = ("flowcontrol.apiserver.k8s.io/v1", "PriorityLevelConfiguration")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """`metadata` is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PriorityLevelConfigurationSpec
+    spec: _m.Object[PriorityLevelConfigurationSpec]
     """`spec` is the specification of the desired behavior of a "request-priority". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: PriorityLevelConfigurationStatus
+    status: _m.Object[PriorityLevelConfigurationStatus]
     """`status` is the current status of a "request-priority". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -398,30 +398,30 @@ class PriorityLevelConfiguration(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: PriorityLevelConfigurationSpec | None = None,
         status: PriorityLevelConfigurationStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class PriorityLevelConfigurationCondition(Model):
+class PriorityLevelConfigurationCondition(_m.Model):
     """PriorityLevelConfigurationCondition defines the condition of priority level."""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t message::s reason::s status::s type::s"
 
-    last_transition_time: datetime | None
+    last_transition_time: _m.Time[datetime | None]
     """`lastTransitionTime` is the last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """`message` is a human-readable message indicating details about last transition."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """`reason` is a unique, one-word, CamelCase reason for the condition's last transition."""
 
-    status: str | None
+    status: _m.Value[str | None]
     """`status` is the status of the condition. Can be True, False, Unknown. Required."""
 
-    type: str | None
+    type: _m.Value[str | None]
     """`type` is the type of the condition. Required."""
 
     def __init__(
@@ -432,28 +432,28 @@ class PriorityLevelConfigurationCondition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, message, reason, status, type)
+        self._init(_extra, last_transition_time, message, reason, status, type)
 
 
-class PriorityLevelConfigurationList(ListModel[PriorityLevelConfiguration]):
+class PriorityLevelConfigurationList(_m.ListModel[PriorityLevelConfiguration]):
     """PriorityLevelConfigurationList is a list of PriorityLevelConfiguration objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@PriorityLevelConfiguration kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("flowcontrol.apiserver.k8s.io/v1", "PriorityLevelConfigurationList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[PriorityLevelConfiguration]
+    items: _m.List[PriorityLevelConfiguration]
     """`items` is a list of request-priorities."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """`metadata` is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -463,42 +463,42 @@ class PriorityLevelConfigurationList(ListModel[PriorityLevelConfiguration]):
         items: Iterable[PriorityLevelConfiguration] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class PriorityLevelConfigurationReference(Model):
+class PriorityLevelConfigurationReference(_m.Model):
     """PriorityLevelConfigurationReference contains information that points to the "request-priority" being used."""
 
     __slots__ = ()
     _f = "name::s"
 
-    name: str
+    name: _m.Value[str]
     """`name` is the name of the priority level configuration being referenced Required."""
 
     def __init__(
         self,
         *,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name)
+        self._init(_extra, name)
 
 
-class PriorityLevelConfigurationSpec(Model):
+class PriorityLevelConfigurationSpec(_m.Model):
     """PriorityLevelConfigurationSpec specifies the configuration of a priority level."""
 
     __slots__ = ()
     _f = "exempt::@ExemptPriorityLevelConfiguration limited::@LimitedPriorityLevelConfiguration type::s"
 
-    exempt: ExemptPriorityLevelConfiguration
+    exempt: _m.Object[ExemptPriorityLevelConfiguration]
     """`exempt` specifies how requests are handled for an exempt priority level. This field MUST be empty if `type` is `"Limited"`. This field MAY be non-empty if `type` is `"Exempt"`. If empty and `type` is `"Exempt"` then the default values for `ExemptPriorityLevelConfiguration` apply."""
 
-    limited: LimitedPriorityLevelConfiguration
+    limited: _m.Object[LimitedPriorityLevelConfiguration]
     """`limited` specifies how requests are handled for a Limited priority level. This field must be non-empty if and only if `type` is `"Limited"`."""
 
-    type: str
+    type: _m.Value[str]
     """`type` indicates whether this priority level is subject to limitation on request execution.  A value of `"Exempt"` means that requests of this priority level are not subject to a limit (and thus are never queued) and do not detract from the capacity made available to other priority levels.  A value of `"Limited"` means that (a) requests of this priority level _are_ subject to limits and (b) some of the server's limited capacity is made available exclusively to this priority level. Required."""
 
     def __init__(
@@ -507,42 +507,42 @@ class PriorityLevelConfigurationSpec(Model):
         exempt: ExemptPriorityLevelConfiguration | None = None,
         limited: LimitedPriorityLevelConfiguration | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, exempt, limited, type)
+        self._init(_extra, exempt, limited, type)
 
 
-class PriorityLevelConfigurationStatus(Model):
+class PriorityLevelConfigurationStatus(_m.Model):
     """PriorityLevelConfigurationStatus represents the current state of a "request-priority"."""
 
     __slots__ = ()
     _f = "conditions::[@PriorityLevelConfigurationCondition"
 
-    conditions: MutableSequence[PriorityLevelConfigurationCondition]
+    conditions: _m.List[PriorityLevelConfigurationCondition]
     """`conditions` is the current state of "request-priority"."""
 
     def __init__(
         self,
         *,
         conditions: Iterable[PriorityLevelConfigurationCondition] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions)
+        self._init(_extra, conditions)
 
 
-class QueuingConfiguration(Model):
+class QueuingConfiguration(_m.Model):
     """QueuingConfiguration holds the configuration parameters for queuing"""
 
     __slots__ = ()
     _f = "hand_size:handSize:i queue_length_limit:queueLengthLimit:i queues::i"
 
-    hand_size: int | None
+    hand_size: _m.Value[int | None]
     """`handSize` is a small positive number that configures the shuffle sharding of requests into queues.  When enqueuing a request at this priority level the request's flow identifier (a string pair) is hashed and the hash value is used to shuffle the list of queues and deal a hand of the size specified here.  The request is put into one of the shortest queues in that hand. `handSize` must be no larger than `queues`, and should be significantly smaller (so that a few heavy flows do not saturate most of the queues).  See the user-facing documentation for more extensive guidance on setting this field.  This field has a default value of 8."""
 
-    queue_length_limit: int | None
+    queue_length_limit: _m.Value[int | None]
     """`queueLengthLimit` is the maximum number of requests allowed to be waiting in a given queue of this priority level at a time; excess requests are rejected.  This value must be positive.  If not specified, it will be defaulted to 50."""
 
-    queues: int | None
+    queues: _m.Value[int | None]
     """`queues` is the number of queues for this priority level. The queues exist independently at each apiserver. The value must be positive.  Setting it to 1 effectively precludes shufflesharding and thus makes the distinguisher method of associated flow schemas irrelevant.  This field has a default value of 64."""
 
     def __init__(
@@ -551,30 +551,30 @@ class QueuingConfiguration(Model):
         hand_size: int | None = None,
         queue_length_limit: int | None = None,
         queues: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, hand_size, queue_length_limit, queues)
+        self._init(_extra, hand_size, queue_length_limit, queues)
 
 
-class ResourcePolicyRule(Model):
+class ResourcePolicyRule(_m.Model):
     """ResourcePolicyRule is a predicate that matches some resource requests, testing the request's verb and the target resource. A ResourcePolicyRule matches a resource request if and only if: (a) at least one member of verbs matches the request, (b) at least one member of apiGroups matches the request, (c) at least one member of resources matches the request, and (d) either (d1) the request does not specify a namespace (i.e., `Namespace==""`) and clusterScope is true or (d2) the request specifies a namespace and least one member of namespaces matches the request's namespace."""
 
     __slots__ = ()
     _f = "api_groups:apiGroups:[s cluster_scope:clusterScope:b namespaces::[s resources::[s verbs::[s"
 
-    api_groups: MutableSequence[str]
+    api_groups: _m.List[str]
     """`apiGroups` is a list of matching API groups and may not be empty. "*" matches all API groups and, if present, must be the only entry. Required."""
 
-    cluster_scope: bool | None
+    cluster_scope: _m.Value[bool | None]
     """`clusterScope` indicates whether to match requests that do not specify a namespace (which happens either because the resource is not namespaced or the request targets all namespaces). If this field is omitted or false then the `namespaces` field must contain a non-empty list."""
 
-    namespaces: MutableSequence[str]
+    namespaces: _m.List[str]
     """`namespaces` is a list of target namespaces that restricts matches.  A request that specifies a target namespace matches only if either (a) this list contains that target namespace or (b) this list contains "*".  Note that "*" matches any specified namespace but does not match a request that _does not specify_ a namespace (see the `clusterScope` field for that). This list may be empty, but only if `clusterScope` is true."""
 
-    resources: MutableSequence[str]
+    resources: _m.List[str]
     """`resources` is a list of matching resources (i.e., lowercase and plural) with, if desired, subresource.  For example, [ "services", "nodes/status" ].  This list may not be empty. "*" matches all resources and, if present, must be the only entry. Required."""
 
-    verbs: MutableSequence[str]
+    verbs: _m.List[str]
     """`verbs` is a list of matching verbs and may not be empty. "*" matches all verbs and, if present, must be the only entry. Required."""
 
     def __init__(
@@ -585,21 +585,21 @@ class ResourcePolicyRule(Model):
         namespaces: Iterable[str] | None = None,
         resources: Iterable[str] | None = None,
         verbs: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_groups, cluster_scope, namespaces, resources, verbs)
+        self._init(_extra, api_groups, cluster_scope, namespaces, resources, verbs)
 
 
-class ServiceAccountSubject(Model):
+class ServiceAccountSubject(_m.Model):
     """ServiceAccountSubject holds detailed information for service-account-kind subject."""
 
     __slots__ = ()
     _f = "name::s namespace::s"
 
-    name: str
+    name: _m.Value[str]
     """`name` is the name of matching ServiceAccount objects, or "*" to match regardless of name. Required."""
 
-    namespace: str
+    namespace: _m.Value[str]
     """`namespace` is the namespace of matching ServiceAccount objects. Required."""
 
     def __init__(
@@ -607,27 +607,27 @@ class ServiceAccountSubject(Model):
         *,
         name: str | None = None,
         namespace: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, namespace)
+        self._init(_extra, name, namespace)
 
 
-class Subject(Model):
+class Subject(_m.Model):
     """Subject matches the originator of a request, as identified by the request authentication system. There are three ways of matching an originator; by user, group, or service account."""
 
     __slots__ = ()
     _f = "group::@GroupSubject kind::s service_account:serviceAccount:@ServiceAccountSubject user::@UserSubject"
 
-    group: GroupSubject
+    group: _m.Object[GroupSubject]
     """`group` matches based on user group name."""
 
-    kind: str
+    kind: _m.Value[str]
     """`kind` indicates which one of the other fields is non-empty. Required"""
 
-    service_account: ServiceAccountSubject
+    service_account: _m.Object[ServiceAccountSubject]
     """`serviceAccount` matches ServiceAccounts."""
 
-    user: UserSubject
+    user: _m.Object[UserSubject]
     """`user` matches based on username."""
 
     def __init__(
@@ -637,27 +637,27 @@ class Subject(Model):
         kind: str | None = None,
         service_account: ServiceAccountSubject | None = None,
         user: UserSubject | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, group, kind, service_account, user)
+        self._init(_extra, group, kind, service_account, user)
 
 
-class UserSubject(Model):
+class UserSubject(_m.Model):
     """UserSubject holds detailed information for user-kind subject."""
 
     __slots__ = ()
     _f = "name::s"
 
-    name: str
+    name: _m.Value[str]
     """`name` is the username that matches, or "*" to match all usernames. Required."""
 
     def __init__(
         self,
         *,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name)
+        self._init(_extra, name)
 
 
 class FlowSchemaClient(

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from ._runtime.model import Model
+from ._runtime import model as _m
 
 __all__ = [
     "APIGroup",
@@ -52,29 +52,29 @@ Time = datetime
 """Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers."""
 
 
-class APIGroup(Model):
+class APIGroup(_m.Model):
     """APIGroup contains the name, the supported versions, and the preferred version of a group."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s name::s preferred_version:preferredVersion:@GroupVersionForDiscovery server_address_by_client_cidrs:serverAddressByClientCIDRs:[@ServerAddressByClientCIDR versions::[@GroupVersionForDiscovery"
     _gvk = ("v1", "APIGroup")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    name: str
+    name: _m.Value[str]
     """name is the name of the group."""
 
-    preferred_version: GroupVersionForDiscovery
+    preferred_version: _m.Object[GroupVersionForDiscovery]
     """preferredVersion is the version preferred by the API server, which probably is the storage version."""
 
-    server_address_by_client_cidrs: MutableSequence[ServerAddressByClientCIDR]
+    server_address_by_client_cidrs: _m.List[ServerAddressByClientCIDR]
     """a map of client CIDR to server address that is serving this group. This is to help clients reach servers in the most network-efficient way possible. Clients can use the appropriate server address as per the CIDR that they match. In case of multiple matches, clients should use the longest matching CIDR. The server returns only those CIDRs that it thinks that the client can match. For example: the master will return an internal IP CIDR only, if the client reaches the server using an internal IP. Server looks at X-Forwarded-For header or X-Real-Ip header or request.RemoteAddr (in that order) to get the client IP."""
 
-    versions: MutableSequence[GroupVersionForDiscovery]
+    versions: _m.List[GroupVersionForDiscovery]
     """versions are the versions supported in this group."""
 
     def __init__(
@@ -86,10 +86,10 @@ class APIGroup(Model):
         preferred_version: GroupVersionForDiscovery | None = None,
         server_address_by_client_cidrs: Iterable[ServerAddressByClientCIDR] | None = None,
         versions: Iterable[GroupVersionForDiscovery] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             api_version,
             kind,
             name,
@@ -99,20 +99,20 @@ class APIGroup(Model):
         )
 
 
-class APIGroupList(Model):
+class APIGroupList(_m.Model):
     """APIGroupList is a list of APIGroup, to allow clients to discover the API at /apis."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s groups::[@APIGroup kind::s"
     _gvk = ("v1", "APIGroupList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    groups: MutableSequence[APIGroup]
+    groups: _m.List[APIGroup]
     """groups is a list of APIGroup."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -121,45 +121,45 @@ class APIGroupList(Model):
         api_version: str | None = None,
         groups: Iterable[APIGroup] | None = None,
         kind: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, groups, kind)
+        self._init(_extra, api_version, groups, kind)
 
 
-class APIResource(Model):
+class APIResource(_m.Model):
     """APIResource specifies the name of a resource and whether it is namespaced."""
 
     __slots__ = ()
     _f = "categories::[s group::s kind::s name::s namespaced::b short_names:shortNames:[s singular_name:singularName:s storage_version_hash:storageVersionHash:s verbs::[s version::s"
 
-    categories: MutableSequence[str]
+    categories: _m.List[str]
     """categories is a list of the grouped resources this resource belongs to (e.g. 'all')"""
 
-    group: str | None
+    group: _m.Value[str | None]
     """group is the preferred group of the resource.  Empty implies the group of the containing resource list. For subresources, this may have a different value, for example: Scale"."""
 
-    kind: str
+    kind: _m.Value[str]
     """kind is the kind for the resource (e.g. 'Foo' is the kind for a resource 'foo')"""
 
-    name: str
+    name: _m.Value[str]
     """name is the plural name of the resource."""
 
-    namespaced: bool
+    namespaced: _m.Value[bool]
     """namespaced indicates if a resource is namespaced or not."""
 
-    short_names: MutableSequence[str]
+    short_names: _m.List[str]
     """shortNames is a list of suggested short names of the resource."""
 
-    singular_name: str
+    singular_name: _m.Value[str]
     """singularName is the singular name of the resource.  This allows clients to handle plural and singular opaquely. The singularName is more correct for reporting status on a single item and both singular and plural are allowed from the kubectl CLI interface."""
 
-    storage_version_hash: str | None
+    storage_version_hash: _m.Value[str | None]
     """The hash value of the storage version, the version this resource is converted to when written to the data store. Value must be treated as opaque by clients. Only equality comparison on the value is valid. This is an alpha feature and may change or be removed in the future. The field is populated by the apiserver only if the StorageVersionHash feature gate is enabled. This field will remain optional even if it graduates."""
 
-    verbs: MutableSequence[str]
+    verbs: _m.List[str]
     """verbs is a list of supported kube verbs (this includes get, list, watch, create, update, patch, delete, deletecollection, and proxy)"""
 
-    version: str | None
+    version: _m.Value[str | None]
     """version is the preferred version of the resource.  Empty implies the version of the containing resource list For subresources, this may have a different value, for example: v1 (while inside a v1beta1 version of the core resource's group)"."""
 
     def __init__(
@@ -175,10 +175,10 @@ class APIResource(Model):
         storage_version_hash: str | None = None,
         verbs: Iterable[str] | None = None,
         version: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             categories,
             group,
             kind,
@@ -192,23 +192,23 @@ class APIResource(Model):
         )
 
 
-class APIResourceList(Model):
+class APIResourceList(_m.Model):
     """APIResourceList is a list of APIResource, it is used to expose the name of the resources supported in a specific group and version, and if the resource is namespaced."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s group_version:groupVersion:s kind::s resources::[@APIResource"
     _gvk = ("v1", "APIResourceList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    group_version: str
+    group_version: _m.Value[str]
     """groupVersion is the group and version this APIResourceList is for."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    resources: MutableSequence[APIResource]
+    resources: _m.List[APIResource]
     """resources contains the name of the resources and if they are namespaced."""
 
     def __init__(
@@ -218,28 +218,28 @@ class APIResourceList(Model):
         group_version: str | None = None,
         kind: str | None = None,
         resources: Iterable[APIResource] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, group_version, kind, resources)
+        self._init(_extra, api_version, group_version, kind, resources)
 
 
-class APIVersions(Model):
+class APIVersions(_m.Model):
     """APIVersions lists the versions that are available, to allow clients to discover the API at /api, which is the root path of the legacy v1 API."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s server_address_by_client_cidrs:serverAddressByClientCIDRs:[@ServerAddressByClientCIDR versions::[s"
     _gvk = ("v1", "APIVersions")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    server_address_by_client_cidrs: MutableSequence[ServerAddressByClientCIDR]
+    server_address_by_client_cidrs: _m.List[ServerAddressByClientCIDR]
     """a map of client CIDR to server address that is serving this group. This is to help clients reach servers in the most network-efficient way possible. Clients can use the appropriate server address as per the CIDR that they match. In case of multiple matches, clients should use the longest matching CIDR. The server returns only those CIDRs that it thinks that the client can match. For example: the master will return an internal IP CIDR only, if the client reaches the server using an internal IP. Server looks at X-Forwarded-For header or X-Real-Ip header or request.RemoteAddr (in that order) to get the client IP."""
 
-    versions: MutableSequence[str]
+    versions: _m.List[str]
     """versions are the api versions that are available."""
 
     def __init__(
@@ -249,33 +249,33 @@ class APIVersions(Model):
         kind: str | None = None,
         server_address_by_client_cidrs: Iterable[ServerAddressByClientCIDR] | None = None,
         versions: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, server_address_by_client_cidrs, versions)
+        self._init(_extra, api_version, kind, server_address_by_client_cidrs, versions)
 
 
-class Condition(Model):
+class Condition(_m.Model):
     """Condition contains details for one aspect of the current state of this API Resource."""
 
     __slots__ = ()
     _f = "last_transition_time:lastTransitionTime:t message::s observed_generation:observedGeneration:i reason::s status::s type::s"
 
-    last_transition_time: datetime
+    last_transition_time: _m.Time[datetime]
     """lastTransitionTime is the last time the condition transitioned from one status to another. This should be when the underlying condition changed.  If that is not known, then using the time when the API field changed is acceptable."""
 
-    message: str
+    message: _m.Value[str]
     """message is a human readable message indicating details about the transition. This may be an empty string."""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """observedGeneration represents the .metadata.generation that the condition was set based upon. For instance, if .metadata.generation is currently 12, but the .status.conditions[x].observedGeneration is 9, the condition is out of date with respect to the current state of the instance."""
 
-    reason: str
+    reason: _m.Value[str]
     """reason contains a programmatic identifier indicating the reason for the condition's last transition. Producers of specific condition types may define expected values and meanings for this field, and whether the values are considered a guaranteed API. The value should be a CamelCase string. This field may not be empty."""
 
-    status: str
+    status: _m.Value[str]
     """status of the condition, one of True, False, Unknown."""
 
-    type: str
+    type: _m.Value[str]
     """type of condition in CamelCase or in foo.example.com/CamelCase."""
 
     def __init__(
@@ -287,39 +287,39 @@ class Condition(Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, last_transition_time, message, observed_generation, reason, status, type)
+        self._init(_extra, last_transition_time, message, observed_generation, reason, status, type)
 
 
-class DeleteOptions(Model):
+class DeleteOptions(_m.Model):
     """DeleteOptions may be provided when deleting an API object."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s dry_run:dryRun:[s grace_period_seconds:gracePeriodSeconds:i ignore_store_read_error_with_cluster_breaking_potential:ignoreStoreReadErrorWithClusterBreakingPotential:b kind::s orphan_dependents:orphanDependents:b preconditions::@Preconditions propagation_policy:propagationPolicy:s"
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    dry_run: MutableSequence[str]
+    dry_run: _m.List[str]
     """When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed"""
 
-    grace_period_seconds: int | None
+    grace_period_seconds: _m.Value[int | None]
     """The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately."""
 
-    ignore_store_read_error_with_cluster_breaking_potential: bool | None
+    ignore_store_read_error_with_cluster_breaking_potential: _m.Value[bool | None]
     """if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    orphan_dependents: bool | None
+    orphan_dependents: _m.Value[bool | None]
     """Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both."""
 
-    preconditions: Preconditions
+    preconditions: _m.Object[Preconditions]
     """Must be fulfilled before a deletion is carried out. If not possible, a 409 Conflict status will be returned."""
 
-    propagation_policy: str | None
+    propagation_policy: _m.Value[str | None]
     """Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground."""
 
     def __init__(
@@ -333,10 +333,10 @@ class DeleteOptions(Model):
         orphan_dependents: bool | None = None,
         preconditions: Preconditions | None = None,
         propagation_policy: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             api_version,
             dry_run,
             grace_period_seconds,
@@ -348,19 +348,19 @@ class DeleteOptions(Model):
         )
 
 
-class FieldSelectorRequirement(Model):
+class FieldSelectorRequirement(_m.Model):
     """FieldSelectorRequirement is a selector that contains values, a key, and an operator that relates the key and values."""
 
     __slots__ = ()
     _f = "key::s operator::s values::[s"
 
-    key: str
+    key: _m.Value[str]
     """key is the field selector key that the requirement applies to."""
 
-    operator: str
+    operator: _m.Value[str]
     """operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. The list of operators may grow in the future."""
 
-    values: MutableSequence[str]
+    values: _m.List[str]
     """values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty."""
 
     def __init__(
@@ -369,41 +369,41 @@ class FieldSelectorRequirement(Model):
         key: str | None = None,
         operator: str | None = None,
         values: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, key, operator, values)
+        self._init(_extra, key, operator, values)
 
 
-class GroupResource(Model):
+class GroupResource(_m.Model):
     """GroupResource specifies a Group and a Resource, but does not force a version.  This is useful for identifying concepts during lookup stages without having partially valid types"""
 
     __slots__ = ()
     _f = "group::s resource::s"
 
-    group: str
+    group: _m.Value[str]
 
-    resource: str
+    resource: _m.Value[str]
 
     def __init__(
         self,
         *,
         group: str | None = None,
         resource: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, group, resource)
+        self._init(_extra, group, resource)
 
 
-class GroupVersionForDiscovery(Model):
+class GroupVersionForDiscovery(_m.Model):
     """GroupVersion contains the "group/version" and "version" string of a version. It is made a struct to keep extensibility."""
 
     __slots__ = ()
     _f = "group_version:groupVersion:s version::s"
 
-    group_version: str
+    group_version: _m.Value[str]
     """groupVersion specifies the API group and version in the form "group/version\""""
 
-    version: str
+    version: _m.Value[str]
     """version specifies the version in the form of "version". This is to save the clients the trouble of splitting the GroupVersion."""
 
     def __init__(
@@ -411,21 +411,21 @@ class GroupVersionForDiscovery(Model):
         *,
         group_version: str | None = None,
         version: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, group_version, version)
+        self._init(_extra, group_version, version)
 
 
-class LabelSelector(Model):
+class LabelSelector(_m.Model):
     """A label selector is a label query over a set of resources. The result of matchLabels and matchExpressions are ANDed. An empty label selector matches all objects. A null label selector matches no objects."""
 
     __slots__ = ()
     _f = "match_expressions:matchExpressions:[@LabelSelectorRequirement match_labels:matchLabels:{s"
 
-    match_expressions: MutableSequence[LabelSelectorRequirement]
+    match_expressions: _m.List[LabelSelectorRequirement]
     """matchExpressions is a list of label selector requirements. The requirements are ANDed."""
 
-    match_labels: MutableMapping[str, str]
+    match_labels: _m.Map[str]
     """matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels map is equivalent to an element of matchExpressions, whose key field is "key", the operator is "In", and the values array contains only "value". The requirements are ANDed."""
 
     def __init__(
@@ -433,24 +433,24 @@ class LabelSelector(Model):
         *,
         match_expressions: Iterable[LabelSelectorRequirement] | None = None,
         match_labels: Mapping[str, str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, match_expressions, match_labels)
+        self._init(_extra, match_expressions, match_labels)
 
 
-class LabelSelectorRequirement(Model):
+class LabelSelectorRequirement(_m.Model):
     """A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values."""
 
     __slots__ = ()
     _f = "key::s operator::s values::[s"
 
-    key: str
+    key: _m.Value[str]
     """key is the label key that the selector applies to."""
 
-    operator: str
+    operator: _m.Value[str]
     """operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist."""
 
-    values: MutableSequence[str]
+    values: _m.List[str]
     """values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch."""
 
     def __init__(
@@ -459,30 +459,30 @@ class LabelSelectorRequirement(Model):
         key: str | None = None,
         operator: str | None = None,
         values: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, key, operator, values)
+        self._init(_extra, key, operator, values)
 
 
-class ListMeta(Model):
+class ListMeta(_m.Model):
     """ListMeta describes metadata that synthetic resources must have, including lists and various status objects. A resource may have only one of {ObjectMeta, ListMeta}."""
 
     __slots__ = ()
     _f = "continue_:continue:s remaining_item_count:remainingItemCount:i resource_version:resourceVersion:s self_link:selfLink:s shard_info:shardInfo:@ShardInfo"
 
-    continue_: str | None
+    continue_: _m.Value[str | None]
     """continue may be set if the user set a limit on the number of items returned, and indicates that the server has more data available. The value is opaque and may be used to issue another request to the endpoint that served this list to retrieve the next set of available objects. Continuing a consistent list may not be possible if the server configuration has changed or more than a few minutes have passed. The resourceVersion field returned when using this continue value will be identical to the value in the first response, unless you have received this token from an error message."""
 
-    remaining_item_count: int | None
+    remaining_item_count: _m.Value[int | None]
     """remainingItemCount is the number of subsequent items in the list which are not included in this list response. If the list request contained label or field selectors, then the number of remaining items is unknown and the field will be left unset and omitted during serialization. If the list is complete (either because it is not chunking or because this is the last chunk), then there are no more remaining items and this field will be left unset and omitted during serialization. Servers older than v1.15 do not set this field. The intended use of the remainingItemCount is *estimating* the size of a collection. Clients should not rely on the remainingItemCount to be set or to be exact."""
 
-    resource_version: str | None
+    resource_version: _m.Value[str | None]
     """String that identifies the server's internal version of this object that can be used by clients to determine when objects have changed. Value must be treated as opaque by clients and passed unmodified back to the server. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency"""
 
-    self_link: str | None
+    self_link: _m.Value[str | None]
     """Deprecated: selfLink is a legacy read-only field that is no longer populated by the system."""
 
-    shard_info: ShardInfo
+    shard_info: _m.Object[ShardInfo]
     """shardInfo is set when the list is a filtered subset of the full collection, as selected by a shard selector on the request. It echoes back the selector so clients can verify which shard they received and merge sharded responses. Clients should not cache sharded list responses as a full representation of the collection."""
 
     def __init__(
@@ -493,36 +493,36 @@ class ListMeta(Model):
         resource_version: str | None = None,
         self_link: str | None = None,
         shard_info: ShardInfo | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, continue_, remaining_item_count, resource_version, self_link, shard_info)
+        self._init(_extra, continue_, remaining_item_count, resource_version, self_link, shard_info)
 
 
-class ManagedFieldsEntry(Model):
+class ManagedFieldsEntry(_m.Model):
     """ManagedFieldsEntry is a workflow-id, a FieldSet and the group version of the resource that the fieldset applies to."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s fields_type:fieldsType:s fields_v1:fieldsV1:a manager::s operation::s subresource::s time::t"
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the version of this resource that this field set applies to. The format is "group/version" just like the top-level APIVersion field. It is necessary to track the version of a field set because it cannot be automatically converted."""
 
-    fields_type: str | None
+    fields_type: _m.Value[str | None]
     """FieldsType is the discriminator for the different fields format and version. There is currently only one possible value: "FieldsV1\""""
 
-    fields_v1: Any
+    fields_v1: _m.Value[Any]
     """FieldsV1 holds the first JSON version format as described in the "FieldsV1" type."""
 
-    manager: str | None
+    manager: _m.Value[str | None]
     """Manager is an identifier of the workflow managing these fields."""
 
-    operation: str | None
+    operation: _m.Value[str | None]
     """Operation is the type of operation which lead to this ManagedFieldsEntry being created. The only valid values for this field are 'Apply' and 'Update'."""
 
-    subresource: str | None
+    subresource: _m.Value[str | None]
     """Subresource is the name of the subresource used to update that object, or empty string if the object was updated through the main resource. The value of this field is used to distinguish between managers, even if they share the same name. For example, a status update will be distinct from a regular update using the same manager name. Note that the APIVersion field is not related to the Subresource field and it always corresponds to the version of the main resource."""
 
-    time: datetime | None
+    time: _m.Time[datetime | None]
     """Time is the timestamp of when the ManagedFields entry was added. The timestamp will also be updated if a field is added, the manager changes any of the owned fields value or removes a field. The timestamp does not update when a field is removed from the entry because another manager took it over."""
 
     def __init__(
@@ -535,62 +535,62 @@ class ManagedFieldsEntry(Model):
         operation: str | None = None,
         subresource: str | None = None,
         time: datetime | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra, api_version, fields_type, fields_v1, manager, operation, subresource, time
+            _extra, api_version, fields_type, fields_v1, manager, operation, subresource, time
         )
 
 
-class ObjectMeta(Model):
+class ObjectMeta(_m.Model):
     """ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create."""
 
     __slots__ = ()
     _f = "annotations::{s creation_timestamp:creationTimestamp:t deletion_grace_period_seconds:deletionGracePeriodSeconds:i deletion_timestamp:deletionTimestamp:t finalizers::[s generate_name:generateName:s generation::i labels::{s managed_fields:managedFields:[@ManagedFieldsEntry name::s namespace::s owner_references:ownerReferences:[@OwnerReference resource_version:resourceVersion:s self_link:selfLink:s uid::s"
 
-    annotations: MutableMapping[str, str]
+    annotations: _m.Map[str]
     """Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata. They are not queryable and should be preserved when modifying objects. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations"""
 
-    creation_timestamp: datetime | None
+    creation_timestamp: _m.Time[datetime | None]
     """CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC."""
 
-    deletion_grace_period_seconds: int | None
+    deletion_grace_period_seconds: _m.Value[int | None]
     """Number of seconds allowed for this object to gracefully terminate before it will be removed from the system. Only set when deletionTimestamp is also set. May only be shortened. Read-only."""
 
-    deletion_timestamp: datetime | None
+    deletion_timestamp: _m.Time[datetime | None]
     """DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted. This field is set by the server when a graceful deletion is requested by the user, and is not directly settable by a client. The resource is expected to be deleted (no longer visible from resource lists, and not reachable by name) after the time in this field, once the finalizers list is empty. As long as the finalizers list contains items, deletion is blocked. Once the deletionTimestamp is set, this value may not be unset or be set further into the future, although it may be shortened or the resource may be deleted prior to this time. For example, a user may request that a pod is deleted in 30 seconds. The Kubelet will react by sending a graceful termination signal to the containers in the pod. After that 30 seconds, the Kubelet will send a hard termination signal (SIGKILL) to the container and after cleanup, remove the pod from the API. In the presence of network partitions, this object may still exist after this timestamp, until an administrator or automated process can determine the resource is fully terminated. If not set, graceful deletion of the object has not been requested."""
 
-    finalizers: MutableSequence[str]
+    finalizers: _m.List[str]
     """Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list. If the deletionTimestamp of the object is non-nil, entries in this list can only be removed. Finalizers may be processed and removed in any order.  Order is NOT enforced because it introduces significant risk of stuck finalizers. finalizers is a shared field, any actor with permission can reorder it. If the finalizer list is processed in order, then this can lead to a situation in which the component responsible for the first finalizer in the list is waiting for a signal (field value, external system, or other) produced by a component responsible for a finalizer later in the list, resulting in a deadlock. Without enforced ordering finalizers are free to order amongst themselves and are not vulnerable to ordering changes in the list."""
 
-    generate_name: str | None
+    generate_name: _m.Value[str | None]
     """GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided. If this field is used, the name returned to the client will be different than the name passed. This value will also be combined with a unique suffix. The provided value has the same validation rules as the Name field, and may be truncated by the length of the suffix required to make the value unique on the server."""
 
-    generation: int | None
+    generation: _m.Value[int | None]
     """A sequence number representing a specific generation of the desired state. Populated by the system. Read-only."""
 
-    labels: MutableMapping[str, str]
+    labels: _m.Map[str]
     """Map of string keys and values that can be used to organize and categorize (scope and select) objects. May match selectors of replication controllers and services. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels"""
 
-    managed_fields: MutableSequence[ManagedFieldsEntry]
+    managed_fields: _m.List[ManagedFieldsEntry]
     """ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow. This is mostly for internal housekeeping, and users typically shouldn't need to set or understand this field. A workflow can be the user's name, a controller's name, or the name of a specific apply path like "ci-cd". The set of fields is always in the version that the workflow used when modifying the object."""
 
-    name: str | None
+    name: _m.Value[str | None]
     """Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"""
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """Namespace defines the space within which each name must be unique. An empty namespace is equivalent to the "default" namespace, but "default" is the canonical representation. Not all objects are required to be scoped to a namespace - the value of this field for those objects will be empty."""
 
-    owner_references: MutableSequence[OwnerReference]
+    owner_references: _m.List[OwnerReference]
     """List of objects depended by this object. If ALL objects in the list have been deleted, this object will be garbage collected. If this object is managed by a controller, then an entry in this list will point to this controller, with the controller field set to true. There cannot be more than one managing controller."""
 
-    resource_version: str | None
+    resource_version: _m.Value[str | None]
     """An opaque value that represents the internal version of this object that can be used by clients to determine when objects have changed. May be used for optimistic concurrency, change detection, and the watch operation on a resource or set of resources. Clients must treat these values as opaque and passed unmodified back to the server. They may only be valid for a particular resource or set of resources."""
 
-    self_link: str | None
+    self_link: _m.Value[str | None]
     """Deprecated: selfLink is a legacy read-only field that is no longer populated by the system."""
 
-    uid: str | None
+    uid: _m.Value[str | None]
     """UID is the unique in time and space value for this object. It is typically generated by the server on successful creation of a resource and is not allowed to change on PUT operations."""
 
     def __init__(
@@ -611,10 +611,10 @@ class ObjectMeta(Model):
         resource_version: str | None = None,
         self_link: str | None = None,
         uid: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             annotations,
             creation_timestamp,
             deletion_grace_period_seconds,
@@ -633,28 +633,28 @@ class ObjectMeta(Model):
         )
 
 
-class OwnerReference(Model):
+class OwnerReference(_m.Model):
     """OwnerReference contains enough information to let you identify an owning object. An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace field."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s block_owner_deletion:blockOwnerDeletion:b controller::b kind::s name::s uid::s"
 
-    api_version: str
+    api_version: _m.Value[str]
     """API version of the referent."""
 
-    block_owner_deletion: bool | None
+    block_owner_deletion: _m.Value[bool | None]
     """If true, AND if the owner has the "foregroundDeletion" finalizer, then the owner cannot be deleted from the key-value store until this reference is removed. See https://kubernetes.io/docs/concepts/architecture/garbage-collection/#foreground-deletion for how the garbage collector interacts with this field and enforces the foreground deletion. Defaults to false. To set this field, a user needs "delete" permission of the owner, otherwise 422 (Unprocessable Entity) will be returned."""
 
-    controller: bool | None
+    controller: _m.Value[bool | None]
     """If true, this reference points to the managing controller."""
 
-    kind: str
+    kind: _m.Value[str]
     """Kind of the referent. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    name: str
+    name: _m.Value[str]
     """Name of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"""
 
-    uid: str
+    uid: _m.Value[str]
     """UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids"""
 
     def __init__(
@@ -666,21 +666,21 @@ class OwnerReference(Model):
         kind: str | None = None,
         name: str | None = None,
         uid: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, block_owner_deletion, controller, kind, name, uid)
+        self._init(_extra, api_version, block_owner_deletion, controller, kind, name, uid)
 
 
-class Preconditions(Model):
+class Preconditions(_m.Model):
     """Preconditions must be fulfilled before an operation (update, delete, etc.) is carried out."""
 
     __slots__ = ()
     _f = "resource_version:resourceVersion:s uid::s"
 
-    resource_version: str | None
+    resource_version: _m.Value[str | None]
     """Specifies the target ResourceVersion"""
 
-    uid: str | None
+    uid: _m.Value[str | None]
     """Specifies the target UID."""
 
     def __init__(
@@ -688,21 +688,21 @@ class Preconditions(Model):
         *,
         resource_version: str | None = None,
         uid: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, resource_version, uid)
+        self._init(_extra, resource_version, uid)
 
 
-class ServerAddressByClientCIDR(Model):
+class ServerAddressByClientCIDR(_m.Model):
     """ServerAddressByClientCIDR helps the client to determine the server address that they should use, depending on the clientCIDR that they match."""
 
     __slots__ = ()
     _f = "client_cidr:clientCIDR:s server_address:serverAddress:s"
 
-    client_cidr: str
+    client_cidr: _m.Value[str]
     """The CIDR with which clients can match their IP to figure out the server address that they should use."""
 
-    server_address: str
+    server_address: _m.Value[str]
     """Address of this server, suitable for a client that matches the above CIDR. This can be a hostname, hostname:port, IP or IP:port."""
 
     def __init__(
@@ -710,58 +710,58 @@ class ServerAddressByClientCIDR(Model):
         *,
         client_cidr: str | None = None,
         server_address: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, client_cidr, server_address)
+        self._init(_extra, client_cidr, server_address)
 
 
-class ShardInfo(Model):
+class ShardInfo(_m.Model):
     """ShardInfo describes the shard selector that was applied to produce a list response. Its presence on a list response indicates the list is a filtered subset."""
 
     __slots__ = ()
     _f = "selector::s"
 
-    selector: str
+    selector: _m.Value[str]
     """selector is the shard selector string from the request, echoed back so clients can verify which shard they received and merge responses from multiple shards."""
 
     def __init__(
         self,
         *,
         selector: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, selector)
+        self._init(_extra, selector)
 
 
-class Status(Model):
+class Status(_m.Model):
     """Status is a return value for calls that don't return other objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s code::i details::@StatusDetails kind::s message::s metadata::@ListMeta reason::s status::s"
     _gvk = ("v1", "Status")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    code: int | None
+    code: _m.Value[int | None]
     """Suggested HTTP return code for this status, 0 if not set."""
 
-    details: StatusDetails
+    details: _m.Object[StatusDetails]
     """Extended data associated with the reason.  Each reason may define its own extended details. This field is optional and the data returned is not guaranteed to conform to any schema except that defined by the reason type."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    message: str | None
+    message: _m.Value[str | None]
     """A human-readable description of the status of this operation."""
 
-    metadata: ListMeta
+    metadata: _m.Object[ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """A machine-readable description of why this operation is in the "Failure" status. If this value is empty there is no information available. A Reason clarifies an HTTP status code but does not override it."""
 
-    status: str | None
+    status: _m.Value[str | None]
     """Status of the operation. One of: "Success" or "Failure". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -775,24 +775,24 @@ class Status(Model):
         metadata: ListMeta | None = None,
         reason: str | None = None,
         status: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, code, details, kind, message, metadata, reason, status)
+        self._init(_extra, api_version, code, details, kind, message, metadata, reason, status)
 
 
-class StatusCause(Model):
+class StatusCause(_m.Model):
     """StatusCause provides more information about an api.Status failure, including cases when multiple errors are encountered."""
 
     __slots__ = ()
     _f = "field::s message::s reason::s"
 
-    field: str | None
+    field: _m.Value[str | None]
     """The field of the resource that has caused this error, as named by its JSON serialization. May include dot and postfix notation for nested attributes. Arrays are zero-indexed.  Fields may appear more than once in an array of causes due to fields having multiple errors. Optional."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """A human-readable description of the cause of the error.  This field may be presented as-is to a reader."""
 
-    reason: str | None
+    reason: _m.Value[str | None]
     """A machine-readable description of the cause of the error. If this value is empty there is no information available."""
 
     def __init__(
@@ -801,33 +801,33 @@ class StatusCause(Model):
         field: str | None = None,
         message: str | None = None,
         reason: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, field, message, reason)
+        self._init(_extra, field, message, reason)
 
 
-class StatusDetails(Model):
+class StatusDetails(_m.Model):
     """StatusDetails is a set of additional properties that MAY be set by the server to provide additional information about a response. The Reason field of a Status object defines what attributes will be set. Clients must ignore fields that do not match the defined type of each attribute, and should assume that any attribute may be empty, invalid, or under defined."""
 
     __slots__ = ()
     _f = "causes::[@StatusCause group::s kind::s name::s retry_after_seconds:retryAfterSeconds:i uid::s"
 
-    causes: MutableSequence[StatusCause]
+    causes: _m.List[StatusCause]
     """The Causes array includes more details associated with the StatusReason failure. Not all StatusReasons may provide detailed causes."""
 
-    group: str | None
+    group: _m.Value[str | None]
     """The group attribute of the resource associated with the status StatusReason."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """The kind attribute of the resource associated with the status StatusReason. On some operations may differ from the requested resource Kind. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    name: str | None
+    name: _m.Value[str | None]
     """The name attribute of the resource associated with the status StatusReason (when there is a single name which can be described)."""
 
-    retry_after_seconds: int | None
+    retry_after_seconds: _m.Value[int | None]
     """If specified, the time in seconds before the operation should be retried. Some errors may indicate the client must take an alternate action - for those errors this field may indicate how long to wait before taking the alternate action."""
 
-    uid: str | None
+    uid: _m.Value[str | None]
     """UID of the resource. (when there is a single resource which can be described). More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids"""
 
     def __init__(
@@ -839,31 +839,31 @@ class StatusDetails(Model):
         name: str | None = None,
         retry_after_seconds: int | None = None,
         uid: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, causes, group, kind, name, retry_after_seconds, uid)
+        self._init(_extra, causes, group, kind, name, retry_after_seconds, uid)
 
 
-class WatchEvent(Model):
+class WatchEvent(_m.Model):
     """Event represents a single event to a watched resource."""
 
     __slots__ = ()
     _f = "object::a type::s"
 
-    object: Any
+    object: _m.Value[Any]
     """Object is:
      * If Type is Added or Modified: the new state of the object.
      * If Type is Deleted: the state of the object immediately before deletion.
      * If Type is Error: *Status is recommended; other types may make sense
        depending on context."""
 
-    type: str
+    type: _m.Value[str]
 
     def __init__(
         self,
         *,
         object: Any = None,
         type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, object, type)
+        self._init(_extra, object, type)

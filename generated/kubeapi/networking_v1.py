@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import core_v1
@@ -63,19 +63,19 @@ __all__ = [
 ]
 
 
-class HTTPIngressPath(Model):
+class HTTPIngressPath(_m.Model):
     """HTTPIngressPath associates a path with a backend. Incoming urls matching the path are forwarded to the backend."""
 
     __slots__ = ()
     _f = "backend::@IngressBackend path::s path_type:pathType:s"
 
-    backend: IngressBackend
+    backend: _m.Object[IngressBackend]
     """backend defines the referenced service endpoint to which the traffic will be forwarded to."""
 
-    path: str | None
+    path: _m.Value[str | None]
     """path is matched against the path of an incoming request. Currently it can contain characters disallowed from the conventional "path" part of a URL as defined by RFC 3986. Paths must begin with a '/' and must be present when using PathType with value "Exact" or "Prefix"."""
 
-    path_type: str
+    path_type: _m.Value[str]
     """pathType determines the interpretation of the path matching. PathType can be one of the following values: * Exact: Matches the URL path exactly. * Prefix: Matches based on a URL path prefix split by '/'. Matching is
       done on a path element by element basis. A path element refers is the
       list of labels in the path split by the '/' separator. A request is a
@@ -94,46 +94,46 @@ class HTTPIngressPath(Model):
         backend: IngressBackend | None = None,
         path: str | None = None,
         path_type: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, backend, path, path_type)
+        self._init(_extra, backend, path, path_type)
 
 
-class HTTPIngressRuleValue(Model):
+class HTTPIngressRuleValue(_m.Model):
     """HTTPIngressRuleValue is a list of http selectors pointing to backends. In the example: http://<host>/<path>?<searchpart> -> backend where where parts of the url correspond to RFC 3986, this resource will be used to match against everything after the last '/' and before the first '?' or '#'."""
 
     __slots__ = ()
     _f = "paths::[@HTTPIngressPath"
 
-    paths: MutableSequence[HTTPIngressPath]
+    paths: _m.List[HTTPIngressPath]
     """paths is a collection of paths that map requests to backends."""
 
     def __init__(
         self,
         *,
         paths: Iterable[HTTPIngressPath] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, paths)
+        self._init(_extra, paths)
 
 
-class IPAddress(Model):
+class IPAddress(_m.Model):
     """IPAddress represents a single IP of a single IP Family. The object is designed to be used by APIs that operate on IP addresses. The object is used by the Service core API for allocation of IP addresses. An IP address can be represented in different formats, to guarantee the uniqueness of the IP, the name of the object is the IP address in canonical format, four decimal digits separated by dots suppressing leading zeros for IPv4 and the representation defined by RFC 5952 for IPv6. Valid: 192.168.1.5 or 2001:db8::1 or 2001:db8:aaaa:bbbb:cccc:dddd:eeee:1 Invalid: 10.01.2.3 or 2001:db8:0:0:0::1"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@IPAddressSpec"
     _gvk = ("networking.k8s.io/v1", "IPAddress")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: IPAddressSpec
+    spec: _m.Object[IPAddressSpec]
     """spec is the desired state of the IPAddress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -143,28 +143,28 @@ class IPAddress(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: IPAddressSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class IPAddressList(ListModel[IPAddress]):
+class IPAddressList(_m.ListModel[IPAddress]):
     """IPAddressList contains a list of IPAddress."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@IPAddress kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("networking.k8s.io/v1", "IPAddressList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[IPAddress]
+    items: _m.List[IPAddress]
     """items is the list of IPAddresses."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -174,39 +174,39 @@ class IPAddressList(ListModel[IPAddress]):
         items: Iterable[IPAddress] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class IPAddressSpec(Model):
+class IPAddressSpec(_m.Model):
     """IPAddressSpec describe the attributes in an IP Address."""
 
     __slots__ = ()
     _f = "parent_ref:parentRef:@ParentReference"
 
-    parent_ref: ParentReference
+    parent_ref: _m.Object[ParentReference]
     """ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object."""
 
     def __init__(
         self,
         *,
         parent_ref: ParentReference | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, parent_ref)
+        self._init(_extra, parent_ref)
 
 
-class IPBlock(Model):
+class IPBlock(_m.Model):
     """IPBlock describes a particular CIDR (Ex. "192.168.1.0/24","2001:db8::/64") that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The except entry describes CIDRs that should not be included within this rule."""
 
     __slots__ = ()
     _f = "cidr::s except_:except:[s"
 
-    cidr: str
+    cidr: _m.Value[str]
     """cidr is a string representing the IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64\""""
 
-    except_: MutableSequence[str]
+    except_: _m.List[str]
     """except is a slice of CIDRs that should not be included within an IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64" Except values will be rejected if they are outside the cidr range"""
 
     def __init__(
@@ -214,31 +214,31 @@ class IPBlock(Model):
         *,
         cidr: str | None = None,
         except_: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, cidr, except_)
+        self._init(_extra, cidr, except_)
 
 
-class Ingress(Model):
+class Ingress(_m.Model):
     """Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend. An Ingress can be configured to give services externally-reachable urls, load balance traffic, terminate SSL, offer name based virtual hosting etc."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@IngressSpec status::@IngressStatus"
     _gvk = ("networking.k8s.io/v1", "Ingress")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: IngressSpec
+    spec: _m.Object[IngressSpec]
     """spec is the desired state of the Ingress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: IngressStatus
+    status: _m.Object[IngressStatus]
     """status is the current state of the Ingress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -249,21 +249,21 @@ class Ingress(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: IngressSpec | None = None,
         status: IngressStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class IngressBackend(Model):
+class IngressBackend(_m.Model):
     """IngressBackend describes all endpoints for a given service and port."""
 
     __slots__ = ()
     _f = "resource::@core_v1.TypedLocalObjectReference service::@IngressServiceBackend"
 
-    resource: core_v1.TypedLocalObjectReference
+    resource: _m.Object[core_v1.TypedLocalObjectReference]
     """resource is an ObjectRef to another Kubernetes resource in the namespace of the Ingress object. If resource is specified, a service.Name and service.Port must not be specified. This is a mutually exclusive setting with "Service"."""
 
-    service: IngressServiceBackend
+    service: _m.Object[IngressServiceBackend]
     """service references a service as a backend. This is a mutually exclusive setting with "Resource"."""
 
     def __init__(
@@ -271,28 +271,28 @@ class IngressBackend(Model):
         *,
         resource: core_v1.TypedLocalObjectReference | None = None,
         service: IngressServiceBackend | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, resource, service)
+        self._init(_extra, resource, service)
 
 
-class IngressClass(Model):
+class IngressClass(_m.Model):
     """IngressClass represents the class of the Ingress, referenced by the Ingress Spec. The `ingressclass.kubernetes.io/is-default-class` annotation can be used to indicate that an IngressClass should be considered default. When a single IngressClass resource has this annotation set to true, new Ingress resources without a class specified will be assigned this default class."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@IngressClassSpec"
     _gvk = ("networking.k8s.io/v1", "IngressClass")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: IngressClassSpec
+    spec: _m.Object[IngressClassSpec]
     """spec is the desired state of the IngressClass. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -302,28 +302,28 @@ class IngressClass(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: IngressClassSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class IngressClassList(ListModel[IngressClass]):
+class IngressClassList(_m.ListModel[IngressClass]):
     """IngressClassList is a collection of IngressClasses."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@IngressClass kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("networking.k8s.io/v1", "IngressClassList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[IngressClass]
+    items: _m.List[IngressClass]
     """items is the list of IngressClasses."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata."""
 
     def __init__(
@@ -333,30 +333,30 @@ class IngressClassList(ListModel[IngressClass]):
         items: Iterable[IngressClass] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class IngressClassParametersReference(Model):
+class IngressClassParametersReference(_m.Model):
     """IngressClassParametersReference identifies an API object. This can be used to specify a cluster or namespace-scoped resource."""
 
     __slots__ = ()
     _f = "api_group:apiGroup:s kind::s name::s namespace::s scope::s"
 
-    api_group: str | None
+    api_group: _m.Value[str | None]
     """apiGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required."""
 
-    kind: str
+    kind: _m.Value[str]
     """kind is the type of resource being referenced."""
 
-    name: str
+    name: _m.Value[str]
     """name is the name of resource being referenced."""
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """namespace is the namespace of the resource being referenced. This field is required when scope is set to "Namespace" and must be unset when scope is set to "Cluster"."""
 
-    scope: str | None
+    scope: _m.Value[str | None]
     """scope represents if this refers to a cluster or namespace scoped resource. This may be set to "Cluster" (default) or "Namespace"."""
 
     def __init__(
@@ -367,21 +367,21 @@ class IngressClassParametersReference(Model):
         name: str | None = None,
         namespace: str | None = None,
         scope: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_group, kind, name, namespace, scope)
+        self._init(_extra, api_group, kind, name, namespace, scope)
 
 
-class IngressClassSpec(Model):
+class IngressClassSpec(_m.Model):
     """IngressClassSpec provides information about the class of an Ingress."""
 
     __slots__ = ()
     _f = "controller::s parameters::@IngressClassParametersReference"
 
-    controller: str | None
+    controller: _m.Value[str | None]
     """controller refers to the name of the controller that should handle this class. This allows for different "flavors" that are controlled by the same controller. For example, you may have different parameters for the same implementing controller. This should be specified as a domain-prefixed path no more than 250 characters in length, e.g. "acme.io/ingress-controller". This field is immutable."""
 
-    parameters: IngressClassParametersReference
+    parameters: _m.Object[IngressClassParametersReference]
     """parameters is a link to a custom resource containing additional configuration for the controller. This is optional if the controller does not require extra parameters."""
 
     def __init__(
@@ -389,28 +389,28 @@ class IngressClassSpec(Model):
         *,
         controller: str | None = None,
         parameters: IngressClassParametersReference | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, controller, parameters)
+        self._init(_extra, controller, parameters)
 
 
-class IngressList(ListModel[Ingress]):
+class IngressList(_m.ListModel[Ingress]):
     """IngressList is a collection of Ingress."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Ingress kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("networking.k8s.io/v1", "IngressList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Ingress]
+    items: _m.List[Ingress]
     """items is the list of Ingress."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -420,24 +420,24 @@ class IngressList(ListModel[Ingress]):
         items: Iterable[Ingress] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class IngressLoadBalancerIngress(Model):
+class IngressLoadBalancerIngress(_m.Model):
     """IngressLoadBalancerIngress represents the status of a load-balancer ingress point."""
 
     __slots__ = ()
     _f = "hostname::s ip::s ports::[@IngressPortStatus"
 
-    hostname: str | None
+    hostname: _m.Value[str | None]
     """hostname is set for load-balancer ingress points that are DNS based."""
 
-    ip: str | None
+    ip: _m.Value[str | None]
     """ip is set for load-balancer ingress points that are IP based."""
 
-    ports: MutableSequence[IngressPortStatus]
+    ports: _m.List[IngressPortStatus]
     """ports provides information about the ports exposed by this LoadBalancer."""
 
     def __init__(
@@ -446,45 +446,45 @@ class IngressLoadBalancerIngress(Model):
         hostname: str | None = None,
         ip: str | None = None,
         ports: Iterable[IngressPortStatus] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, hostname, ip, ports)
+        self._init(_extra, hostname, ip, ports)
 
 
-class IngressLoadBalancerStatus(Model):
+class IngressLoadBalancerStatus(_m.Model):
     """IngressLoadBalancerStatus represents the status of a load-balancer."""
 
     __slots__ = ()
     _f = "ingress::[@IngressLoadBalancerIngress"
 
-    ingress: MutableSequence[IngressLoadBalancerIngress]
+    ingress: _m.List[IngressLoadBalancerIngress]
     """ingress is a list containing ingress points for the load-balancer."""
 
     def __init__(
         self,
         *,
         ingress: Iterable[IngressLoadBalancerIngress] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, ingress)
+        self._init(_extra, ingress)
 
 
-class IngressPortStatus(Model):
+class IngressPortStatus(_m.Model):
     """IngressPortStatus represents the error condition of a service port"""
 
     __slots__ = ()
     _f = "error::s port::i protocol::s"
 
-    error: str | None
+    error: _m.Value[str | None]
     """error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use
       CamelCase names
     - cloud provider specific error values must have names that comply with the
       format foo.example.com/CamelCase."""
 
-    port: int
+    port: _m.Value[int]
     """port is the port number of the ingress port."""
 
-    protocol: str
+    protocol: _m.Value[str]
     """protocol is the protocol of the ingress port. The supported values are: "TCP", "UDP", "SCTP\""""
 
     def __init__(
@@ -493,18 +493,18 @@ class IngressPortStatus(Model):
         error: str | None = None,
         port: int | None = None,
         protocol: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, error, port, protocol)
+        self._init(_extra, error, port, protocol)
 
 
-class IngressRule(Model):
+class IngressRule(_m.Model):
     """IngressRule represents the rules mapping the paths under a specified host to the related backend services. Incoming requests are first evaluated for a host match, then routed to the backend associated with the matching IngressRuleValue."""
 
     __slots__ = ()
     _f = "host::s http::@HTTPIngressRuleValue"
 
-    host: str | None
+    host: _m.Value[str | None]
     """host is the fully qualified domain name of a network host, as defined by RFC 3986. Note the following deviations from the "host" part of the URI as defined in RFC 3986: 1. IPs are not allowed. Currently an IngressRuleValue can only apply to
        the IP in the Spec of the parent Ingress.
     2. The `:` delimiter is not respected because ports are not allowed.
@@ -513,28 +513,28 @@ class IngressRule(Model):
     Both these may change in the future. Incoming requests are matched against the host before the IngressRuleValue. If the host is unspecified, the Ingress routes all traffic based on the specified IngressRuleValue.
     """
 
-    http: HTTPIngressRuleValue
+    http: _m.Object[HTTPIngressRuleValue]
 
     def __init__(
         self,
         *,
         host: str | None = None,
         http: HTTPIngressRuleValue | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, host, http)
+        self._init(_extra, host, http)
 
 
-class IngressServiceBackend(Model):
+class IngressServiceBackend(_m.Model):
     """IngressServiceBackend references a Kubernetes Service as a Backend."""
 
     __slots__ = ()
     _f = "name::s port::@ServiceBackendPort"
 
-    name: str
+    name: _m.Value[str]
     """name is the referenced service. The service must exist in the same namespace as the Ingress object."""
 
-    port: ServiceBackendPort
+    port: _m.Object[ServiceBackendPort]
     """port of the referenced service. A port name or port number is required for a IngressServiceBackend."""
 
     def __init__(
@@ -542,27 +542,27 @@ class IngressServiceBackend(Model):
         *,
         name: str | None = None,
         port: ServiceBackendPort | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, port)
+        self._init(_extra, name, port)
 
 
-class IngressSpec(Model):
+class IngressSpec(_m.Model):
     """IngressSpec describes the Ingress the user wishes to exist."""
 
     __slots__ = ()
     _f = "default_backend:defaultBackend:@IngressBackend ingress_class_name:ingressClassName:s rules::[@IngressRule tls::[@IngressTLS"
 
-    default_backend: IngressBackend
+    default_backend: _m.Object[IngressBackend]
     """defaultBackend is the backend that should handle requests that don't match any rule. If Rules are not specified, DefaultBackend must be specified. If DefaultBackend is not set, the handling of requests that do not match any of the rules will be up to the Ingress controller."""
 
-    ingress_class_name: str | None
+    ingress_class_name: _m.Value[str | None]
     """ingressClassName is the name of an IngressClass cluster resource. Ingress controller implementations use this field to know whether they should be serving this Ingress resource, by a transitive connection (controller -> IngressClass -> Ingress resource). Although the `kubernetes.io/ingress.class` annotation (simple constant name) was never formally defined, it was widely supported by Ingress controllers to create a direct binding between Ingress controller and Ingress resources. Newly created Ingress resources should prefer using the field. However, even though the annotation is officially deprecated, for backwards compatibility reasons, ingress controllers should still honor that annotation if present."""
 
-    rules: MutableSequence[IngressRule]
+    rules: _m.List[IngressRule]
     """rules is a list of host rules used to configure the Ingress. If unspecified, or no rule matches, all traffic is sent to the default backend."""
 
-    tls: MutableSequence[IngressTLS]
+    tls: _m.List[IngressTLS]
     """tls represents the TLS configuration. Currently the Ingress only supports a single TLS port, 443. If multiple members of this list specify different hosts, they will be multiplexed on the same port according to the hostname specified through the SNI TLS extension, if the ingress controller fulfilling the ingress supports SNI."""
 
     def __init__(
@@ -572,39 +572,39 @@ class IngressSpec(Model):
         ingress_class_name: str | None = None,
         rules: Iterable[IngressRule] | None = None,
         tls: Iterable[IngressTLS] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, default_backend, ingress_class_name, rules, tls)
+        self._init(_extra, default_backend, ingress_class_name, rules, tls)
 
 
-class IngressStatus(Model):
+class IngressStatus(_m.Model):
     """IngressStatus describe the current state of the Ingress."""
 
     __slots__ = ()
     _f = "load_balancer:loadBalancer:@IngressLoadBalancerStatus"
 
-    load_balancer: IngressLoadBalancerStatus
+    load_balancer: _m.Object[IngressLoadBalancerStatus]
     """loadBalancer contains the current status of the load-balancer."""
 
     def __init__(
         self,
         *,
         load_balancer: IngressLoadBalancerStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, load_balancer)
+        self._init(_extra, load_balancer)
 
 
-class IngressTLS(Model):
+class IngressTLS(_m.Model):
     """IngressTLS describes the transport layer security associated with an ingress."""
 
     __slots__ = ()
     _f = "hosts::[s secret_name:secretName:s"
 
-    hosts: MutableSequence[str]
+    hosts: _m.List[str]
     """hosts is a list of hosts included in the TLS certificate. The values in this list must match the name/s used in the tlsSecret. Defaults to the wildcard host setting for the loadbalancer controller fulfilling this Ingress, if left unspecified."""
 
-    secret_name: str | None
+    secret_name: _m.Value[str | None]
     """secretName is the name of the secret used to terminate TLS traffic on port 443. Field is left optional to allow TLS routing based on SNI hostname alone. If the SNI host in a listener conflicts with the "Host" header field used by an IngressRule, the SNI host is used for termination and value of the "Host" header is used for routing."""
 
     def __init__(
@@ -612,28 +612,28 @@ class IngressTLS(Model):
         *,
         hosts: Iterable[str] | None = None,
         secret_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, hosts, secret_name)
+        self._init(_extra, hosts, secret_name)
 
 
-class NetworkPolicy(Model):
+class NetworkPolicy(_m.Model):
     """NetworkPolicy describes what network traffic is allowed for a set of Pods"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@NetworkPolicySpec"
     _gvk = ("networking.k8s.io/v1", "NetworkPolicy")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: NetworkPolicySpec
+    spec: _m.Object[NetworkPolicySpec]
     """spec represents the specification of the desired behavior for this NetworkPolicy."""
 
     def __init__(
@@ -643,21 +643,21 @@ class NetworkPolicy(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: NetworkPolicySpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class NetworkPolicyEgressRule(Model):
+class NetworkPolicyEgressRule(_m.Model):
     """NetworkPolicyEgressRule describes a particular set of traffic that is allowed out of pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and to. This type is beta-level in 1.8"""
 
     __slots__ = ()
     _f = "ports::[@NetworkPolicyPort to::[@NetworkPolicyPeer"
 
-    ports: MutableSequence[NetworkPolicyPort]
+    ports: _m.List[NetworkPolicyPort]
     """ports is a list of destination ports for outgoing traffic. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list."""
 
-    to: MutableSequence[NetworkPolicyPeer]
+    to: _m.List[NetworkPolicyPeer]
     """to is a list of destinations for outgoing traffic of pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all destinations (traffic not restricted by destination). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the to list."""
 
     def __init__(
@@ -665,21 +665,21 @@ class NetworkPolicyEgressRule(Model):
         *,
         ports: Iterable[NetworkPolicyPort] | None = None,
         to: Iterable[NetworkPolicyPeer] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, ports, to)
+        self._init(_extra, ports, to)
 
 
-class NetworkPolicyIngressRule(Model):
+class NetworkPolicyIngressRule(_m.Model):
     """NetworkPolicyIngressRule describes a particular set of traffic that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and from."""
 
     __slots__ = ()
     _f = "from_:from:[@NetworkPolicyPeer ports::[@NetworkPolicyPort"
 
-    from_: MutableSequence[NetworkPolicyPeer]
+    from_: _m.List[NetworkPolicyPeer]
     """from is a list of sources which should be able to access the pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all sources (traffic not restricted by source). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the from list."""
 
-    ports: MutableSequence[NetworkPolicyPort]
+    ports: _m.List[NetworkPolicyPort]
     """ports is a list of ports which should be made accessible on the pods selected for this rule. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list."""
 
     def __init__(
@@ -687,28 +687,28 @@ class NetworkPolicyIngressRule(Model):
         *,
         from_: Iterable[NetworkPolicyPeer] | None = None,
         ports: Iterable[NetworkPolicyPort] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, from_, ports)
+        self._init(_extra, from_, ports)
 
 
-class NetworkPolicyList(ListModel[NetworkPolicy]):
+class NetworkPolicyList(_m.ListModel[NetworkPolicy]):
     """NetworkPolicyList is a list of NetworkPolicy objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@NetworkPolicy kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("networking.k8s.io/v1", "NetworkPolicyList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[NetworkPolicy]
+    items: _m.List[NetworkPolicy]
     """items is a list of schema objects."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -718,24 +718,24 @@ class NetworkPolicyList(ListModel[NetworkPolicy]):
         items: Iterable[NetworkPolicy] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class NetworkPolicyPeer(Model):
+class NetworkPolicyPeer(_m.Model):
     """NetworkPolicyPeer describes a peer to allow traffic to/from. Only certain combinations of fields are allowed"""
 
     __slots__ = ()
     _f = "ip_block:ipBlock:@IPBlock namespace_selector:namespaceSelector:@meta_v1.LabelSelector pod_selector:podSelector:@meta_v1.LabelSelector"
 
-    ip_block: IPBlock
+    ip_block: _m.Object[IPBlock]
     """ipBlock defines policy on a particular IPBlock. If this field is set then neither of the other fields can be."""
 
-    namespace_selector: meta_v1.LabelSelector
+    namespace_selector: _m.Object[meta_v1.LabelSelector]
     """namespaceSelector selects namespaces using cluster-scoped labels. This field follows standard label selector semantics; if present but empty, it selects all namespaces."""
 
-    pod_selector: meta_v1.LabelSelector
+    pod_selector: _m.Object[meta_v1.LabelSelector]
     """podSelector is a label selector which selects pods. This field follows standard label selector semantics; if present but empty, it selects all pods."""
 
     def __init__(
@@ -744,24 +744,24 @@ class NetworkPolicyPeer(Model):
         ip_block: IPBlock | None = None,
         namespace_selector: meta_v1.LabelSelector | None = None,
         pod_selector: meta_v1.LabelSelector | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, ip_block, namespace_selector, pod_selector)
+        self._init(_extra, ip_block, namespace_selector, pod_selector)
 
 
-class NetworkPolicyPort(Model):
+class NetworkPolicyPort(_m.Model):
     """NetworkPolicyPort describes a port to allow traffic on"""
 
     __slots__ = ()
     _f = "end_port:endPort:i port::n protocol::s"
 
-    end_port: int | None
+    end_port: _m.Value[int | None]
     """endPort indicates that the range of ports from port to endPort if set, inclusive, should be allowed by the policy. This field cannot be defined if the port field is not defined or if the port field is defined as a named (string) port. The endPort must be equal or greater than port."""
 
-    port: int | str | None
+    port: _m.Value[int | str | None]
     """port represents the port on the given protocol. This can either be a numerical or named port on a pod. If this field is not provided, this matches all port names and numbers. If present, only traffic on the specified protocol AND port will be matched."""
 
-    protocol: str | None
+    protocol: _m.Value[str | None]
     """protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP."""
 
     def __init__(
@@ -770,27 +770,27 @@ class NetworkPolicyPort(Model):
         end_port: int | None = None,
         port: int | str | None = None,
         protocol: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, end_port, port, protocol)
+        self._init(_extra, end_port, port, protocol)
 
 
-class NetworkPolicySpec(Model):
+class NetworkPolicySpec(_m.Model):
     """NetworkPolicySpec provides the specification of a NetworkPolicy"""
 
     __slots__ = ()
     _f = "egress::[@NetworkPolicyEgressRule ingress::[@NetworkPolicyIngressRule pod_selector:podSelector:@meta_v1.LabelSelector policy_types:policyTypes:[s"
 
-    egress: MutableSequence[NetworkPolicyEgressRule]
+    egress: _m.List[NetworkPolicyEgressRule]
     """egress is a list of egress rules to be applied to the selected pods. Outgoing traffic is allowed if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic matches at least one egress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy limits all outgoing traffic (and serves solely to ensure that the pods it selects are isolated by default). This field is beta-level in 1.8"""
 
-    ingress: MutableSequence[NetworkPolicyIngressRule]
+    ingress: _m.List[NetworkPolicyIngressRule]
     """ingress is a list of ingress rules to be applied to the selected pods. Traffic is allowed to a pod if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic source is the pod's local node, OR if the traffic matches at least one ingress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy does not allow any traffic (and serves solely to ensure that the pods it selects are isolated by default)"""
 
-    pod_selector: meta_v1.LabelSelector
+    pod_selector: _m.Object[meta_v1.LabelSelector]
     """podSelector selects the pods to which this NetworkPolicy object applies. The array of rules is applied to any pods selected by this field. An empty selector matches all pods in the policy's namespace. Multiple network policies can select the same set of pods. In this case, the ingress rules for each are combined additively. This field is optional. If it is not specified, it defaults to an empty selector."""
 
-    policy_types: MutableSequence[str]
+    policy_types: _m.List[str]
     """policyTypes is a list of rule types that the NetworkPolicy relates to. Valid options are ["Ingress"], ["Egress"], or ["Ingress", "Egress"]. If this field is not specified, it will default based on the existence of ingress or egress rules; policies that contain an egress section are assumed to affect egress, and all policies (whether or not they contain an ingress section) are assumed to affect ingress. If you want to write an egress-only policy, you must explicitly specify policyTypes [ "Egress" ]. Likewise, if you want to write a policy that specifies that no egress is allowed, you must specify a policyTypes value that include "Egress" (since such a policy would not include an egress section and would otherwise default to just [ "Ingress" ]). This field is beta-level in 1.8"""
 
     def __init__(
@@ -800,27 +800,27 @@ class NetworkPolicySpec(Model):
         ingress: Iterable[NetworkPolicyIngressRule] | None = None,
         pod_selector: meta_v1.LabelSelector | None = None,
         policy_types: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, egress, ingress, pod_selector, policy_types)
+        self._init(_extra, egress, ingress, pod_selector, policy_types)
 
 
-class ParentReference(Model):
+class ParentReference(_m.Model):
     """ParentReference describes a reference to a parent object."""
 
     __slots__ = ()
     _f = "group::s name::s namespace::s resource::s"
 
-    group: str | None
+    group: _m.Value[str | None]
     """Group is the group of the object being referenced."""
 
-    name: str
+    name: _m.Value[str]
     """Name is the name of the object being referenced."""
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """Namespace is the namespace of the object being referenced."""
 
-    resource: str
+    resource: _m.Value[str]
     """Resource is the resource of the object being referenced."""
 
     def __init__(
@@ -830,21 +830,21 @@ class ParentReference(Model):
         name: str | None = None,
         namespace: str | None = None,
         resource: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, group, name, namespace, resource)
+        self._init(_extra, group, name, namespace, resource)
 
 
-class ServiceBackendPort(Model):
+class ServiceBackendPort(_m.Model):
     """ServiceBackendPort is the service port being referenced."""
 
     __slots__ = ()
     _f = "name::s number::i"
 
-    name: str | None
+    name: _m.Value[str | None]
     """name is the name of the port on the Service. This is a mutually exclusive setting with "Number"."""
 
-    number: int | None
+    number: _m.Value[int | None]
     """number is the numerical port number (e.g. 80) on the Service. This is a mutually exclusive setting with "Name"."""
 
     def __init__(
@@ -852,31 +852,31 @@ class ServiceBackendPort(Model):
         *,
         name: str | None = None,
         number: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, number)
+        self._init(_extra, name, number)
 
 
-class ServiceCIDR(Model):
+class ServiceCIDR(_m.Model):
     """ServiceCIDR defines a range of IP addresses using CIDR format (e.g. 192.168.0.0/24 or 2001:db2::/64). This range is used to allocate ClusterIPs to Service objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ServiceCIDRSpec status::@ServiceCIDRStatus"
     _gvk = ("networking.k8s.io/v1", "ServiceCIDR")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: ServiceCIDRSpec
+    spec: _m.Object[ServiceCIDRSpec]
     """spec is the desired state of the ServiceCIDR. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: ServiceCIDRStatus
+    status: _m.Object[ServiceCIDRStatus]
     """status represents the current state of the ServiceCIDR. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -887,28 +887,28 @@ class ServiceCIDR(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ServiceCIDRSpec | None = None,
         status: ServiceCIDRStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class ServiceCIDRList(ListModel[ServiceCIDR]):
+class ServiceCIDRList(_m.ListModel[ServiceCIDR]):
     """ServiceCIDRList contains a list of ServiceCIDR objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ServiceCIDR kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("networking.k8s.io/v1", "ServiceCIDRList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ServiceCIDR]
+    items: _m.List[ServiceCIDR]
     """items is the list of ServiceCIDRs."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -918,45 +918,45 @@ class ServiceCIDRList(ListModel[ServiceCIDR]):
         items: Iterable[ServiceCIDR] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ServiceCIDRSpec(Model):
+class ServiceCIDRSpec(_m.Model):
     """ServiceCIDRSpec define the CIDRs the user wants to use for allocating ClusterIPs for Services."""
 
     __slots__ = ()
     _f = "cidrs::[s"
 
-    cidrs: MutableSequence[str]
+    cidrs: _m.List[str]
     """CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable."""
 
     def __init__(
         self,
         *,
         cidrs: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, cidrs)
+        self._init(_extra, cidrs)
 
 
-class ServiceCIDRStatus(Model):
+class ServiceCIDRStatus(_m.Model):
     """ServiceCIDRStatus describes the current state of the ServiceCIDR."""
 
     __slots__ = ()
     _f = "conditions::[@meta_v1.Condition"
 
-    conditions: MutableSequence[meta_v1.Condition]
+    conditions: _m.List[meta_v1.Condition]
     """conditions holds an array of metav1.Condition that describe the state of the ServiceCIDR. Current service state"""
 
     def __init__(
         self,
         *,
         conditions: Iterable[meta_v1.Condition] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions)
+        self._init(_extra, conditions)
 
 
 class IngressClassClient(

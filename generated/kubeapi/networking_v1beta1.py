@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -30,23 +30,23 @@ __all__ = [
 ]
 
 
-class IPAddress(Model):
+class IPAddress(_m.Model):
     """IPAddress represents a single IP of a single IP Family. The object is designed to be used by APIs that operate on IP addresses. The object is used by the Service core API for allocation of IP addresses. An IP address can be represented in different formats, to guarantee the uniqueness of the IP, the name of the object is the IP address in canonical format, four decimal digits separated by dots suppressing leading zeros for IPv4 and the representation defined by RFC 5952 for IPv6. Valid: 192.168.1.5 or 2001:db8::1 or 2001:db8:aaaa:bbbb:cccc:dddd:eeee:1 Invalid: 10.01.2.3 or 2001:db8:0:0:0::1"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@IPAddressSpec"
     _gvk = ("networking.k8s.io/v1beta1", "IPAddress")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: IPAddressSpec
+    spec: _m.Object[IPAddressSpec]
     """spec is the desired state of the IPAddress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -56,28 +56,28 @@ class IPAddress(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: IPAddressSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class IPAddressList(ListModel[IPAddress]):
+class IPAddressList(_m.ListModel[IPAddress]):
     """IPAddressList contains a list of IPAddress."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@IPAddress kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("networking.k8s.io/v1beta1", "IPAddressList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[IPAddress]
+    items: _m.List[IPAddress]
     """items is the list of IPAddresses."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -87,45 +87,45 @@ class IPAddressList(ListModel[IPAddress]):
         items: Iterable[IPAddress] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class IPAddressSpec(Model):
+class IPAddressSpec(_m.Model):
     """IPAddressSpec describe the attributes in an IP Address."""
 
     __slots__ = ()
     _f = "parent_ref:parentRef:@ParentReference"
 
-    parent_ref: ParentReference
+    parent_ref: _m.Object[ParentReference]
     """ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object."""
 
     def __init__(
         self,
         *,
         parent_ref: ParentReference | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, parent_ref)
+        self._init(_extra, parent_ref)
 
 
-class ParentReference(Model):
+class ParentReference(_m.Model):
     """ParentReference describes a reference to a parent object."""
 
     __slots__ = ()
     _f = "group::s name::s namespace::s resource::s"
 
-    group: str | None
+    group: _m.Value[str | None]
     """Group is the group of the object being referenced."""
 
-    name: str
+    name: _m.Value[str]
     """Name is the name of the object being referenced."""
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """Namespace is the namespace of the object being referenced."""
 
-    resource: str
+    resource: _m.Value[str]
     """Resource is the resource of the object being referenced."""
 
     def __init__(
@@ -135,31 +135,31 @@ class ParentReference(Model):
         name: str | None = None,
         namespace: str | None = None,
         resource: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, group, name, namespace, resource)
+        self._init(_extra, group, name, namespace, resource)
 
 
-class ServiceCIDR(Model):
+class ServiceCIDR(_m.Model):
     """ServiceCIDR defines a range of IP addresses using CIDR format (e.g. 192.168.0.0/24 or 2001:db2::/64). This range is used to allocate ClusterIPs to Service objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ServiceCIDRSpec status::@ServiceCIDRStatus"
     _gvk = ("networking.k8s.io/v1beta1", "ServiceCIDR")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: ServiceCIDRSpec
+    spec: _m.Object[ServiceCIDRSpec]
     """spec is the desired state of the ServiceCIDR. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
-    status: ServiceCIDRStatus
+    status: _m.Object[ServiceCIDRStatus]
     """status represents the current state of the ServiceCIDR. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -170,28 +170,28 @@ class ServiceCIDR(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ServiceCIDRSpec | None = None,
         status: ServiceCIDRStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class ServiceCIDRList(ListModel[ServiceCIDR]):
+class ServiceCIDRList(_m.ListModel[ServiceCIDR]):
     """ServiceCIDRList contains a list of ServiceCIDR objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ServiceCIDR kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("networking.k8s.io/v1beta1", "ServiceCIDRList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ServiceCIDR]
+    items: _m.List[ServiceCIDR]
     """items is the list of ServiceCIDRs."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -201,45 +201,45 @@ class ServiceCIDRList(ListModel[ServiceCIDR]):
         items: Iterable[ServiceCIDR] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ServiceCIDRSpec(Model):
+class ServiceCIDRSpec(_m.Model):
     """ServiceCIDRSpec define the CIDRs the user wants to use for allocating ClusterIPs for Services."""
 
     __slots__ = ()
     _f = "cidrs::[s"
 
-    cidrs: MutableSequence[str]
+    cidrs: _m.List[str]
     """CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable."""
 
     def __init__(
         self,
         *,
         cidrs: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, cidrs)
+        self._init(_extra, cidrs)
 
 
-class ServiceCIDRStatus(Model):
+class ServiceCIDRStatus(_m.Model):
     """ServiceCIDRStatus describes the current state of the ServiceCIDR."""
 
     __slots__ = ()
     _f = "conditions::[@meta_v1.Condition"
 
-    conditions: MutableSequence[meta_v1.Condition]
+    conditions: _m.List[meta_v1.Condition]
     """conditions holds an array of metav1.Condition that describe the state of the ServiceCIDR. Current service state"""
 
     def __init__(
         self,
         *,
         conditions: Iterable[meta_v1.Condition] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions)
+        self._init(_extra, conditions)
 
 
 class IPAddressClient(

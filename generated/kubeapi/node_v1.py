@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import core_v1
@@ -25,48 +25,48 @@ __all__ = [
 ]
 
 
-class Overhead(Model):
+class Overhead(_m.Model):
     """Overhead structure represents the resource overhead associated with running a pod."""
 
     __slots__ = ()
     _f = "pod_fixed:podFixed:{s"
 
-    pod_fixed: MutableMapping[str, str]
+    pod_fixed: _m.Map[str]
     """podFixed represents the fixed resource overhead associated with running a pod."""
 
     def __init__(
         self,
         *,
         pod_fixed: Mapping[str, str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, pod_fixed)
+        self._init(_extra, pod_fixed)
 
 
-class RuntimeClass(Model):
+class RuntimeClass(_m.Model):
     """RuntimeClass defines a class of container runtime supported in the cluster. The RuntimeClass is used to determine which container runtime is used to run all containers in a pod. RuntimeClasses are manually defined by a user or cluster provisioner, and referenced in the PodSpec. The Kubelet is responsible for resolving the RuntimeClassName reference before running the pod.  For more details, see https://kubernetes.io/docs/concepts/containers/runtime-class/"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s handler::s kind::s metadata::@meta_v1.ObjectMeta overhead::@Overhead scheduling::@Scheduling"
     _gvk = ("node.k8s.io/v1", "RuntimeClass")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    handler: str
+    handler: _m.Value[str]
     """handler specifies the underlying runtime and configuration that the CRI implementation will use to handle pods of this class. The possible values are specific to the node & CRI configuration.  It is assumed that all handlers are available on every node, and handlers of the same name are equivalent on every node. For example, a handler called "runc" might specify that the runc OCI runtime (using native Linux containers) will be used to run the containers in a pod. The Handler must be lowercase, conform to the DNS Label (RFC 1123) requirements, and is immutable."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    overhead: Overhead
+    overhead: _m.Object[Overhead]
     """overhead represents the resource overhead associated with running a pod for a given RuntimeClass. For more details, see
      https://kubernetes.io/docs/concepts/scheduling-eviction/pod-overhead/"""
 
-    scheduling: Scheduling
+    scheduling: _m.Object[Scheduling]
     """scheduling holds the scheduling constraints to ensure that pods running with this RuntimeClass are scheduled to nodes that support it. If scheduling is nil, this RuntimeClass is assumed to be supported by all nodes."""
 
     def __init__(
@@ -78,28 +78,28 @@ class RuntimeClass(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         overhead: Overhead | None = None,
         scheduling: Scheduling | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, handler, kind, metadata, overhead, scheduling)
+        self._init(_extra, api_version, handler, kind, metadata, overhead, scheduling)
 
 
-class RuntimeClassList(ListModel[RuntimeClass]):
+class RuntimeClassList(_m.ListModel[RuntimeClass]):
     """RuntimeClassList is a list of RuntimeClass objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@RuntimeClass kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("node.k8s.io/v1", "RuntimeClassList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[RuntimeClass]
+    items: _m.List[RuntimeClass]
     """items is a list of schema objects."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -109,21 +109,21 @@ class RuntimeClassList(ListModel[RuntimeClass]):
         items: Iterable[RuntimeClass] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class Scheduling(Model):
+class Scheduling(_m.Model):
     """Scheduling specifies the scheduling constraints for nodes supporting a RuntimeClass."""
 
     __slots__ = ()
     _f = "node_selector:nodeSelector:{s tolerations::[@core_v1.Toleration"
 
-    node_selector: MutableMapping[str, str]
+    node_selector: _m.Map[str]
     """nodeSelector lists labels that must be present on nodes that support this RuntimeClass. Pods using this RuntimeClass can only be scheduled to a node matched by this selector. The RuntimeClass nodeSelector is merged with a pod's existing nodeSelector. Any conflicts will cause the pod to be rejected in admission."""
 
-    tolerations: MutableSequence[core_v1.Toleration]
+    tolerations: _m.List[core_v1.Toleration]
     """tolerations are appended (excluding duplicates) to pods running with this RuntimeClass during admission, effectively unioning the set of nodes tolerated by the pod and the RuntimeClass."""
 
     def __init__(
@@ -131,9 +131,9 @@ class Scheduling(Model):
         *,
         node_selector: Mapping[str, str] | None = None,
         tolerations: Iterable[core_v1.Toleration] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, node_selector, tolerations)
+        self._init(_extra, node_selector, tolerations)
 
 
 class RuntimeClassClient(

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -26,23 +26,23 @@ __all__ = [
 ]
 
 
-class Eviction(Model):
+class Eviction(_m.Model):
     """Eviction evicts a pod from its node subject to certain policies and safety constraints. This is a subresource of Pod.  A request to cause such an eviction is created by POSTing to .../pods/<pod name>/evictions."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s delete_options:deleteOptions:@meta_v1.DeleteOptions kind::s metadata::@meta_v1.ObjectMeta"
     _gvk = ("policy/v1", "Eviction")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    delete_options: meta_v1.DeleteOptions
+    delete_options: _m.Object[meta_v1.DeleteOptions]
     """DeleteOptions may be provided"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """ObjectMeta describes the pod that is being evicted."""
 
     def __init__(
@@ -52,31 +52,31 @@ class Eviction(Model):
         delete_options: meta_v1.DeleteOptions | None = None,
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, delete_options, kind, metadata)
+        self._init(_extra, api_version, delete_options, kind, metadata)
 
 
-class PodDisruptionBudget(Model):
+class PodDisruptionBudget(_m.Model):
     """PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PodDisruptionBudgetSpec status::@PodDisruptionBudgetStatus"
     _gvk = ("policy/v1", "PodDisruptionBudget")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PodDisruptionBudgetSpec
+    spec: _m.Object[PodDisruptionBudgetSpec]
     """Specification of the desired behavior of the PodDisruptionBudget."""
 
-    status: PodDisruptionBudgetStatus
+    status: _m.Object[PodDisruptionBudgetStatus]
     """Most recently observed status of the PodDisruptionBudget."""
 
     def __init__(
@@ -87,28 +87,28 @@ class PodDisruptionBudget(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: PodDisruptionBudgetSpec | None = None,
         status: PodDisruptionBudgetStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class PodDisruptionBudgetList(ListModel[PodDisruptionBudget]):
+class PodDisruptionBudgetList(_m.ListModel[PodDisruptionBudget]):
     """PodDisruptionBudgetList is a collection of PodDisruptionBudgets."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@PodDisruptionBudget kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("policy/v1", "PodDisruptionBudgetList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[PodDisruptionBudget]
+    items: _m.List[PodDisruptionBudget]
     """Items is a list of PodDisruptionBudgets"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -118,27 +118,27 @@ class PodDisruptionBudgetList(ListModel[PodDisruptionBudget]):
         items: Iterable[PodDisruptionBudget] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class PodDisruptionBudgetSpec(Model):
+class PodDisruptionBudgetSpec(_m.Model):
     """PodDisruptionBudgetSpec is a description of a PodDisruptionBudget."""
 
     __slots__ = ()
     _f = "max_unavailable:maxUnavailable:n min_available:minAvailable:n selector::@meta_v1.LabelSelector unhealthy_pod_eviction_policy:unhealthyPodEvictionPolicy:s"
 
-    max_unavailable: int | str | None
+    max_unavailable: _m.Value[int | str | None]
     """An eviction is allowed if at most "maxUnavailable" pods selected by "selector" are unavailable after the eviction, i.e. even in absence of the evicted pod. For example, one can prevent all voluntary evictions by specifying 0. This is a mutually exclusive setting with "minAvailable"."""
 
-    min_available: int | str | None
+    min_available: _m.Value[int | str | None]
     """An eviction is allowed if at least "minAvailable" pods selected by "selector" will still be available after the eviction, i.e. even in the absence of the evicted pod.  So for example you can prevent all voluntary evictions by specifying "100%"."""
 
-    selector: meta_v1.LabelSelector
+    selector: _m.Object[meta_v1.LabelSelector]
     """Label query over pods whose evictions are managed by the disruption budget. A null selector will match no pods, while an empty ({}) selector will select all pods within the namespace."""
 
-    unhealthy_pod_eviction_policy: str | None
+    unhealthy_pod_eviction_policy: _m.Value[str | None]
     """UnhealthyPodEvictionPolicy defines the criteria for when unhealthy pods should be considered for eviction. Current implementation considers healthy pods, as pods that have status.conditions item with type="Ready",status="True"."""
 
     def __init__(
@@ -148,18 +148,18 @@ class PodDisruptionBudgetSpec(Model):
         min_available: int | str | None = None,
         selector: meta_v1.LabelSelector | None = None,
         unhealthy_pod_eviction_policy: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, max_unavailable, min_available, selector, unhealthy_pod_eviction_policy)
+        self._init(_extra, max_unavailable, min_available, selector, unhealthy_pod_eviction_policy)
 
 
-class PodDisruptionBudgetStatus(Model):
+class PodDisruptionBudgetStatus(_m.Model):
     """PodDisruptionBudgetStatus represents information about the status of a PodDisruptionBudget. Status may trail the actual state of a system."""
 
     __slots__ = ()
     _f = "conditions::[@meta_v1.Condition current_healthy:currentHealthy:i desired_healthy:desiredHealthy:i disrupted_pods:disruptedPods:{t disruptions_allowed:disruptionsAllowed:i expected_pods:expectedPods:i observed_generation:observedGeneration:i"
 
-    conditions: MutableSequence[meta_v1.Condition]
+    conditions: _m.List[meta_v1.Condition]
     """Conditions contain conditions for PDB. The disruption controller sets the DisruptionAllowed condition. The following are known values for the reason field (additional reasons could be added in the future): - SyncFailed: The controller encountered an error and wasn't able to compute
                   the number of allowed disruptions. Therefore no disruptions are
                   allowed and the status of the condition will be False.
@@ -170,22 +170,22 @@ class PodDisruptionBudgetStatus(Model):
                       The condition will be True, and the number of allowed
                       disruptions are provided by the disruptionsAllowed property."""
 
-    current_healthy: int | None
+    current_healthy: _m.Value[int | None]
     """current number of healthy pods"""
 
-    desired_healthy: int | None
+    desired_healthy: _m.Value[int | None]
     """minimum desired number of healthy pods"""
 
-    disrupted_pods: MutableMapping[str, datetime]
+    disrupted_pods: _m.Map[datetime]
     """DisruptedPods contains information about pods whose eviction was processed by the API server eviction subresource handler but has not yet been observed by the PodDisruptionBudget controller. A pod will be in this map from the time when the API server processed the eviction request to the time when the pod is seen by PDB controller as having been marked for deletion (or after a timeout). The key in the map is the name of the pod and the value is the time when the API server processed the eviction request. If the deletion didn't occur and a pod is still there it will be removed from the list automatically by PodDisruptionBudget controller after some time. If everything goes smooth this map should be empty for the most of the time. Large number of entries in the map may indicate problems with pod deletions."""
 
-    disruptions_allowed: int | None
+    disruptions_allowed: _m.Value[int | None]
     """Number of pod disruptions that are currently allowed."""
 
-    expected_pods: int | None
+    expected_pods: _m.Value[int | None]
     """total number of pods counted by this disruption budget"""
 
-    observed_generation: int | None
+    observed_generation: _m.Value[int | None]
     """Most recent generation observed when updating this PDB status. DisruptionsAllowed and other status information is valid only if observedGeneration equals to PDB's object generation."""
 
     def __init__(
@@ -194,14 +194,14 @@ class PodDisruptionBudgetStatus(Model):
         conditions: Iterable[meta_v1.Condition] | None = None,
         current_healthy: int | None = None,
         desired_healthy: int | None = None,
-        disrupted_pods: Mapping[str, datetime | str] | None = None,
+        disrupted_pods: Mapping[str, datetime] | None = None,
         disruptions_allowed: int | None = None,
         expected_pods: int | None = None,
         observed_generation: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             conditions,
             current_healthy,
             desired_healthy,

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -38,44 +38,44 @@ __all__ = [
 ]
 
 
-class AggregationRule(Model):
+class AggregationRule(_m.Model):
     """AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole"""
 
     __slots__ = ()
     _f = "cluster_role_selectors:clusterRoleSelectors:[@meta_v1.LabelSelector"
 
-    cluster_role_selectors: MutableSequence[meta_v1.LabelSelector]
+    cluster_role_selectors: _m.List[meta_v1.LabelSelector]
     """ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules. If any of the selectors match, then the ClusterRole's permissions will be added"""
 
     def __init__(
         self,
         *,
         cluster_role_selectors: Iterable[meta_v1.LabelSelector] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, cluster_role_selectors)
+        self._init(_extra, cluster_role_selectors)
 
 
-class ClusterRole(Model):
+class ClusterRole(_m.Model):
     """ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding."""
 
     __slots__ = ()
     _f = "aggregation_rule:aggregationRule:@AggregationRule api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta rules::[@PolicyRule"
     _gvk = ("rbac.authorization.k8s.io/v1", "ClusterRole")
 
-    aggregation_rule: AggregationRule
+    aggregation_rule: _m.Object[AggregationRule]
     """AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. If AggregationRule is set, then the Rules are controller managed and direct changes to Rules will be stomped by the controller."""
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata."""
 
-    rules: MutableSequence[PolicyRule]
+    rules: _m.List[PolicyRule]
     """Rules holds all the PolicyRules for this ClusterRole"""
 
     def __init__(
@@ -86,31 +86,31 @@ class ClusterRole(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         rules: Iterable[PolicyRule] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, aggregation_rule, api_version, kind, metadata, rules)
+        self._init(_extra, aggregation_rule, api_version, kind, metadata, rules)
 
 
-class ClusterRoleBinding(Model):
+class ClusterRoleBinding(_m.Model):
     """ClusterRoleBinding references a ClusterRole, but not contain it.  It can reference a ClusterRole in the global namespace, and adds who information via Subject."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta role_ref:roleRef:@RoleRef subjects::[@Subject"
     _gvk = ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata."""
 
-    role_ref: RoleRef
+    role_ref: _m.Object[RoleRef]
     """RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable."""
 
-    subjects: MutableSequence[Subject]
+    subjects: _m.List[Subject]
     """Subjects holds references to the objects the role applies to."""
 
     def __init__(
@@ -121,28 +121,28 @@ class ClusterRoleBinding(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         role_ref: RoleRef | None = None,
         subjects: Iterable[Subject] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, role_ref, subjects)
+        self._init(_extra, api_version, kind, metadata, role_ref, subjects)
 
 
-class ClusterRoleBindingList(ListModel[ClusterRoleBinding]):
+class ClusterRoleBindingList(_m.ListModel[ClusterRoleBinding]):
     """ClusterRoleBindingList is a collection of ClusterRoleBindings"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ClusterRoleBinding kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("rbac.authorization.k8s.io/v1", "ClusterRoleBindingList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ClusterRoleBinding]
+    items: _m.List[ClusterRoleBinding]
     """Items is a list of ClusterRoleBindings"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard object's metadata."""
 
     def __init__(
@@ -152,28 +152,28 @@ class ClusterRoleBindingList(ListModel[ClusterRoleBinding]):
         items: Iterable[ClusterRoleBinding] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ClusterRoleList(ListModel[ClusterRole]):
+class ClusterRoleList(_m.ListModel[ClusterRole]):
     """ClusterRoleList is a collection of ClusterRoles"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ClusterRole kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("rbac.authorization.k8s.io/v1", "ClusterRoleList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ClusterRole]
+    items: _m.List[ClusterRole]
     """Items is a list of ClusterRoles"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard object's metadata."""
 
     def __init__(
@@ -183,30 +183,30 @@ class ClusterRoleList(ListModel[ClusterRole]):
         items: Iterable[ClusterRole] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class PolicyRule(Model):
+class PolicyRule(_m.Model):
     """PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to."""
 
     __slots__ = ()
     _f = "api_groups:apiGroups:[s non_resource_urls:nonResourceURLs:[s resource_names:resourceNames:[s resources::[s verbs::[s"
 
-    api_groups: MutableSequence[str]
+    api_groups: _m.List[str]
     """APIGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed. "" represents the core API group and "*" represents all API groups."""
 
-    non_resource_urls: MutableSequence[str]
+    non_resource_urls: _m.List[str]
     """NonResourceURLs is a set of partial urls that a user should have access to.  *s are allowed, but only as the full, final step in the path Since non-resource URLs are not namespaced, this field is only applicable for ClusterRoles referenced from a ClusterRoleBinding. Rules can either apply to API resources (such as "pods" or "secrets") or non-resource URL paths (such as "/api"),  but not both."""
 
-    resource_names: MutableSequence[str]
+    resource_names: _m.List[str]
     """ResourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed."""
 
-    resources: MutableSequence[str]
+    resources: _m.List[str]
     """Resources is a list of resources this rule applies to. '*' represents all resources."""
 
-    verbs: MutableSequence[str]
+    verbs: _m.List[str]
     """Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all verbs."""
 
     def __init__(
@@ -217,28 +217,28 @@ class PolicyRule(Model):
         resource_names: Iterable[str] | None = None,
         resources: Iterable[str] | None = None,
         verbs: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_groups, non_resource_urls, resource_names, resources, verbs)
+        self._init(_extra, api_groups, non_resource_urls, resource_names, resources, verbs)
 
 
-class Role(Model):
+class Role(_m.Model):
     """Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta rules::[@PolicyRule"
     _gvk = ("rbac.authorization.k8s.io/v1", "Role")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata."""
 
-    rules: MutableSequence[PolicyRule]
+    rules: _m.List[PolicyRule]
     """Rules holds all the PolicyRules for this Role"""
 
     def __init__(
@@ -248,31 +248,31 @@ class Role(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         rules: Iterable[PolicyRule] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, rules)
+        self._init(_extra, api_version, kind, metadata, rules)
 
 
-class RoleBinding(Model):
+class RoleBinding(_m.Model):
     """RoleBinding references a role, but does not contain it.  It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in.  RoleBindings in a given namespace only have effect in that namespace."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta role_ref:roleRef:@RoleRef subjects::[@Subject"
     _gvk = ("rbac.authorization.k8s.io/v1", "RoleBinding")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata."""
 
-    role_ref: RoleRef
+    role_ref: _m.Object[RoleRef]
     """RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable."""
 
-    subjects: MutableSequence[Subject]
+    subjects: _m.List[Subject]
     """Subjects holds references to the objects the role applies to."""
 
     def __init__(
@@ -283,28 +283,28 @@ class RoleBinding(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         role_ref: RoleRef | None = None,
         subjects: Iterable[Subject] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, role_ref, subjects)
+        self._init(_extra, api_version, kind, metadata, role_ref, subjects)
 
 
-class RoleBindingList(ListModel[RoleBinding]):
+class RoleBindingList(_m.ListModel[RoleBinding]):
     """RoleBindingList is a collection of RoleBindings"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@RoleBinding kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("rbac.authorization.k8s.io/v1", "RoleBindingList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[RoleBinding]
+    items: _m.List[RoleBinding]
     """Items is a list of RoleBindings"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard object's metadata."""
 
     def __init__(
@@ -314,28 +314,28 @@ class RoleBindingList(ListModel[RoleBinding]):
         items: Iterable[RoleBinding] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class RoleList(ListModel[Role]):
+class RoleList(_m.ListModel[Role]):
     """RoleList is a collection of Roles"""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Role kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("rbac.authorization.k8s.io/v1", "RoleList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Role]
+    items: _m.List[Role]
     """Items is a list of Roles"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard object's metadata."""
 
     def __init__(
@@ -345,24 +345,24 @@ class RoleList(ListModel[Role]):
         items: Iterable[Role] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class RoleRef(Model):
+class RoleRef(_m.Model):
     """RoleRef contains information that points to the role being used"""
 
     __slots__ = ()
     _f = "api_group:apiGroup:s kind::s name::s"
 
-    api_group: str | None
+    api_group: _m.Value[str | None]
     """APIGroup is the group for the resource being referenced"""
 
-    kind: str
+    kind: _m.Value[str]
     """Kind is the type of resource being referenced"""
 
-    name: str
+    name: _m.Value[str]
     """Name is the name of resource being referenced"""
 
     def __init__(
@@ -371,27 +371,27 @@ class RoleRef(Model):
         api_group: str | None = None,
         kind: str | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_group, kind, name)
+        self._init(_extra, api_group, kind, name)
 
 
-class Subject(Model):
+class Subject(_m.Model):
     """Subject contains a reference to the object or user identities a role binding applies to.  This can either hold a direct API object reference, or a value for non-objects such as user and group names."""
 
     __slots__ = ()
     _f = "api_group:apiGroup:s kind::s name::s namespace::s"
 
-    api_group: str | None
+    api_group: _m.Value[str | None]
     """APIGroup holds the API group of the referenced subject. Defaults to "" for ServiceAccount subjects. Defaults to "rbac.authorization.k8s.io" for User and Group subjects."""
 
-    kind: str
+    kind: _m.Value[str]
     """Kind of object being referenced. Values defined by this API group are "User", "Group", and "ServiceAccount". If the Authorizer does not recognized the kind value, the Authorizer should report an error."""
 
-    name: str
+    name: _m.Value[str]
     """Name of the object being referenced."""
 
-    namespace: str | None
+    namespace: _m.Value[str | None]
     """Namespace of the referenced object.  If the object kind is non-namespace, such as "User" or "Group", and this value is not empty the Authorizer should report an error."""
 
     def __init__(
@@ -401,9 +401,9 @@ class Subject(Model):
         kind: str | None = None,
         name: str | None = None,
         namespace: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_group, kind, name, namespace)
+        self._init(_extra, api_group, kind, name, namespace)
 
 
 class ClusterRoleBindingClient(

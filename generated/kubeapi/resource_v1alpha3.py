@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -34,22 +34,22 @@ __all__ = [
 ]
 
 
-class DeviceTaint(Model):
+class DeviceTaint(_m.Model):
     """The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim."""
 
     __slots__ = ()
     _f = "effect::s key::s time_added:timeAdded:t value::s"
 
-    effect: str
+    effect: _m.Value[str]
     """The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them."""
 
-    key: str
+    key: _m.Value[str]
     """The taint key to be applied to a device. Must be a label name."""
 
-    time_added: datetime | None
+    time_added: _m.Time[datetime | None]
     """TimeAdded represents the time at which the taint was added or (only in a DeviceTaintRule) the effect was modified. Added automatically during create or update if not set."""
 
-    value: str | None
+    value: _m.Value[str | None]
     """The taint value corresponding to the taint key. Must be a label value."""
 
     def __init__(
@@ -59,31 +59,31 @@ class DeviceTaint(Model):
         key: str | None = None,
         time_added: datetime | str | None = None,
         value: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, effect, key, time_added, value)
+        self._init(_extra, effect, key, time_added, value)
 
 
-class DeviceTaintRule(Model):
+class DeviceTaintRule(_m.Model):
     """DeviceTaintRule adds one taint to all devices which match the selector. This has the same effect as if the taint was specified directly in the ResourceSlice by the DRA driver."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@DeviceTaintRuleSpec status::@DeviceTaintRuleStatus"
     _gvk = ("resource.k8s.io/v1alpha3", "DeviceTaintRule")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object metadata"""
 
-    spec: DeviceTaintRuleSpec
+    spec: _m.Object[DeviceTaintRuleSpec]
     """Spec specifies the selector and one taint."""
 
-    status: DeviceTaintRuleStatus
+    status: _m.Object[DeviceTaintRuleStatus]
     """Status provides information about what was requested in the spec."""
 
     def __init__(
@@ -94,28 +94,28 @@ class DeviceTaintRule(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: DeviceTaintRuleSpec | None = None,
         status: DeviceTaintRuleStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class DeviceTaintRuleList(ListModel[DeviceTaintRule]):
+class DeviceTaintRuleList(_m.ListModel[DeviceTaintRule]):
     """DeviceTaintRuleList is a collection of DeviceTaintRules."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@DeviceTaintRule kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("resource.k8s.io/v1alpha3", "DeviceTaintRuleList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[DeviceTaintRule]
+    items: _m.List[DeviceTaintRule]
     """Items is the list of DeviceTaintRules."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata"""
 
     def __init__(
@@ -125,21 +125,21 @@ class DeviceTaintRuleList(ListModel[DeviceTaintRule]):
         items: Iterable[DeviceTaintRule] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class DeviceTaintRuleSpec(Model):
+class DeviceTaintRuleSpec(_m.Model):
     """DeviceTaintRuleSpec specifies the selector and one taint."""
 
     __slots__ = ()
     _f = "device_selector:deviceSelector:@DeviceTaintSelector taint::@DeviceTaint"
 
-    device_selector: DeviceTaintSelector
+    device_selector: _m.Object[DeviceTaintSelector]
     """DeviceSelector defines which device(s) the taint is applied to. All selector criteria must be satisfied for a device to match. The empty selector matches all devices. Without a selector, no devices are matches."""
 
-    taint: DeviceTaint
+    taint: _m.Object[DeviceTaint]
     """The taint that gets applied to matching devices."""
 
     def __init__(
@@ -147,42 +147,42 @@ class DeviceTaintRuleSpec(Model):
         *,
         device_selector: DeviceTaintSelector | None = None,
         taint: DeviceTaint | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, device_selector, taint)
+        self._init(_extra, device_selector, taint)
 
 
-class DeviceTaintRuleStatus(Model):
+class DeviceTaintRuleStatus(_m.Model):
     """DeviceTaintRuleStatus provides information about an on-going pod eviction."""
 
     __slots__ = ()
     _f = "conditions::[@meta_v1.Condition"
 
-    conditions: MutableSequence[meta_v1.Condition]
+    conditions: _m.List[meta_v1.Condition]
     """Conditions provide information about the state of the DeviceTaintRule and the cluster at some point in time, in a machine-readable and human-readable format."""
 
     def __init__(
         self,
         *,
         conditions: Iterable[meta_v1.Condition] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions)
+        self._init(_extra, conditions)
 
 
-class DeviceTaintSelector(Model):
+class DeviceTaintSelector(_m.Model):
     """DeviceTaintSelector defines which device(s) a DeviceTaintRule applies to. The empty selector matches all devices. Without a selector, no devices are matched."""
 
     __slots__ = ()
     _f = "device::s driver::s pool::s"
 
-    device: str | None
+    device: _m.Value[str | None]
     """If device is set, only devices with that name are selected. This field corresponds to slice.spec.devices[].name."""
 
-    driver: str | None
+    driver: _m.Value[str | None]
     """If driver is set, only devices from that driver are selected. This fields corresponds to slice.spec.driver."""
 
-    pool: str | None
+    pool: _m.Value[str | None]
     """If pool is set, only devices in that pool are selected."""
 
     def __init__(
@@ -191,45 +191,45 @@ class DeviceTaintSelector(Model):
         device: str | None = None,
         driver: str | None = None,
         pool: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, device, driver, pool)
+        self._init(_extra, device, driver, pool)
 
 
-class PoolStatus(Model):
+class PoolStatus(_m.Model):
     """PoolStatus contains status information for a single resource pool."""
 
     __slots__ = ()
     _f = "allocated_devices:allocatedDevices:i available_devices:availableDevices:i driver::s generation::i node_name:nodeName:s pool_name:poolName:s resource_slice_count:resourceSliceCount:i total_devices:totalDevices:i unavailable_devices:unavailableDevices:i validation_error:validationError:s"
 
-    allocated_devices: int | None
+    allocated_devices: _m.Value[int | None]
     """AllocatedDevices is the number of devices currently allocated to claims. A value of 0 means no devices are allocated. May be unset when validationError is set."""
 
-    available_devices: int | None
+    available_devices: _m.Value[int | None]
     """AvailableDevices is the number of devices available for allocation. This equals TotalDevices - AllocatedDevices - UnavailableDevices. A value of 0 means no devices are currently available. May be unset when validationError is set."""
 
-    driver: str
+    driver: _m.Value[str]
     """Driver is the DRA driver name for this pool. Must be a DNS subdomain (e.g., "gpu.example.com")."""
 
-    generation: int
+    generation: _m.Value[int]
     """Generation is the pool generation observed across all ResourceSlices in this pool. Only the latest generation is reported. During a generation rollout, if not all slices at the latest generation have been published, the pool is included with a validationError and device counts unset."""
 
-    node_name: str | None
+    node_name: _m.Value[str | None]
     """NodeName is the node this pool is associated with. When omitted, the pool is not associated with a specific node. Must be a valid DNS subdomain name (RFC1123)."""
 
-    pool_name: str
+    pool_name: _m.Value[str]
     """PoolName is the name of the pool. Must be a valid resource pool name (DNS subdomains separated by "/")."""
 
-    resource_slice_count: int | None
+    resource_slice_count: _m.Value[int | None]
     """ResourceSliceCount is the number of ResourceSlices that make up this pool. May be unset when validationError is set."""
 
-    total_devices: int | None
+    total_devices: _m.Value[int | None]
     """TotalDevices is the total number of devices in the pool across all slices. A value of 0 means the pool has no devices. May be unset when validationError is set."""
 
-    unavailable_devices: int | None
+    unavailable_devices: _m.Value[int | None]
     """UnavailableDevices is the number of devices that are not available due to taints or other conditions, but are not allocated. A value of 0 means all unallocated devices are available. May be unset when validationError is set."""
 
-    validation_error: str | None
+    validation_error: _m.Value[str | None]
     """ValidationError is set when the pool's data could not be fully validated (e.g., incomplete slice publication). When set, device count fields and ResourceSliceCount may be unset."""
 
     def __init__(
@@ -245,10 +245,10 @@ class PoolStatus(Model):
         total_devices: int | None = None,
         unavailable_devices: int | None = None,
         validation_error: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             allocated_devices,
             available_devices,
             driver,
@@ -262,26 +262,26 @@ class PoolStatus(Model):
         )
 
 
-class ResourcePoolStatusRequest(Model):
+class ResourcePoolStatusRequest(_m.Model):
     """ResourcePoolStatusRequest triggers a one-time calculation of resource pool status based on the provided filters. Once status is set, the request is considered complete and will not be reprocessed. Users should delete and recreate requests to get updated information."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourcePoolStatusRequestSpec status::@ResourcePoolStatusRequestStatus"
     _gvk = ("resource.k8s.io/v1alpha3", "ResourcePoolStatusRequest")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object metadata"""
 
-    spec: ResourcePoolStatusRequestSpec
+    spec: _m.Object[ResourcePoolStatusRequestSpec]
     """Spec defines the filters for which pools to include in the status. The spec is immutable once created."""
 
-    status: ResourcePoolStatusRequestStatus
+    status: _m.Object[ResourcePoolStatusRequestStatus]
     """Status is populated by the controller with the calculated pool status. When status is non-nil, the request is considered complete and the entire object becomes immutable."""
 
     def __init__(
@@ -292,28 +292,28 @@ class ResourcePoolStatusRequest(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ResourcePoolStatusRequestSpec | None = None,
         status: ResourcePoolStatusRequestStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class ResourcePoolStatusRequestList(ListModel[ResourcePoolStatusRequest]):
+class ResourcePoolStatusRequestList(_m.ListModel[ResourcePoolStatusRequest]):
     """ResourcePoolStatusRequestList is a collection of ResourcePoolStatusRequests."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ResourcePoolStatusRequest kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("resource.k8s.io/v1alpha3", "ResourcePoolStatusRequestList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ResourcePoolStatusRequest]
+    items: _m.List[ResourcePoolStatusRequest]
     """Items is the list of ResourcePoolStatusRequests."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata"""
 
     def __init__(
@@ -323,24 +323,24 @@ class ResourcePoolStatusRequestList(ListModel[ResourcePoolStatusRequest]):
         items: Iterable[ResourcePoolStatusRequest] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ResourcePoolStatusRequestSpec(Model):
+class ResourcePoolStatusRequestSpec(_m.Model):
     """ResourcePoolStatusRequestSpec defines the filters for the pool status request."""
 
     __slots__ = ()
     _f = "driver::s limit::i pool_name:poolName:s"
 
-    driver: str
+    driver: _m.Value[str]
     """Driver specifies the DRA driver name to filter pools. Only pools from ResourceSlices with this driver will be included. Must be a DNS subdomain (e.g., "gpu.example.com")."""
 
-    limit: int | None
+    limit: _m.Value[int | None]
     """Limit optionally specifies the maximum number of pools to return in the status. If more pools match the filter criteria, the response will be truncated (i.e., len(status.pools) < status.poolCount)."""
 
-    pool_name: str | None
+    pool_name: _m.Value[str | None]
     """PoolName optionally filters to a specific pool name. If not specified, all pools from the specified driver are included. When specified, must be a non-empty valid resource pool name (DNS subdomains separated by "/")."""
 
     def __init__(
@@ -349,24 +349,24 @@ class ResourcePoolStatusRequestSpec(Model):
         driver: str | None = None,
         limit: int | None = None,
         pool_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, driver, limit, pool_name)
+        self._init(_extra, driver, limit, pool_name)
 
 
-class ResourcePoolStatusRequestStatus(Model):
+class ResourcePoolStatusRequestStatus(_m.Model):
     """ResourcePoolStatusRequestStatus contains the calculated pool status information."""
 
     __slots__ = ()
     _f = "conditions::[@meta_v1.Condition pool_count:poolCount:i pools::[@PoolStatus"
 
-    conditions: MutableSequence[meta_v1.Condition]
+    conditions: _m.List[meta_v1.Condition]
     """Conditions provide information about the state of the request. A condition with type=Complete or type=Failed will always be set when the status is populated."""
 
-    pool_count: int
+    pool_count: _m.Value[int]
     """PoolCount is the total number of pools that matched the filter criteria, regardless of truncation. This helps users understand how many pools exist even when the response is truncated. A value of 0 means no pools matched the filter criteria."""
 
-    pools: MutableSequence[PoolStatus]
+    pools: _m.List[PoolStatus]
     """Pools contains the first `spec.limit` matching pools, sorted by driver then pool name. If `len(pools) < poolCount`, the list was truncated. When omitted, no pools matched the request filters."""
 
     def __init__(
@@ -375,9 +375,9 @@ class ResourcePoolStatusRequestStatus(Model):
         conditions: Iterable[meta_v1.Condition] | None = None,
         pool_count: int | None = None,
         pools: Iterable[PoolStatus] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions, pool_count, pools)
+        self._init(_extra, conditions, pool_count, pools)
 
 
 class DeviceTaintRuleClient(

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import core_v1
@@ -71,7 +71,7 @@ __all__ = [
 ]
 
 
-class AllocatedDeviceStatus(Model):
+class AllocatedDeviceStatus(_m.Model):
     """AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. This may include driver-specific information.
 
     The combination of Driver, Pool, Device, and ShareID must match the corresponding key in Status.Allocation.Devices.
@@ -80,25 +80,25 @@ class AllocatedDeviceStatus(Model):
     __slots__ = ()
     _f = "conditions::[@meta_v1.Condition data::a device::s driver::s network_data:networkData:@NetworkDeviceData pool::s share_id:shareID:s"
 
-    conditions: MutableSequence[meta_v1.Condition]
+    conditions: _m.List[meta_v1.Condition]
     """Conditions contains the latest observation of the device's state. If the device has been configured according to the class and claim config references, the `Ready` condition should be True."""
 
-    data: Any
+    data: _m.Value[Any]
     """Data contains arbitrary driver-specific data."""
 
-    device: str
+    device: _m.Value[str]
     """Device references one device instance via its name in the driver's resource pool. It must be a DNS label."""
 
-    driver: str
+    driver: _m.Value[str]
     """Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the allocation once the claim is needed on a node."""
 
-    network_data: NetworkDeviceData
+    network_data: _m.Object[NetworkDeviceData]
     """NetworkData contains network-related information specific to the device."""
 
-    pool: str
+    pool: _m.Value[str]
     """This name together with the driver name and the device name field identify which device was allocated (`<driver name>/<pool name>/<device name>`)."""
 
-    share_id: str | None
+    share_id: _m.Value[str | None]
     """ShareID uniquely identifies an individual allocation share of the device."""
 
     def __init__(
@@ -111,24 +111,24 @@ class AllocatedDeviceStatus(Model):
         network_data: NetworkDeviceData | None = None,
         pool: str | None = None,
         share_id: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions, data, device, driver, network_data, pool, share_id)
+        self._init(_extra, conditions, data, device, driver, network_data, pool, share_id)
 
 
-class AllocationResult(Model):
+class AllocationResult(_m.Model):
     """AllocationResult contains attributes of an allocated resource."""
 
     __slots__ = ()
     _f = "allocation_timestamp:allocationTimestamp:t devices::@DeviceAllocationResult node_selector:nodeSelector:@core_v1.NodeSelector"
 
-    allocation_timestamp: datetime | None
+    allocation_timestamp: _m.Time[datetime | None]
     """AllocationTimestamp stores the time when the resources were allocated. This field is not guaranteed to be set, in which case that time is unknown."""
 
-    devices: DeviceAllocationResult
+    devices: _m.Object[DeviceAllocationResult]
     """Devices is the result of allocating devices."""
 
-    node_selector: core_v1.NodeSelector
+    node_selector: _m.Object[core_v1.NodeSelector]
     """NodeSelector defines where the allocated resources are available. If unset, they are available everywhere."""
 
     def __init__(
@@ -137,51 +137,51 @@ class AllocationResult(Model):
         allocation_timestamp: datetime | str | None = None,
         devices: DeviceAllocationResult | None = None,
         node_selector: core_v1.NodeSelector | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, allocation_timestamp, devices, node_selector)
+        self._init(_extra, allocation_timestamp, devices, node_selector)
 
 
-class BasicDevice(Model):
+class BasicDevice(_m.Model):
     """BasicDevice defines one device instance."""
 
     __slots__ = ()
     _f = "all_nodes:allNodes:b allow_multiple_allocations:allowMultipleAllocations:b attributes::{@DeviceAttribute binding_conditions:bindingConditions:[s binding_failure_conditions:bindingFailureConditions:[s binds_to_node:bindsToNode:b capacity::{@DeviceCapacity consumes_counters:consumesCounters:[@DeviceCounterConsumption node_allocatable_resource_mappings:nodeAllocatableResourceMappings:{@NodeAllocatableResourceMapping node_name:nodeName:s node_selector:nodeSelector:@core_v1.NodeSelector taints::[@DeviceTaint"
 
-    all_nodes: bool | None
+    all_nodes: _m.Value[bool | None]
     """AllNodes indicates that all nodes have access to the device."""
 
-    allow_multiple_allocations: bool | None
+    allow_multiple_allocations: _m.Value[bool | None]
     """AllowMultipleAllocations marks whether the device is allowed to be allocated to multiple DeviceRequests."""
 
-    attributes: MutableMapping[str, DeviceAttribute]
+    attributes: _m.Map[DeviceAttribute]
     """Attributes defines the set of attributes for this device. The name of each attribute must be unique in that set."""
 
-    binding_conditions: MutableSequence[str]
+    binding_conditions: _m.List[str]
     """BindingConditions defines the conditions for proceeding with binding. All of these conditions must be set in the per-device status conditions with a value of True to proceed with binding the pod to the node while scheduling the pod."""
 
-    binding_failure_conditions: MutableSequence[str]
+    binding_failure_conditions: _m.List[str]
     """BindingFailureConditions defines the conditions for binding failure. They may be set in the per-device status conditions. If any is true, a binding failure occurred."""
 
-    binds_to_node: bool | None
+    binds_to_node: _m.Value[bool | None]
     """BindsToNode indicates if the usage of an allocation involving this device has to be limited to exactly the node that was chosen when allocating the claim. If set to true, the scheduler will set the ResourceClaim.Status.Allocation.NodeSelector to match the node where the allocation was made."""
 
-    capacity: MutableMapping[str, DeviceCapacity]
+    capacity: _m.Map[DeviceCapacity]
     """Capacity defines the set of capacities for this device. The name of each capacity must be unique in that set."""
 
-    consumes_counters: MutableSequence[DeviceCounterConsumption]
+    consumes_counters: _m.List[DeviceCounterConsumption]
     """ConsumesCounters defines a list of references to sharedCounters and the set of counters that the device will consume from those counter sets."""
 
-    node_allocatable_resource_mappings: MutableMapping[str, NodeAllocatableResourceMapping]
+    node_allocatable_resource_mappings: _m.Map[NodeAllocatableResourceMapping]
     """NodeAllocatableResourceMappings defines the mapping of node resources that are managed by the DRA driver exposing this device. This includes resources currently reported in v1.Node `status.allocatable` that are not extended resources (see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources). Examples include "cpu", "memory", "ephemeral-storage", and hugepages. In addition to standard requests made through the Pod `spec`, these resources can also be requested through claims and allocated by the DRA driver. For example, a CPU DRA driver might allocate exclusive CPUs or auxiliary node memory dependencies of an accelerator device. The keys of this map are the node-allocatable resource names (e.g., "cpu", "memory"). Extended resource names are not permitted as keys."""
 
-    node_name: str | None
+    node_name: _m.Value[str | None]
     """NodeName identifies the node where the device is available."""
 
-    node_selector: core_v1.NodeSelector
+    node_selector: _m.Object[core_v1.NodeSelector]
     """NodeSelector defines the nodes where the device is available."""
 
-    taints: MutableSequence[DeviceTaint]
+    taints: _m.List[DeviceTaint]
     """If specified, these are the driver-defined taints."""
 
     def __init__(
@@ -201,10 +201,10 @@ class BasicDevice(Model):
         node_name: str | None = None,
         node_selector: core_v1.NodeSelector | None = None,
         taints: Iterable[DeviceTaint] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             all_nodes,
             allow_multiple_allocations,
             attributes,
@@ -220,25 +220,25 @@ class BasicDevice(Model):
         )
 
 
-class CELDeviceSelector(Model):
+class CELDeviceSelector(_m.Model):
     """CELDeviceSelector contains a CEL expression for selecting a device."""
 
     __slots__ = ()
     _f = "expression::s"
 
-    expression: str
+    expression: _m.Value[str]
     """Expression is a CEL expression which evaluates a single device. It must evaluate to true when the device under consideration satisfies the desired criteria, and false when it does not. Any other result is an error and causes allocation of devices to abort."""
 
     def __init__(
         self,
         *,
         expression: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, expression)
+        self._init(_extra, expression)
 
 
-class CapacityRequestPolicy(Model):
+class CapacityRequestPolicy(_m.Model):
     """CapacityRequestPolicy defines how requests consume device capacity.
 
     Must not set more than one ValidRequestValues."""
@@ -246,13 +246,13 @@ class CapacityRequestPolicy(Model):
     __slots__ = ()
     _f = "default::s valid_range:validRange:@CapacityRequestPolicyRange valid_values:validValues:[s"
 
-    default: str | None
+    default: _m.Value[str | None]
     """Default specifies how much of this capacity is consumed by a request that does not contain an entry for it in DeviceRequest's Capacity."""
 
-    valid_range: CapacityRequestPolicyRange
+    valid_range: _m.Object[CapacityRequestPolicyRange]
     """ValidRange defines an acceptable quantity value range in consuming requests."""
 
-    valid_values: MutableSequence[str]
+    valid_values: _m.List[str]
     """ValidValues defines a set of acceptable quantity values in consuming requests."""
 
     def __init__(
@@ -261,12 +261,12 @@ class CapacityRequestPolicy(Model):
         default: str | None = None,
         valid_range: CapacityRequestPolicyRange | None = None,
         valid_values: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, default, valid_range, valid_values)
+        self._init(_extra, default, valid_range, valid_values)
 
 
-class CapacityRequestPolicyRange(Model):
+class CapacityRequestPolicyRange(_m.Model):
     """CapacityRequestPolicyRange defines a valid range for consumable capacity values.
 
     - If the requested amount is less than Min, it is rounded up to the Min value.
@@ -279,13 +279,13 @@ class CapacityRequestPolicyRange(Model):
     __slots__ = ()
     _f = "max::s min::s step::s"
 
-    max: str | None
+    max: _m.Value[str | None]
     """Max defines the upper limit for capacity that can be requested."""
 
-    min: str
+    min: _m.Value[str]
     """Min specifies the minimum capacity allowed for a consumption request."""
 
-    step: str | None
+    step: _m.Value[str | None]
     """Step defines the step size between valid capacity amounts within the range."""
 
     def __init__(
@@ -294,48 +294,48 @@ class CapacityRequestPolicyRange(Model):
         max: str | None = None,
         min: str | None = None,
         step: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, max, min, step)
+        self._init(_extra, max, min, step)
 
 
-class CapacityRequirements(Model):
+class CapacityRequirements(_m.Model):
     """CapacityRequirements defines the capacity requirements for a specific device request."""
 
     __slots__ = ()
     _f = "requests::{s"
 
-    requests: MutableMapping[str, str]
+    requests: _m.Map[str]
     """Requests represent individual device resource requests for distinct resources, all of which must be provided by the device."""
 
     def __init__(
         self,
         *,
         requests: Mapping[str, str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, requests)
+        self._init(_extra, requests)
 
 
-class Counter(Model):
+class Counter(_m.Model):
     """Counter describes a quantity associated with a device."""
 
     __slots__ = ()
     _f = "value::s"
 
-    value: str
+    value: _m.Value[str]
     """Value defines how much of a certain device counter is available."""
 
     def __init__(
         self,
         *,
         value: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, value)
+        self._init(_extra, value)
 
 
-class CounterSet(Model):
+class CounterSet(_m.Model):
     """CounterSet defines a named set of counters that are available to be used by devices defined in the ResourcePool.
 
     The counters are not allocatable by themselves, but can be referenced by devices. When a device is allocated, the portion of counters it uses will no longer be available for use by other devices.
@@ -344,10 +344,10 @@ class CounterSet(Model):
     __slots__ = ()
     _f = "counters::{@Counter name::s"
 
-    counters: MutableMapping[str, Counter]
+    counters: _m.Map[Counter]
     """Counters defines the set of counters for this CounterSet The name of each counter must be unique in that set and must be a DNS label."""
 
-    name: str
+    name: _m.Value[str]
     """Name defines the name of the counter set. It must be a DNS label."""
 
     def __init__(
@@ -355,21 +355,21 @@ class CounterSet(Model):
         *,
         counters: Mapping[str, Counter] | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, counters, name)
+        self._init(_extra, counters, name)
 
 
-class Device(Model):
+class Device(_m.Model):
     """Device represents one individual hardware instance that can be selected based on its attributes. Besides the name, exactly one field must be set."""
 
     __slots__ = ()
     _f = "basic::@BasicDevice name::s"
 
-    basic: BasicDevice
+    basic: _m.Object[BasicDevice]
     """Basic defines one device instance."""
 
-    name: str
+    name: _m.Value[str]
     """Name is unique identifier among all devices managed by the driver in the pool. It must be a DNS label."""
 
     def __init__(
@@ -377,24 +377,24 @@ class Device(Model):
         *,
         basic: BasicDevice | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, basic, name)
+        self._init(_extra, basic, name)
 
 
-class DeviceAllocationConfiguration(Model):
+class DeviceAllocationConfiguration(_m.Model):
     """DeviceAllocationConfiguration gets embedded in an AllocationResult."""
 
     __slots__ = ()
     _f = "opaque::@OpaqueDeviceConfiguration requests::[s source::s"
 
-    opaque: OpaqueDeviceConfiguration
+    opaque: _m.Object[OpaqueDeviceConfiguration]
     """Opaque provides driver-specific configuration parameters."""
 
-    requests: MutableSequence[str]
+    requests: _m.List[str]
     """Requests lists the names of requests where the configuration applies. If empty, its applies to all requests."""
 
-    source: str
+    source: _m.Value[str]
     """Source records whether the configuration comes from a class and thus is not something that a normal user would have been able to set or from a claim."""
 
     def __init__(
@@ -403,21 +403,21 @@ class DeviceAllocationConfiguration(Model):
         opaque: OpaqueDeviceConfiguration | None = None,
         requests: Iterable[str] | None = None,
         source: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, opaque, requests, source)
+        self._init(_extra, opaque, requests, source)
 
 
-class DeviceAllocationResult(Model):
+class DeviceAllocationResult(_m.Model):
     """DeviceAllocationResult is the result of allocating devices."""
 
     __slots__ = ()
     _f = "config::[@DeviceAllocationConfiguration results::[@DeviceRequestAllocationResult"
 
-    config: MutableSequence[DeviceAllocationConfiguration]
+    config: _m.List[DeviceAllocationConfiguration]
     """This field is a combination of all the claim and class configuration parameters. Drivers can distinguish between those based on a flag."""
 
-    results: MutableSequence[DeviceRequestAllocationResult]
+    results: _m.List[DeviceRequestAllocationResult]
     """Results lists all allocated devices."""
 
     def __init__(
@@ -425,39 +425,39 @@ class DeviceAllocationResult(Model):
         *,
         config: Iterable[DeviceAllocationConfiguration] | None = None,
         results: Iterable[DeviceRequestAllocationResult] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, config, results)
+        self._init(_extra, config, results)
 
 
-class DeviceAttribute(Model):
+class DeviceAttribute(_m.Model):
     """DeviceAttribute must have exactly one field set."""
 
     __slots__ = ()
     _f = "bool_:bool:b bools::[b int_:int:i ints::[i string::s strings::[s version::s versions::[s"
 
-    bool_: bool | None
+    bool_: _m.Value[bool | None]
     """BoolValue is a true/false value."""
 
-    bools: MutableSequence[bool]
+    bools: _m.List[bool]
     """BoolValues is a non-empty list of true/false values."""
 
-    int_: int | None
+    int_: _m.Value[int | None]
     """IntValue is a number."""
 
-    ints: MutableSequence[int]
+    ints: _m.List[int]
     """IntValues is a non-empty list of numbers."""
 
-    string: str | None
+    string: _m.Value[str | None]
     """StringValue is a string. Must not be longer than 64 characters."""
 
-    strings: MutableSequence[str]
+    strings: _m.List[str]
     """StringValues is a non-empty list of strings. Each string must not be longer than 64 characters."""
 
-    version: str | None
+    version: _m.Value[str | None]
     """VersionValue is a semantic version according to semver.org spec 2.0.0. Must not be longer than 64 characters."""
 
-    versions: MutableSequence[str]
+    versions: _m.List[str]
     """VersionValues is a non-empty list of semantic versions according to semver.org spec 2.0.0. Each version string must not be longer than 64 characters."""
 
     def __init__(
@@ -471,21 +471,21 @@ class DeviceAttribute(Model):
         strings: Iterable[str] | None = None,
         version: str | None = None,
         versions: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, bool_, bools, int_, ints, string, strings, version, versions)
+        self._init(_extra, bool_, bools, int_, ints, string, strings, version, versions)
 
 
-class DeviceCapacity(Model):
+class DeviceCapacity(_m.Model):
     """DeviceCapacity describes a quantity associated with a device."""
 
     __slots__ = ()
     _f = "request_policy:requestPolicy:@CapacityRequestPolicy value::s"
 
-    request_policy: CapacityRequestPolicy
+    request_policy: _m.Object[CapacityRequestPolicy]
     """RequestPolicy defines how this DeviceCapacity must be consumed when the device is allowed to be shared by multiple allocations."""
 
-    value: str
+    value: _m.Value[str]
     """Value defines how much of a certain capacity that device has."""
 
     def __init__(
@@ -493,24 +493,24 @@ class DeviceCapacity(Model):
         *,
         request_policy: CapacityRequestPolicy | None = None,
         value: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, request_policy, value)
+        self._init(_extra, request_policy, value)
 
 
-class DeviceClaim(Model):
+class DeviceClaim(_m.Model):
     """DeviceClaim defines how to request devices with a ResourceClaim."""
 
     __slots__ = ()
     _f = "config::[@DeviceClaimConfiguration constraints::[@DeviceConstraint requests::[@DeviceRequest"
 
-    config: MutableSequence[DeviceClaimConfiguration]
+    config: _m.List[DeviceClaimConfiguration]
     """This field holds configuration for multiple potential drivers which could satisfy requests in this claim. It is ignored while allocating the claim."""
 
-    constraints: MutableSequence[DeviceConstraint]
+    constraints: _m.List[DeviceConstraint]
     """These constraints must be satisfied by the set of devices that get allocated for the claim."""
 
-    requests: MutableSequence[DeviceRequest]
+    requests: _m.List[DeviceRequest]
     """Requests represent individual requests for distinct devices which must all be satisfied. If empty, nothing needs to be allocated."""
 
     def __init__(
@@ -519,21 +519,21 @@ class DeviceClaim(Model):
         config: Iterable[DeviceClaimConfiguration] | None = None,
         constraints: Iterable[DeviceConstraint] | None = None,
         requests: Iterable[DeviceRequest] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, config, constraints, requests)
+        self._init(_extra, config, constraints, requests)
 
 
-class DeviceClaimConfiguration(Model):
+class DeviceClaimConfiguration(_m.Model):
     """DeviceClaimConfiguration is used for configuration parameters in DeviceClaim."""
 
     __slots__ = ()
     _f = "opaque::@OpaqueDeviceConfiguration requests::[s"
 
-    opaque: OpaqueDeviceConfiguration
+    opaque: _m.Object[OpaqueDeviceConfiguration]
     """Opaque provides driver-specific configuration parameters."""
 
-    requests: MutableSequence[str]
+    requests: _m.List[str]
     """Requests lists the names of requests where the configuration applies. If empty, it applies to all requests."""
 
     def __init__(
@@ -541,12 +541,12 @@ class DeviceClaimConfiguration(Model):
         *,
         opaque: OpaqueDeviceConfiguration | None = None,
         requests: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, opaque, requests)
+        self._init(_extra, opaque, requests)
 
 
-class DeviceClass(Model):
+class DeviceClass(_m.Model):
     """DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped.
 
     This is an alpha type and requires enabling the DynamicResourceAllocation feature gate."""
@@ -555,16 +555,16 @@ class DeviceClass(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@DeviceClassSpec"
     _gvk = ("resource.k8s.io/v1beta1", "DeviceClass")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object metadata"""
 
-    spec: DeviceClassSpec
+    spec: _m.Object[DeviceClassSpec]
     """Spec defines what can be allocated and how to configure it."""
 
     def __init__(
@@ -574,46 +574,46 @@ class DeviceClass(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: DeviceClassSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class DeviceClassConfiguration(Model):
+class DeviceClassConfiguration(_m.Model):
     """DeviceClassConfiguration is used in DeviceClass."""
 
     __slots__ = ()
     _f = "opaque::@OpaqueDeviceConfiguration"
 
-    opaque: OpaqueDeviceConfiguration
+    opaque: _m.Object[OpaqueDeviceConfiguration]
     """Opaque provides driver-specific configuration parameters."""
 
     def __init__(
         self,
         *,
         opaque: OpaqueDeviceConfiguration | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, opaque)
+        self._init(_extra, opaque)
 
 
-class DeviceClassList(ListModel[DeviceClass]):
+class DeviceClassList(_m.ListModel[DeviceClass]):
     """DeviceClassList is a collection of classes."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@DeviceClass kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("resource.k8s.io/v1beta1", "DeviceClassList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[DeviceClass]
+    items: _m.List[DeviceClass]
     """Items is the list of resource classes."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata"""
 
     def __init__(
@@ -623,24 +623,24 @@ class DeviceClassList(ListModel[DeviceClass]):
         items: Iterable[DeviceClass] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class DeviceClassSpec(Model):
+class DeviceClassSpec(_m.Model):
     """DeviceClassSpec is used in a [DeviceClass] to define what can be allocated and how to configure it."""
 
     __slots__ = ()
     _f = "config::[@DeviceClassConfiguration extended_resource_name:extendedResourceName:s selectors::[@DeviceSelector"
 
-    config: MutableSequence[DeviceClassConfiguration]
+    config: _m.List[DeviceClassConfiguration]
     """Config defines configuration parameters that apply to each device that is claimed via this class. Some classses may potentially be satisfied by multiple drivers, so each instance of a vendor configuration applies to exactly one driver."""
 
-    extended_resource_name: str | None
+    extended_resource_name: _m.Value[str | None]
     """ExtendedResourceName is the extended resource name for the devices of this class. The devices of this class can be used to satisfy a pod's extended resource requests. It has the same format as the name of a pod's extended resource. It should be unique among all the device classes in a cluster. If two device classes have the same name, then the class created later is picked to satisfy a pod's extended resource requests. If two classes are created at the same time, then the name of the class lexicographically sorted first is picked."""
 
-    selectors: MutableSequence[DeviceSelector]
+    selectors: _m.List[DeviceSelector]
     """Each selector must be satisfied by a device which is claimed via this class."""
 
     def __init__(
@@ -649,24 +649,24 @@ class DeviceClassSpec(Model):
         config: Iterable[DeviceClassConfiguration] | None = None,
         extended_resource_name: str | None = None,
         selectors: Iterable[DeviceSelector] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, config, extended_resource_name, selectors)
+        self._init(_extra, config, extended_resource_name, selectors)
 
 
-class DeviceConstraint(Model):
+class DeviceConstraint(_m.Model):
     """DeviceConstraint must have exactly one field set besides Requests."""
 
     __slots__ = ()
     _f = "distinct_attribute:distinctAttribute:s match_attribute:matchAttribute:s requests::[s"
 
-    distinct_attribute: str | None
+    distinct_attribute: _m.Value[str | None]
     """DistinctAttribute requires that all devices in question have this attribute and that its type and value are unique across those devices."""
 
-    match_attribute: str | None
+    match_attribute: _m.Value[str | None]
     """MatchAttribute requires that all devices in question have this attribute and that its type and value are the same across those devices."""
 
-    requests: MutableSequence[str]
+    requests: _m.List[str]
     """Requests is a list of the one or more requests in this claim which must co-satisfy this constraint. If a request is fulfilled by multiple devices, then all of the devices must satisfy the constraint. If this is not specified, this constraint applies to all requests in this claim."""
 
     def __init__(
@@ -675,21 +675,21 @@ class DeviceConstraint(Model):
         distinct_attribute: str | None = None,
         match_attribute: str | None = None,
         requests: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, distinct_attribute, match_attribute, requests)
+        self._init(_extra, distinct_attribute, match_attribute, requests)
 
 
-class DeviceCounterConsumption(Model):
+class DeviceCounterConsumption(_m.Model):
     """DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet."""
 
     __slots__ = ()
     _f = "counter_set:counterSet:s counters::{@Counter"
 
-    counter_set: str
+    counter_set: _m.Value[str]
     """CounterSet is the name of the set from which the counters defined will be consumed."""
 
-    counters: MutableMapping[str, Counter]
+    counters: _m.Map[Counter]
     """Counters defines the counters that will be consumed by the device."""
 
     def __init__(
@@ -697,42 +697,42 @@ class DeviceCounterConsumption(Model):
         *,
         counter_set: str | None = None,
         counters: Mapping[str, Counter] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, counter_set, counters)
+        self._init(_extra, counter_set, counters)
 
 
-class DeviceRequest(Model):
+class DeviceRequest(_m.Model):
     """DeviceRequest is a request for devices required for a claim. This is typically a request for a single resource like a device, but can also ask for several identical devices."""
 
     __slots__ = ()
     _f = "admin_access:adminAccess:b allocation_mode:allocationMode:s capacity::@CapacityRequirements count::i device_class_name:deviceClassName:s first_available:firstAvailable:[@DeviceSubRequest name::s selectors::[@DeviceSelector tolerations::[@DeviceToleration"
 
-    admin_access: bool | None
+    admin_access: _m.Value[bool | None]
     """AdminAccess indicates that this is a claim for administrative access to the device(s). Claims with AdminAccess are expected to be used for monitoring or other management services for a device.  They ignore all ordinary claims to the device with respect to access modes and any resource allocations."""
 
-    allocation_mode: str | None
+    allocation_mode: _m.Value[str | None]
     """AllocationMode and its related fields define how devices are allocated to satisfy this request. Supported values are:"""
 
-    capacity: CapacityRequirements
+    capacity: _m.Object[CapacityRequirements]
     """Capacity define resource requirements against each capacity."""
 
-    count: int | None
+    count: _m.Value[int | None]
     """Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one."""
 
-    device_class_name: str | None
+    device_class_name: _m.Value[str | None]
     """DeviceClassName references a specific DeviceClass, which can define additional configuration and selectors to be inherited by this request."""
 
-    first_available: MutableSequence[DeviceSubRequest]
+    first_available: _m.List[DeviceSubRequest]
     """FirstAvailable contains subrequests, of which exactly one will be satisfied by the scheduler to satisfy this request. It tries to satisfy them in the order in which they are listed here. So if there are two entries in the list, the scheduler will only check the second one if it determines that the first one cannot be used."""
 
-    name: str
+    name: _m.Value[str]
     """Name can be used to reference this request in a pod.spec.containers[].resources.claims entry and in a constraint of the claim."""
 
-    selectors: MutableSequence[DeviceSelector]
+    selectors: _m.List[DeviceSelector]
     """Selectors define criteria which must be satisfied by a specific device in order for that device to be considered for this request. All selectors must be satisfied for a device to be considered."""
 
-    tolerations: MutableSequence[DeviceToleration]
+    tolerations: _m.List[DeviceToleration]
     """If specified, the request's tolerations."""
 
     def __init__(
@@ -747,10 +747,10 @@ class DeviceRequest(Model):
         name: str | None = None,
         selectors: Iterable[DeviceSelector] | None = None,
         tolerations: Iterable[DeviceToleration] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             admin_access,
             allocation_mode,
             capacity,
@@ -763,40 +763,40 @@ class DeviceRequest(Model):
         )
 
 
-class DeviceRequestAllocationResult(Model):
+class DeviceRequestAllocationResult(_m.Model):
     """DeviceRequestAllocationResult contains the allocation result for one request."""
 
     __slots__ = ()
     _f = "admin_access:adminAccess:b binding_conditions:bindingConditions:[s binding_failure_conditions:bindingFailureConditions:[s consumed_capacity:consumedCapacity:{s device::s driver::s pool::s request::s share_id:shareID:s tolerations::[@DeviceToleration"
 
-    admin_access: bool | None
+    admin_access: _m.Value[bool | None]
     """AdminAccess indicates that this device was allocated for administrative access. See the corresponding request field for a definition of mode."""
 
-    binding_conditions: MutableSequence[str]
+    binding_conditions: _m.List[str]
     """BindingConditions contains a copy of the BindingConditions from the corresponding ResourceSlice at the time of allocation."""
 
-    binding_failure_conditions: MutableSequence[str]
+    binding_failure_conditions: _m.List[str]
     """BindingFailureConditions contains a copy of the BindingFailureConditions from the corresponding ResourceSlice at the time of allocation."""
 
-    consumed_capacity: MutableMapping[str, str]
+    consumed_capacity: _m.Map[str]
     """ConsumedCapacity tracks the amount of capacity consumed per device as part of the claim request. The consumed amount may differ from the requested amount: it is rounded up to the nearest valid value based on the device’s requestPolicy if applicable (i.e., may not be less than the requested amount)."""
 
-    device: str
+    device: _m.Value[str]
     """Device references one device instance via its name in the driver's resource pool. It must be a DNS label."""
 
-    driver: str
+    driver: _m.Value[str]
     """Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the allocation once the claim is needed on a node."""
 
-    pool: str
+    pool: _m.Value[str]
     """This name together with the driver name and the device name field identify which device was allocated (`<driver name>/<pool name>/<device name>`)."""
 
-    request: str
+    request: _m.Value[str]
     """Request is the name of the request in the claim which caused this device to be allocated. If it references a subrequest in the firstAvailable list on a DeviceRequest, this field must include both the name of the main request and the subrequest using the format <main request>/<subrequest>."""
 
-    share_id: str | None
+    share_id: _m.Value[str | None]
     """ShareID uniquely identifies an individual allocation share of the device, used when the device supports multiple simultaneous allocations. It serves as an additional map key to differentiate concurrent shares of the same device."""
 
-    tolerations: MutableSequence[DeviceToleration]
+    tolerations: _m.List[DeviceToleration]
     """A copy of all tolerations specified in the request at the time when the device got allocated."""
 
     def __init__(
@@ -812,10 +812,10 @@ class DeviceRequestAllocationResult(Model):
         request: str | None = None,
         share_id: str | None = None,
         tolerations: Iterable[DeviceToleration] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             admin_access,
             binding_conditions,
             binding_failure_conditions,
@@ -829,25 +829,25 @@ class DeviceRequestAllocationResult(Model):
         )
 
 
-class DeviceSelector(Model):
+class DeviceSelector(_m.Model):
     """DeviceSelector must have exactly one field set."""
 
     __slots__ = ()
     _f = "cel::@CELDeviceSelector"
 
-    cel: CELDeviceSelector
+    cel: _m.Object[CELDeviceSelector]
     """CEL contains a CEL expression for selecting a device."""
 
     def __init__(
         self,
         *,
         cel: CELDeviceSelector | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, cel)
+        self._init(_extra, cel)
 
 
-class DeviceSubRequest(Model):
+class DeviceSubRequest(_m.Model):
     """DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests[].firstAvailable array. Each is typically a request for a single resource like a device, but can also ask for several identical devices.
 
     DeviceSubRequest is similar to Request, but doesn't expose the AdminAccess or FirstAvailable fields, as those can only be set on the top-level request. AdminAccess is not supported for requests with a prioritized list, and recursive FirstAvailable fields are not supported.
@@ -856,25 +856,25 @@ class DeviceSubRequest(Model):
     __slots__ = ()
     _f = "allocation_mode:allocationMode:s capacity::@CapacityRequirements count::i device_class_name:deviceClassName:s name::s selectors::[@DeviceSelector tolerations::[@DeviceToleration"
 
-    allocation_mode: str | None
+    allocation_mode: _m.Value[str | None]
     """AllocationMode and its related fields define how devices are allocated to satisfy this subrequest. Supported values are:"""
 
-    capacity: CapacityRequirements
+    capacity: _m.Object[CapacityRequirements]
     """Capacity define resource requirements against each capacity."""
 
-    count: int | None
+    count: _m.Value[int | None]
     """Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one."""
 
-    device_class_name: str
+    device_class_name: _m.Value[str]
     """DeviceClassName references a specific DeviceClass, which can define additional configuration and selectors to be inherited by this subrequest."""
 
-    name: str
+    name: _m.Value[str]
     """Name can be used to reference this subrequest in the list of constraints or the list of configurations for the claim. References must use the format <main request>/<subrequest>."""
 
-    selectors: MutableSequence[DeviceSelector]
+    selectors: _m.List[DeviceSelector]
     """Selectors define criteria which must be satisfied by a specific device in order for that device to be considered for this subrequest. All selectors must be satisfied for a device to be considered."""
 
-    tolerations: MutableSequence[DeviceToleration]
+    tolerations: _m.List[DeviceToleration]
     """If specified, the request's tolerations."""
 
     def __init__(
@@ -887,29 +887,36 @@ class DeviceSubRequest(Model):
         name: str | None = None,
         selectors: Iterable[DeviceSelector] | None = None,
         tolerations: Iterable[DeviceToleration] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra, allocation_mode, capacity, count, device_class_name, name, selectors, tolerations
+            _extra,
+            allocation_mode,
+            capacity,
+            count,
+            device_class_name,
+            name,
+            selectors,
+            tolerations,
         )
 
 
-class DeviceTaint(Model):
+class DeviceTaint(_m.Model):
     """The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim."""
 
     __slots__ = ()
     _f = "effect::s key::s time_added:timeAdded:t value::s"
 
-    effect: str
+    effect: _m.Value[str]
     """The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them."""
 
-    key: str
+    key: _m.Value[str]
     """The taint key to be applied to a device. Must be a label name."""
 
-    time_added: datetime | None
+    time_added: _m.Time[datetime | None]
     """TimeAdded represents the time at which the taint was added or (only in a DeviceTaintRule) the effect was modified. Added automatically during create or update if not set."""
 
-    value: str | None
+    value: _m.Value[str | None]
     """The taint value corresponding to the taint key. Must be a label value."""
 
     def __init__(
@@ -919,30 +926,30 @@ class DeviceTaint(Model):
         key: str | None = None,
         time_added: datetime | str | None = None,
         value: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, effect, key, time_added, value)
+        self._init(_extra, effect, key, time_added, value)
 
 
-class DeviceToleration(Model):
+class DeviceToleration(_m.Model):
     """The ResourceClaim this DeviceToleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>."""
 
     __slots__ = ()
     _f = "effect::s key::s operator::s toleration_seconds:tolerationSeconds:i value::s"
 
-    effect: str | None
+    effect: _m.Value[str | None]
     """Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule and NoExecute."""
 
-    key: str | None
+    key: _m.Value[str | None]
     """Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys. Must be a label name."""
 
-    operator: str | None
+    operator: _m.Value[str | None]
     """Operator represents a key's relationship to the value. Valid operators are Exists and Equal. Defaults to Equal. Exists is equivalent to wildcard for value, so that a ResourceClaim can tolerate all taints of a particular category."""
 
-    toleration_seconds: int | None
+    toleration_seconds: _m.Value[int | None]
     """TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system. If larger than zero, the time when the pod needs to be evicted is calculated as <time when taint was adedd> + <toleration seconds>."""
 
-    value: str | None
+    value: _m.Value[str | None]
     """Value is the taint value the toleration matches to. If the operator is Exists, the value must be empty, otherwise just a regular string. Must be a label value."""
 
     def __init__(
@@ -953,24 +960,24 @@ class DeviceToleration(Model):
         operator: str | None = None,
         toleration_seconds: int | None = None,
         value: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, effect, key, operator, toleration_seconds, value)
+        self._init(_extra, effect, key, operator, toleration_seconds, value)
 
 
-class NetworkDeviceData(Model):
+class NetworkDeviceData(_m.Model):
     """NetworkDeviceData provides network-related details for the allocated device. This information may be filled by drivers or other components to configure or identify the device within a network context."""
 
     __slots__ = ()
     _f = "hardware_address:hardwareAddress:s interface_name:interfaceName:s ips::[s"
 
-    hardware_address: str | None
+    hardware_address: _m.Value[str | None]
     """HardwareAddress represents the hardware address (e.g. MAC Address) of the device's network interface."""
 
-    interface_name: str | None
+    interface_name: _m.Value[str | None]
     """InterfaceName specifies the name of the network interface associated with the allocated device. This might be the name of a physical or virtual network interface being configured in the pod."""
 
-    ips: MutableSequence[str]
+    ips: _m.List[str]
     """IPs lists the network addresses assigned to the device's network interface. This can include both IPv4 and IPv6 addresses. The IPs are in the CIDR notation, which includes both the address and the associated subnet mask. e.g.: "192.0.2.5/24" for IPv4 and "2001:db8::5/64" for IPv6."""
 
     def __init__(
@@ -979,18 +986,18 @@ class NetworkDeviceData(Model):
         hardware_address: str | None = None,
         interface_name: str | None = None,
         ips: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, hardware_address, interface_name, ips)
+        self._init(_extra, hardware_address, interface_name, ips)
 
 
-class NodeAllocatableResourceMapping(Model):
+class NodeAllocatableResourceMapping(_m.Model):
     """NodeAllocatableResourceMapping defines the translation between the DRA device/capacity units requested to the corresponding quantity of the node allocatable resource."""
 
     __slots__ = ()
     _f = "allocation_multiplier:allocationMultiplier:s capacity_key:capacityKey:s"
 
-    allocation_multiplier: str | None
+    allocation_multiplier: _m.Value[str | None]
     """AllocationMultiplier is used as a multiplier for the allocated device count or the allocated capacity in the claim. It defaults to 1 if not specified. How the field is used also depends on whether `capacityKey` is set. 1.  If `capacityKey` is NOT set: `allocationMultiplier` multiplies the device count allocated to the claim.
            a. A DRA driver representing each CPU core as a device would have
            {ResourceName: "cpu", allocationMultiplier: "2"} in its
@@ -1000,7 +1007,7 @@ class NodeAllocatableResourceMapping(Model):
            have {ResourceName: "memory", allocationMultiplier: "2Gi"}.  Each allocated
                   GPU device instance of this type will account for 2Gi of memory."""
 
-    capacity_key: str | None
+    capacity_key: _m.Value[str | None]
     """CapacityKey references a capacity name defined as a key in the `spec.devices[*].capacity` map. When this field is set, the value associated with this key in the `status.allocation.devices.results[*].consumedCapacity` map (for a specific claim allocation) determines the base quantity for the node allocatable resource. If `allocationMultiplier` is also set, it is multiplied with the base quantity. For example, if `spec.devices[*].capacity` has an entry "dra.example.com/memory": "128Gi", and this field is set to "dra.example.com/memory", then for a claim allocation that consumes { "dra.example.com/memory": "4Gi" } the base quantity for the node allocatable resource mapping will be "4Gi", and `allocationMultiplier` should be omitted or set to "1"."""
 
     def __init__(
@@ -1008,21 +1015,21 @@ class NodeAllocatableResourceMapping(Model):
         *,
         allocation_multiplier: str | None = None,
         capacity_key: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, allocation_multiplier, capacity_key)
+        self._init(_extra, allocation_multiplier, capacity_key)
 
 
-class OpaqueDeviceConfiguration(Model):
+class OpaqueDeviceConfiguration(_m.Model):
     """OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor."""
 
     __slots__ = ()
     _f = "driver::s parameters::a"
 
-    driver: str
+    driver: _m.Value[str]
     """Driver is used to determine which kubelet plugin needs to be passed these configuration parameters."""
 
-    parameters: Any
+    parameters: _m.Value[Any]
     """Parameters can contain arbitrary data. It is the responsibility of the driver developer to handle validation and versioning. Typically this includes self-identification and a version ("kind" + "apiVersion" for Kubernetes types), with conversion between different versions."""
 
     def __init__(
@@ -1030,12 +1037,12 @@ class OpaqueDeviceConfiguration(Model):
         *,
         driver: str | None = None,
         parameters: Any = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, driver, parameters)
+        self._init(_extra, driver, parameters)
 
 
-class ResourceClaim(Model):
+class ResourceClaim(_m.Model):
     """ResourceClaim describes a request for access to resources in the cluster, for use by workloads. For example, if a workload needs an accelerator device with specific properties, this is how that request is expressed. The status stanza tracks whether this claim has been satisfied and what specific resources have been allocated.
 
     This is an alpha type and requires enabling the DynamicResourceAllocation feature gate."""
@@ -1044,19 +1051,19 @@ class ResourceClaim(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourceClaimSpec status::@ResourceClaimStatus"
     _gvk = ("resource.k8s.io/v1beta1", "ResourceClaim")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object metadata"""
 
-    spec: ResourceClaimSpec
+    spec: _m.Object[ResourceClaimSpec]
     """Spec describes what is being requested and how to configure it. The spec is immutable."""
 
-    status: ResourceClaimStatus
+    status: _m.Object[ResourceClaimStatus]
     """Status describes whether the claim is ready to use and what has been allocated."""
 
     def __init__(
@@ -1067,27 +1074,27 @@ class ResourceClaim(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ResourceClaimSpec | None = None,
         status: ResourceClaimStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class ResourceClaimConsumerReference(Model):
+class ResourceClaimConsumerReference(_m.Model):
     """ResourceClaimConsumerReference contains enough information to let you locate the consumer of a ResourceClaim. The user must be a resource in the same namespace as the ResourceClaim."""
 
     __slots__ = ()
     _f = "api_group:apiGroup:s name::s resource::s uid::s"
 
-    api_group: str | None
+    api_group: _m.Value[str | None]
     """APIGroup is the group for the resource being referenced. It is empty for the core API. This matches the group in the APIVersion that is used when creating the resources."""
 
-    name: str
+    name: _m.Value[str]
     """Name is the name of resource being referenced."""
 
-    resource: str
+    resource: _m.Value[str]
     """Resource is the type of resource being referenced, for example "pods"."""
 
-    uid: str
+    uid: _m.Value[str]
     """UID identifies exactly one incarnation of the resource."""
 
     def __init__(
@@ -1097,28 +1104,28 @@ class ResourceClaimConsumerReference(Model):
         name: str | None = None,
         resource: str | None = None,
         uid: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_group, name, resource, uid)
+        self._init(_extra, api_group, name, resource, uid)
 
 
-class ResourceClaimList(ListModel[ResourceClaim]):
+class ResourceClaimList(_m.ListModel[ResourceClaim]):
     """ResourceClaimList is a collection of claims."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ResourceClaim kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("resource.k8s.io/v1beta1", "ResourceClaimList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ResourceClaim]
+    items: _m.List[ResourceClaim]
     """Items is the list of resource claims."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata"""
 
     def __init__(
@@ -1128,42 +1135,42 @@ class ResourceClaimList(ListModel[ResourceClaim]):
         items: Iterable[ResourceClaim] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ResourceClaimSpec(Model):
+class ResourceClaimSpec(_m.Model):
     """ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it."""
 
     __slots__ = ()
     _f = "devices::@DeviceClaim"
 
-    devices: DeviceClaim
+    devices: _m.Object[DeviceClaim]
     """Devices defines how to request devices."""
 
     def __init__(
         self,
         *,
         devices: DeviceClaim | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, devices)
+        self._init(_extra, devices)
 
 
-class ResourceClaimStatus(Model):
+class ResourceClaimStatus(_m.Model):
     """ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was."""
 
     __slots__ = ()
     _f = "allocation::@AllocationResult devices::[@AllocatedDeviceStatus reserved_for:reservedFor:[@ResourceClaimConsumerReference"
 
-    allocation: AllocationResult
+    allocation: _m.Object[AllocationResult]
     """Allocation is set once the claim has been allocated successfully."""
 
-    devices: MutableSequence[AllocatedDeviceStatus]
+    devices: _m.List[AllocatedDeviceStatus]
     """Devices contains the status of each device allocated for this claim, as reported by the driver. This can include driver-specific information. Entries are owned by their respective drivers."""
 
-    reserved_for: MutableSequence[ResourceClaimConsumerReference]
+    reserved_for: _m.List[ResourceClaimConsumerReference]
     """ReservedFor indicates which entities are currently allowed to use the claim. A Pod which references a ResourceClaim which is not reserved for that Pod will not be started. A claim that is in use or might be in use because it has been reserved must not get deallocated."""
 
     def __init__(
@@ -1172,12 +1179,12 @@ class ResourceClaimStatus(Model):
         allocation: AllocationResult | None = None,
         devices: Iterable[AllocatedDeviceStatus] | None = None,
         reserved_for: Iterable[ResourceClaimConsumerReference] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, allocation, devices, reserved_for)
+        self._init(_extra, allocation, devices, reserved_for)
 
 
-class ResourceClaimTemplate(Model):
+class ResourceClaimTemplate(_m.Model):
     """ResourceClaimTemplate is used to produce ResourceClaim objects.
 
     This is an alpha type and requires enabling the DynamicResourceAllocation feature gate."""
@@ -1186,16 +1193,16 @@ class ResourceClaimTemplate(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourceClaimTemplateSpec"
     _gvk = ("resource.k8s.io/v1beta1", "ResourceClaimTemplate")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object metadata"""
 
-    spec: ResourceClaimTemplateSpec
+    spec: _m.Object[ResourceClaimTemplateSpec]
     """Describes the ResourceClaim that is to be generated."""
 
     def __init__(
@@ -1205,28 +1212,28 @@ class ResourceClaimTemplate(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ResourceClaimTemplateSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class ResourceClaimTemplateList(ListModel[ResourceClaimTemplate]):
+class ResourceClaimTemplateList(_m.ListModel[ResourceClaimTemplate]):
     """ResourceClaimTemplateList is a collection of claim templates."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ResourceClaimTemplate kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("resource.k8s.io/v1beta1", "ResourceClaimTemplateList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ResourceClaimTemplate]
+    items: _m.List[ResourceClaimTemplate]
     """Items is the list of resource claim templates."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata"""
 
     def __init__(
@@ -1236,21 +1243,21 @@ class ResourceClaimTemplateList(ListModel[ResourceClaimTemplate]):
         items: Iterable[ResourceClaimTemplate] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ResourceClaimTemplateSpec(Model):
+class ResourceClaimTemplateSpec(_m.Model):
     """ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim."""
 
     __slots__ = ()
     _f = "metadata::@meta_v1.ObjectMeta spec::@ResourceClaimSpec"
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """ObjectMeta may contain labels and annotations that will be copied into the ResourceClaim when creating it. No other fields are allowed and will be rejected during validation."""
 
-    spec: ResourceClaimSpec
+    spec: _m.Object[ResourceClaimSpec]
     """Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here."""
 
     def __init__(
@@ -1258,24 +1265,24 @@ class ResourceClaimTemplateSpec(Model):
         *,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ResourceClaimSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, metadata, spec)
+        self._init(_extra, metadata, spec)
 
 
-class ResourcePool(Model):
+class ResourcePool(_m.Model):
     """ResourcePool describes the pool that ResourceSlices belong to."""
 
     __slots__ = ()
     _f = "generation::i name::s resource_slice_count:resourceSliceCount:i"
 
-    generation: int
+    generation: _m.Value[int]
     """Generation tracks the change in a pool over time. Whenever a driver changes something about one or more of the resources in a pool, it must change the generation in all ResourceSlices which are part of that pool. Consumers of ResourceSlices should only consider resources from the pool with the highest generation number. The generation may be reset by drivers, which should be fine for consumers, assuming that all ResourceSlices in a pool are updated to match or deleted."""
 
-    name: str
+    name: _m.Value[str]
     """Name is used to identify the pool. For node-local devices, this is often the node name, but this is not required."""
 
-    resource_slice_count: int
+    resource_slice_count: _m.Value[int]
     """ResourceSliceCount is the total number of ResourceSlices in the pool at this generation number. Must be greater than zero."""
 
     def __init__(
@@ -1284,12 +1291,12 @@ class ResourcePool(Model):
         generation: int | None = None,
         name: str | None = None,
         resource_slice_count: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, generation, name, resource_slice_count)
+        self._init(_extra, generation, name, resource_slice_count)
 
 
-class ResourceSlice(Model):
+class ResourceSlice(_m.Model):
     """ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. A pool may span more than one ResourceSlice, and exactly how many ResourceSlices comprise a pool is determined by the driver.
 
     At the moment, the only supported resources are devices with attributes and capacities. Each device in a given pool, regardless of how many ResourceSlices, must have a unique name. The ResourceSlice in which a device gets published may change over time. The unique identifier for a device is the tuple <driver name>, <pool name>, <device name>.
@@ -1306,16 +1313,16 @@ class ResourceSlice(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourceSliceSpec"
     _gvk = ("resource.k8s.io/v1beta1", "ResourceSlice")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object metadata"""
 
-    spec: ResourceSliceSpec
+    spec: _m.Object[ResourceSliceSpec]
     """Contains the information published by the driver."""
 
     def __init__(
@@ -1325,28 +1332,28 @@ class ResourceSlice(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: ResourceSliceSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class ResourceSliceList(ListModel[ResourceSlice]):
+class ResourceSliceList(_m.ListModel[ResourceSlice]):
     """ResourceSliceList is a collection of ResourceSlices."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@ResourceSlice kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("resource.k8s.io/v1beta1", "ResourceSliceList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[ResourceSlice]
+    items: _m.List[ResourceSlice]
     """Items is the list of resource ResourceSlices."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata"""
 
     def __init__(
@@ -1356,39 +1363,39 @@ class ResourceSliceList(ListModel[ResourceSlice]):
         items: Iterable[ResourceSlice] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class ResourceSliceSpec(Model):
+class ResourceSliceSpec(_m.Model):
     """ResourceSliceSpec contains the information published by the driver in one ResourceSlice."""
 
     __slots__ = ()
     _f = "all_nodes:allNodes:b devices::[@Device driver::s node_name:nodeName:s node_selector:nodeSelector:@core_v1.NodeSelector per_device_node_selection:perDeviceNodeSelection:b pool::@ResourcePool shared_counters:sharedCounters:[@CounterSet"
 
-    all_nodes: bool | None
+    all_nodes: _m.Value[bool | None]
     """AllNodes indicates that all nodes have access to the resources in the pool."""
 
-    devices: MutableSequence[Device]
+    devices: _m.List[Device]
     """Devices lists some or all of the devices in this pool."""
 
-    driver: str
+    driver: _m.Value[str]
     """Driver identifies the DRA driver providing the capacity information. A field selector can be used to list only ResourceSlice objects with a certain driver name."""
 
-    node_name: str | None
+    node_name: _m.Value[str | None]
     """NodeName identifies the node which provides the resources in this pool. A field selector can be used to list only ResourceSlice objects belonging to a certain node."""
 
-    node_selector: core_v1.NodeSelector
+    node_selector: _m.Object[core_v1.NodeSelector]
     """NodeSelector defines which nodes have access to the resources in the pool, when that pool is not limited to a single node."""
 
-    per_device_node_selection: bool | None
+    per_device_node_selection: _m.Value[bool | None]
     """PerDeviceNodeSelection defines whether the access from nodes to resources in the pool is set on the ResourceSlice level or on each device. If it is set to true, every device defined the ResourceSlice must specify this individually."""
 
-    pool: ResourcePool
+    pool: _m.Object[ResourcePool]
     """Pool describes the pool that this ResourceSlice belongs to."""
 
-    shared_counters: MutableSequence[CounterSet]
+    shared_counters: _m.List[CounterSet]
     """SharedCounters defines a list of counter sets, each of which has a name and a list of counters available."""
 
     def __init__(
@@ -1402,10 +1409,10 @@ class ResourceSliceSpec(Model):
         per_device_node_selection: bool | None = None,
         pool: ResourcePool | None = None,
         shared_counters: Iterable[CounterSet] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             all_nodes,
             devices,
             driver,

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -22,32 +22,32 @@ __all__ = [
 ]
 
 
-class PriorityClass(Model):
+class PriorityClass(_m.Model):
     """PriorityClass defines mapping from a priority class name to the priority integer value. The value can be any valid integer."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s description::s global_default:globalDefault:b kind::s metadata::@meta_v1.ObjectMeta preemption_policy:preemptionPolicy:s value::i"
     _gvk = ("scheduling.k8s.io/v1", "PriorityClass")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    description: str | None
+    description: _m.Value[str | None]
     """description is an arbitrary string that usually provides guidelines on when this priority class should be used."""
 
-    global_default: bool | None
+    global_default: _m.Value[bool | None]
     """globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    preemption_policy: str | None
+    preemption_policy: _m.Value[str | None]
     """preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset."""
 
-    value: int | None
+    value: _m.Value[int | None]
     """value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec."""
 
     def __init__(
@@ -60,10 +60,10 @@ class PriorityClass(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         preemption_policy: str | None = None,
         value: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             api_version,
             description,
             global_default,
@@ -74,23 +74,23 @@ class PriorityClass(Model):
         )
 
 
-class PriorityClassList(ListModel[PriorityClass]):
+class PriorityClassList(_m.ListModel[PriorityClass]):
     """PriorityClassList is a collection of priority classes."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@PriorityClass kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("scheduling.k8s.io/v1", "PriorityClassList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[PriorityClass]
+    items: _m.List[PriorityClass]
     """items is the list of PriorityClasses"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -100,9 +100,9 @@ class PriorityClassList(ListModel[PriorityClass]):
         items: Iterable[PriorityClass] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
 class PriorityClassClient(

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-class BasicSchedulingPolicy(Model):
+class BasicSchedulingPolicy(_m.Model):
     """BasicSchedulingPolicy indicates that standard Kubernetes scheduling behavior should be used."""
 
     __slots__ = ()
@@ -48,49 +48,50 @@ class BasicSchedulingPolicy(Model):
 
     def __init__(
         self,
-        **extra: Any,
+        *,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra)
+        self._init(_extra)
 
 
-class GangSchedulingPolicy(Model):
+class GangSchedulingPolicy(_m.Model):
     """GangSchedulingPolicy defines the parameters for gang scheduling."""
 
     __slots__ = ()
     _f = "min_count:minCount:i"
 
-    min_count: int
+    min_count: _m.Value[int]
     """MinCount is the minimum number of pods that must be schedulable or scheduled at the same time for the scheduler to admit the entire group. It must be a positive integer."""
 
     def __init__(
         self,
         *,
         min_count: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, min_count)
+        self._init(_extra, min_count)
 
 
-class PodGroup(Model):
+class PodGroup(_m.Model):
     """PodGroup represents a runtime instance of pods grouped together. PodGroups are created by workload controllers (Job, LWS, JobSet, etc...) from Workload.podGroupTemplates. PodGroup API enablement is toggled by the GenericWorkload feature gate."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PodGroupSpec status::@PodGroupStatus"
     _gvk = ("scheduling.k8s.io/v1alpha2", "PodGroup")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PodGroupSpec
+    spec: _m.Object[PodGroupSpec]
     """Spec defines the desired state of the PodGroup."""
 
-    status: PodGroupStatus
+    status: _m.Object[PodGroupStatus]
     """Status represents the current observed state of the PodGroup."""
 
     def __init__(
@@ -101,28 +102,28 @@ class PodGroup(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: PodGroupSpec | None = None,
         status: PodGroupStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class PodGroupList(ListModel[PodGroup]):
+class PodGroupList(_m.ListModel[PodGroup]):
     """PodGroupList contains a list of PodGroup resources."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@PodGroup kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("scheduling.k8s.io/v1alpha2", "PodGroupList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[PodGroup]
+    items: _m.List[PodGroup]
     """Items is the list of PodGroups."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata."""
 
     def __init__(
@@ -132,12 +133,12 @@ class PodGroupList(ListModel[PodGroup]):
         items: Iterable[PodGroup] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class PodGroupResourceClaim(Model):
+class PodGroupResourceClaim(_m.Model):
     """PodGroupResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the PodGroup.
 
     It adds a name to it that uniquely identifies the ResourceClaim inside the PodGroup. Pods that need access to the ResourceClaim define a matching reference in its own Spec.ResourceClaims. The Pod's claim must match all fields of the PodGroup's claim exactly.
@@ -146,13 +147,13 @@ class PodGroupResourceClaim(Model):
     __slots__ = ()
     _f = "name::s resource_claim_name:resourceClaimName:s resource_claim_template_name:resourceClaimTemplateName:s"
 
-    name: str
+    name: _m.Value[str]
     """Name uniquely identifies this resource claim inside the PodGroup. This must be a DNS_LABEL."""
 
-    resource_claim_name: str | None
+    resource_claim_name: _m.Value[str | None]
     """ResourceClaimName is the name of a ResourceClaim object in the same namespace as this PodGroup. The ResourceClaim will be reserved for the PodGroup instead of its individual pods."""
 
-    resource_claim_template_name: str | None
+    resource_claim_template_name: _m.Value[str | None]
     """ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this PodGroup."""
 
     def __init__(
@@ -161,21 +162,21 @@ class PodGroupResourceClaim(Model):
         name: str | None = None,
         resource_claim_name: str | None = None,
         resource_claim_template_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, resource_claim_name, resource_claim_template_name)
+        self._init(_extra, name, resource_claim_name, resource_claim_template_name)
 
 
-class PodGroupResourceClaimStatus(Model):
+class PodGroupResourceClaimStatus(_m.Model):
     """PodGroupResourceClaimStatus is stored in the PodGroupStatus for each PodGroupResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim."""
 
     __slots__ = ()
     _f = "name::s resource_claim_name:resourceClaimName:s"
 
-    name: str
+    name: _m.Value[str]
     """Name uniquely identifies this resource claim inside the PodGroup. This must match the name of an entry in podgroup.spec.resourceClaims, which implies that the string must be a DNS_LABEL."""
 
-    resource_claim_name: str | None
+    resource_claim_name: _m.Value[str | None]
     """ResourceClaimName is the name of the ResourceClaim that was generated for the PodGroup in the namespace of the PodGroup. If this is unset, then generating a ResourceClaim was not necessary. The podgroup.spec.resourceClaims entry can be ignored in this case."""
 
     def __init__(
@@ -183,39 +184,39 @@ class PodGroupResourceClaimStatus(Model):
         *,
         name: str | None = None,
         resource_claim_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, name, resource_claim_name)
+        self._init(_extra, name, resource_claim_name)
 
 
-class PodGroupSchedulingConstraints(Model):
+class PodGroupSchedulingConstraints(_m.Model):
     """PodGroupSchedulingConstraints defines scheduling constraints (e.g. topology) for a PodGroup."""
 
     __slots__ = ()
     _f = "topology::[@TopologyConstraint"
 
-    topology: MutableSequence[TopologyConstraint]
+    topology: _m.List[TopologyConstraint]
     """Topology defines the topology constraints for the pod group. Currently only a single topology constraint can be specified. This may change in the future."""
 
     def __init__(
         self,
         *,
         topology: Iterable[TopologyConstraint] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, topology)
+        self._init(_extra, topology)
 
 
-class PodGroupSchedulingPolicy(Model):
+class PodGroupSchedulingPolicy(_m.Model):
     """PodGroupSchedulingPolicy defines the scheduling configuration for a PodGroup. Exactly one policy must be set."""
 
     __slots__ = ()
     _f = "basic::@BasicSchedulingPolicy gang::@GangSchedulingPolicy"
 
-    basic: BasicSchedulingPolicy
+    basic: _m.Object[BasicSchedulingPolicy]
     """Basic specifies that the pods in this group should be scheduled using standard Kubernetes scheduling behavior."""
 
-    gang: GangSchedulingPolicy
+    gang: _m.Object[GangSchedulingPolicy]
     """Gang specifies that the pods in this group should be scheduled using all-or-nothing semantics."""
 
     def __init__(
@@ -223,36 +224,36 @@ class PodGroupSchedulingPolicy(Model):
         *,
         basic: BasicSchedulingPolicy | None = None,
         gang: GangSchedulingPolicy | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, basic, gang)
+        self._init(_extra, basic, gang)
 
 
-class PodGroupSpec(Model):
+class PodGroupSpec(_m.Model):
     """PodGroupSpec defines the desired state of a PodGroup."""
 
     __slots__ = ()
     _f = "disruption_mode:disruptionMode:s pod_group_template_ref:podGroupTemplateRef:@PodGroupTemplateReference priority::i priority_class_name:priorityClassName:s resource_claims:resourceClaims:[@PodGroupResourceClaim scheduling_constraints:schedulingConstraints:@PodGroupSchedulingConstraints scheduling_policy:schedulingPolicy:@PodGroupSchedulingPolicy"
 
-    disruption_mode: str | None
+    disruption_mode: _m.Value[str | None]
     """DisruptionMode defines the mode in which a given PodGroup can be disrupted. Controllers are expected to fill this field by copying it from a PodGroupTemplate. One of Pod, PodGroup. Defaults to Pod if unset. This field is immutable. This field is available only when the WorkloadAwarePreemption feature gate is enabled."""
 
-    pod_group_template_ref: PodGroupTemplateReference
+    pod_group_template_ref: _m.Object[PodGroupTemplateReference]
     """PodGroupTemplateRef references an optional PodGroup template within other object (e.g. Workload) that was used to create the PodGroup. This field is immutable."""
 
-    priority: int | None
+    priority: _m.Value[int | None]
     """Priority is the value of priority of this pod group. Various system components use this field to find the priority of the pod group. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority. This field is immutable. This field is available only when the WorkloadAwarePreemption feature gate is enabled."""
 
-    priority_class_name: str | None
+    priority_class_name: _m.Value[str | None]
     """PriorityClassName defines the priority that should be considered when scheduling this pod group. Controllers are expected to fill this field by copying it from a PodGroupTemplate. Otherwise, it is validated and resolved similarly to the PriorityClassName on PodGroupTemplate (i.e. if no priority class is specified, admission control can set this to the global default priority class if it exists. Otherwise, the pod group's priority will be zero). This field is immutable. This field is available only when the WorkloadAwarePreemption feature gate is enabled."""
 
-    resource_claims: MutableSequence[PodGroupResourceClaim]
+    resource_claims: _m.List[PodGroupResourceClaim]
     """ResourceClaims defines which ResourceClaims may be shared among Pods in the group. Pods consume the devices allocated to a PodGroup's claim by defining a claim in its own Spec.ResourceClaims that matches the PodGroup's claim exactly. The claim must have the same name and refer to the same ResourceClaim or ResourceClaimTemplate."""
 
-    scheduling_constraints: PodGroupSchedulingConstraints
+    scheduling_constraints: _m.Object[PodGroupSchedulingConstraints]
     """SchedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroup. Controllers are expected to fill this field by copying it from a PodGroupTemplate. This field is immutable. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled."""
 
-    scheduling_policy: PodGroupSchedulingPolicy
+    scheduling_policy: _m.Object[PodGroupSchedulingPolicy]
     """SchedulingPolicy defines the scheduling policy for this instance of the PodGroup. Controllers are expected to fill this field by copying it from a PodGroupTemplate. This field is immutable."""
 
     def __init__(
@@ -265,10 +266,10 @@ class PodGroupSpec(Model):
         resource_claims: Iterable[PodGroupResourceClaim] | None = None,
         scheduling_constraints: PodGroupSchedulingConstraints | None = None,
         scheduling_policy: PodGroupSchedulingPolicy | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             disruption_mode,
             pod_group_template_ref,
             priority,
@@ -279,16 +280,16 @@ class PodGroupSpec(Model):
         )
 
 
-class PodGroupStatus(Model):
+class PodGroupStatus(_m.Model):
     """PodGroupStatus represents information about the status of a pod group."""
 
     __slots__ = ()
     _f = "conditions::[@meta_v1.Condition resource_claim_statuses:resourceClaimStatuses:[@PodGroupResourceClaimStatus"
 
-    conditions: MutableSequence[meta_v1.Condition]
+    conditions: _m.List[meta_v1.Condition]
     """Conditions represent the latest observations of the PodGroup's state."""
 
-    resource_claim_statuses: MutableSequence[PodGroupResourceClaimStatus]
+    resource_claim_statuses: _m.List[PodGroupResourceClaimStatus]
     """Status of resource claims."""
 
     def __init__(
@@ -296,36 +297,36 @@ class PodGroupStatus(Model):
         *,
         conditions: Iterable[meta_v1.Condition] | None = None,
         resource_claim_statuses: Iterable[PodGroupResourceClaimStatus] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions, resource_claim_statuses)
+        self._init(_extra, conditions, resource_claim_statuses)
 
 
-class PodGroupTemplate(Model):
+class PodGroupTemplate(_m.Model):
     """PodGroupTemplate represents a template for a set of pods with a scheduling policy."""
 
     __slots__ = ()
     _f = "disruption_mode:disruptionMode:s name::s priority::i priority_class_name:priorityClassName:s resource_claims:resourceClaims:[@PodGroupResourceClaim scheduling_constraints:schedulingConstraints:@PodGroupSchedulingConstraints scheduling_policy:schedulingPolicy:@PodGroupSchedulingPolicy"
 
-    disruption_mode: str | None
+    disruption_mode: _m.Value[str | None]
     """DisruptionMode defines the mode in which a given PodGroup can be disrupted. One of Pod, PodGroup. This field is available only when the WorkloadAwarePreemption feature gate is enabled."""
 
-    name: str
+    name: _m.Value[str]
     """Name is a unique identifier for the PodGroupTemplate within the Workload. It must be a DNS label. This field is immutable."""
 
-    priority: int | None
+    priority: _m.Value[int | None]
     """Priority is the value of priority of pod groups created from this template. Various system components use this field to find the priority of the pod group. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority. This field is available only when the WorkloadAwarePreemption feature gate is enabled."""
 
-    priority_class_name: str | None
+    priority_class_name: _m.Value[str | None]
     """PriorityClassName indicates the priority that should be considered when scheduling a pod group created from this template. If no priority class is specified, admission control can set this to the global default priority class if it exists. Otherwise, pod groups created from this template will have the priority set to zero. This field is available only when the WorkloadAwarePreemption feature gate is enabled."""
 
-    resource_claims: MutableSequence[PodGroupResourceClaim]
+    resource_claims: _m.List[PodGroupResourceClaim]
     """ResourceClaims defines which ResourceClaims may be shared among Pods in the group. Pods consume the devices allocated to a PodGroup's claim by defining a claim in its own Spec.ResourceClaims that matches the PodGroup's claim exactly. The claim must have the same name and refer to the same ResourceClaim or ResourceClaimTemplate."""
 
-    scheduling_constraints: PodGroupSchedulingConstraints
+    scheduling_constraints: _m.Object[PodGroupSchedulingConstraints]
     """SchedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroupTemplate. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled."""
 
-    scheduling_policy: PodGroupSchedulingPolicy
+    scheduling_policy: _m.Object[PodGroupSchedulingPolicy]
     """SchedulingPolicy defines the scheduling policy for this PodGroupTemplate."""
 
     def __init__(
@@ -338,10 +339,10 @@ class PodGroupTemplate(Model):
         resource_claims: Iterable[PodGroupResourceClaim] | None = None,
         scheduling_constraints: PodGroupSchedulingConstraints | None = None,
         scheduling_policy: PodGroupSchedulingPolicy | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             disruption_mode,
             name,
             priority,
@@ -352,55 +353,55 @@ class PodGroupTemplate(Model):
         )
 
 
-class PodGroupTemplateReference(Model):
+class PodGroupTemplateReference(_m.Model):
     """PodGroupTemplateReference references a PodGroup template defined in some object (e.g. Workload). Exactly one reference must be set."""
 
     __slots__ = ()
     _f = "workload::@WorkloadPodGroupTemplateReference"
 
-    workload: WorkloadPodGroupTemplateReference
+    workload: _m.Object[WorkloadPodGroupTemplateReference]
     """Workload references the PodGroupTemplate within the Workload object that was used to create the PodGroup."""
 
     def __init__(
         self,
         *,
         workload: WorkloadPodGroupTemplateReference | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, workload)
+        self._init(_extra, workload)
 
 
-class TopologyConstraint(Model):
+class TopologyConstraint(_m.Model):
     """TopologyConstraint defines a topology constraint for a PodGroup."""
 
     __slots__ = ()
     _f = "key::s"
 
-    key: str
+    key: _m.Value[str]
     """Key specifies the key of the node label representing the topology domain. All pods within the PodGroup must be colocated within the same domain instance. Different PodGroups can land on different domain instances even if they derive from the same PodGroupTemplate. Examples: "topology.kubernetes.io/rack\""""
 
     def __init__(
         self,
         *,
         key: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, key)
+        self._init(_extra, key)
 
 
-class TypedLocalObjectReference(Model):
+class TypedLocalObjectReference(_m.Model):
     """TypedLocalObjectReference allows to reference typed object inside the same namespace."""
 
     __slots__ = ()
     _f = "api_group:apiGroup:s kind::s name::s"
 
-    api_group: str | None
+    api_group: _m.Value[str | None]
     """APIGroup is the group for the resource being referenced. If APIGroup is empty, the specified Kind must be in the core API group. For any other third-party types, setting APIGroup is required. It must be a DNS subdomain."""
 
-    kind: str
+    kind: _m.Value[str]
     """Kind is the type of resource being referenced. It must be a path segment name."""
 
-    name: str
+    name: _m.Value[str]
     """Name is the name of resource being referenced. It must be a path segment name."""
 
     def __init__(
@@ -409,28 +410,28 @@ class TypedLocalObjectReference(Model):
         api_group: str | None = None,
         kind: str | None = None,
         name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_group, kind, name)
+        self._init(_extra, api_group, kind, name)
 
 
-class Workload(Model):
+class Workload(_m.Model):
     """Workload allows for expressing scheduling constraints that should be used when managing the lifecycle of workloads from the scheduling perspective, including scheduling, preemption, eviction and other phases. Workload API enablement is toggled by the GenericWorkload feature gate."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@WorkloadSpec"
     _gvk = ("scheduling.k8s.io/v1alpha2", "Workload")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: WorkloadSpec
+    spec: _m.Object[WorkloadSpec]
     """Spec defines the desired behavior of a Workload."""
 
     def __init__(
@@ -440,28 +441,28 @@ class Workload(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: WorkloadSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class WorkloadList(ListModel[Workload]):
+class WorkloadList(_m.ListModel[Workload]):
     """WorkloadList contains a list of Workload resources."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@Workload kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("scheduling.k8s.io/v1alpha2", "WorkloadList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[Workload]
+    items: _m.List[Workload]
     """Items is the list of Workloads."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata."""
 
     def __init__(
@@ -471,21 +472,21 @@ class WorkloadList(ListModel[Workload]):
         items: Iterable[Workload] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class WorkloadPodGroupTemplateReference(Model):
+class WorkloadPodGroupTemplateReference(_m.Model):
     """WorkloadPodGroupTemplateReference references the PodGroupTemplate within the Workload object."""
 
     __slots__ = ()
     _f = "pod_group_template_name:podGroupTemplateName:s workload_name:workloadName:s"
 
-    pod_group_template_name: str
+    pod_group_template_name: _m.Value[str]
     """PodGroupTemplateName defines the PodGroupTemplate name within the Workload object."""
 
-    workload_name: str
+    workload_name: _m.Value[str]
     """WorkloadName defines the name of the Workload object."""
 
     def __init__(
@@ -493,21 +494,21 @@ class WorkloadPodGroupTemplateReference(Model):
         *,
         pod_group_template_name: str | None = None,
         workload_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, pod_group_template_name, workload_name)
+        self._init(_extra, pod_group_template_name, workload_name)
 
 
-class WorkloadSpec(Model):
+class WorkloadSpec(_m.Model):
     """WorkloadSpec defines the desired state of a Workload."""
 
     __slots__ = ()
     _f = "controller_ref:controllerRef:@TypedLocalObjectReference pod_group_templates:podGroupTemplates:[@PodGroupTemplate"
 
-    controller_ref: TypedLocalObjectReference
+    controller_ref: _m.Object[TypedLocalObjectReference]
     """ControllerRef is an optional reference to the controlling object, such as a Deployment or Job. This field is intended for use by tools like CLIs to provide a link back to the original workload definition. This field is immutable."""
 
-    pod_group_templates: MutableSequence[PodGroupTemplate]
+    pod_group_templates: _m.List[PodGroupTemplate]
     """PodGroupTemplates is the list of templates that make up the Workload. The maximum number of templates is 8. This field is immutable."""
 
     def __init__(
@@ -515,9 +516,9 @@ class WorkloadSpec(Model):
         *,
         controller_ref: TypedLocalObjectReference | None = None,
         pod_group_templates: Iterable[PodGroupTemplate] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, controller_ref, pod_group_templates)
+        self._init(_extra, controller_ref, pod_group_templates)
 
 
 class PodGroupClient(

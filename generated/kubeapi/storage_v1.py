@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import core_v1
@@ -53,23 +53,23 @@ __all__ = [
 ]
 
 
-class CSIDriver(Model):
+class CSIDriver(_m.Model):
     """CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster. Kubernetes attach detach controller uses this object to determine whether attach is required. Kubelet uses this object to determine whether pod information needs to be passed on mount. CSIDriver objects are non-namespaced."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@CSIDriverSpec"
     _gvk = ("storage.k8s.io/v1", "CSIDriver")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object metadata. metadata.Name indicates the name of the CSI driver that this object refers to; it MUST be the same name returned by the CSI GetPluginName() call for that driver. The driver name must be 63 characters or less, beginning and ending with an alphanumeric character ([a-z0-9A-Z]) with dashes (-), dots (.), and alphanumerics between. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: CSIDriverSpec
+    spec: _m.Object[CSIDriverSpec]
     """spec represents the specification of the CSI Driver."""
 
     def __init__(
@@ -79,28 +79,28 @@ class CSIDriver(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: CSIDriverSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class CSIDriverList(ListModel[CSIDriver]):
+class CSIDriverList(_m.ListModel[CSIDriver]):
     """CSIDriverList is a collection of CSIDriver objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@CSIDriver kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("storage.k8s.io/v1", "CSIDriverList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[CSIDriver]
+    items: _m.List[CSIDriver]
     """items is the list of CSIDriver"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -110,45 +110,45 @@ class CSIDriverList(ListModel[CSIDriver]):
         items: Iterable[CSIDriver] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class CSIDriverSpec(Model):
+class CSIDriverSpec(_m.Model):
     """CSIDriverSpec is the specification of a CSIDriver."""
 
     __slots__ = ()
     _f = "attach_required:attachRequired:b fs_group_policy:fsGroupPolicy:s node_allocatable_update_period_seconds:nodeAllocatableUpdatePeriodSeconds:i pod_info_on_mount:podInfoOnMount:b prevent_pod_scheduling_if_missing:preventPodSchedulingIfMissing:b requires_republish:requiresRepublish:b se_linux_mount:seLinuxMount:b service_account_token_in_secrets:serviceAccountTokenInSecrets:b storage_capacity:storageCapacity:b token_requests:tokenRequests:[@TokenRequest volume_lifecycle_modes:volumeLifecycleModes:[s"
 
-    attach_required: bool | None
+    attach_required: _m.Value[bool | None]
     """attachRequired indicates this CSI volume driver requires an attach operation (because it implements the CSI ControllerPublishVolume() method), and that the Kubernetes attach detach controller should call the attach volume interface which checks the volumeattachment status and waits until the volume is attached before proceeding to mounting. The CSI external-attacher coordinates with CSI volume driver and updates the volumeattachment status when the attach operation is complete. If the value is specified to false, the attach operation will be skipped. Otherwise the attach operation will be called."""
 
-    fs_group_policy: str | None
+    fs_group_policy: _m.Value[str | None]
     """fsGroupPolicy defines if the underlying volume supports changing ownership and permission of the volume before being mounted. Refer to the specific FSGroupPolicy values for additional details."""
 
-    node_allocatable_update_period_seconds: int | None
+    node_allocatable_update_period_seconds: _m.Value[int | None]
     """nodeAllocatableUpdatePeriodSeconds specifies the interval between periodic updates of the CSINode allocatable capacity for this driver. When set, both periodic updates and updates triggered by capacity-related failures are enabled. If not set, no updates occur (neither periodic nor upon detecting capacity-related failures), and the allocatable.count remains static. The minimum allowed value for this field is 10 seconds."""
 
-    pod_info_on_mount: bool | None
+    pod_info_on_mount: _m.Value[bool | None]
     """podInfoOnMount indicates this CSI volume driver requires additional pod information (like podName, podUID, etc.) during mount operations, if set to true. If set to false, pod information will not be passed on mount. Default is false."""
 
-    prevent_pod_scheduling_if_missing: bool | None
+    prevent_pod_scheduling_if_missing: _m.Value[bool | None]
     """PreventPodSchedulingIfMissing indicates that the CSI driver wants to prevent pod scheduling if the CSI driver on the node is missing."""
 
-    requires_republish: bool | None
+    requires_republish: _m.Value[bool | None]
     """requiresRepublish indicates the CSI driver wants `NodePublishVolume` being periodically called to reflect any possible change in the mounted volume. This field defaults to false."""
 
-    se_linux_mount: bool | None
+    se_linux_mount: _m.Value[bool | None]
     """seLinuxMount specifies if the CSI driver supports "-o context" mount option."""
 
-    service_account_token_in_secrets: bool | None
+    service_account_token_in_secrets: _m.Value[bool | None]
     """serviceAccountTokenInSecrets is an opt-in for CSI drivers to indicate that service account tokens should be passed via the Secrets field in NodePublishVolumeRequest instead of the VolumeContext field. The CSI specification provides a dedicated Secrets field for sensitive information like tokens, which is the appropriate mechanism for handling credentials. This addresses security concerns where sensitive tokens were being logged as part of volume context."""
 
-    storage_capacity: bool | None
+    storage_capacity: _m.Value[bool | None]
     """storageCapacity indicates that the CSI volume driver wants pod scheduling to consider the storage capacity that the driver deployment will report by creating CSIStorageCapacity objects with capacity information, if set to true."""
 
-    token_requests: MutableSequence[TokenRequest]
+    token_requests: _m.List[TokenRequest]
     """tokenRequests indicates the CSI driver needs pods' service account tokens it is mounting volume for to do necessary authentication. Kubelet will pass the tokens in VolumeContext in the CSI NodePublishVolume calls. The CSI driver should parse and validate the following VolumeContext: "csi.storage.k8s.io/serviceAccount.tokens": {
       "<audience>": {
         "token": <token>,
@@ -157,7 +157,7 @@ class CSIDriverSpec(Model):
       ...
     }"""
 
-    volume_lifecycle_modes: MutableSequence[str]
+    volume_lifecycle_modes: _m.List[str]
     """volumeLifecycleModes defines what kind of volumes this CSI volume driver supports. The default if the list is empty is "Persistent", which is the usage defined by the CSI specification and implemented in Kubernetes via the usual PV/PVC mechanism."""
 
     def __init__(
@@ -174,10 +174,10 @@ class CSIDriverSpec(Model):
         storage_capacity: bool | None = None,
         token_requests: Iterable[TokenRequest] | None = None,
         volume_lifecycle_modes: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             attach_required,
             fs_group_policy,
             node_allocatable_update_period_seconds,
@@ -192,23 +192,23 @@ class CSIDriverSpec(Model):
         )
 
 
-class CSINode(Model):
+class CSINode(_m.Model):
     """CSINode holds information about all CSI drivers installed on a node. CSI drivers do not need to create the CSINode object directly. As long as they use the node-driver-registrar sidecar container, the kubelet will automatically populate the CSINode object for the CSI driver as part of kubelet plugin registration. CSINode has the same name as a node. If the object is missing, it means either there are no CSI Drivers available on the node, or the Kubelet version is low enough that it doesn't create this object. CSINode has an OwnerReference that points to the corresponding node object."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@CSINodeSpec"
     _gvk = ("storage.k8s.io/v1", "CSINode")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. metadata.name must be the Kubernetes node name."""
 
-    spec: CSINodeSpec
+    spec: _m.Object[CSINodeSpec]
     """spec is the specification of CSINode"""
 
     def __init__(
@@ -218,27 +218,27 @@ class CSINode(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         spec: CSINodeSpec | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec)
+        self._init(_extra, api_version, kind, metadata, spec)
 
 
-class CSINodeDriver(Model):
+class CSINodeDriver(_m.Model):
     """CSINodeDriver holds information about the specification of one CSI driver installed on a node"""
 
     __slots__ = ()
     _f = "allocatable::@VolumeNodeResources name::s node_id:nodeID:s topology_keys:topologyKeys:[s"
 
-    allocatable: VolumeNodeResources
+    allocatable: _m.Object[VolumeNodeResources]
     """allocatable represents the volume resources of a node that are available for scheduling. This field is beta."""
 
-    name: str
+    name: _m.Value[str]
     """name represents the name of the CSI driver that this object refers to. This MUST be the same name returned by the CSI GetPluginName() call for that driver."""
 
-    node_id: str
+    node_id: _m.Value[str]
     """nodeID of the node from the driver point of view. This field enables Kubernetes to communicate with storage systems that do not share the same nomenclature for nodes. For example, Kubernetes may refer to a given node as "node1", but the storage system may refer to the same node as "nodeA". When Kubernetes issues a command to the storage system to attach a volume to a specific node, it can use this field to refer to the node name using the ID that the storage system will understand, e.g. "nodeA" instead of "node1". This field is required."""
 
-    topology_keys: MutableSequence[str]
+    topology_keys: _m.List[str]
     """topologyKeys is the list of keys supported by the driver. When a driver is initialized on a cluster, it provides a set of topology keys that it understands (e.g. "company.com/zone", "company.com/region"). When a driver is initialized on a node, it provides the same topology keys along with values. Kubelet will expose these topology keys as labels on its own node object. When Kubernetes does topology aware provisioning, it can use this list to determine which labels it should retrieve from the node object and pass back to the driver. It is possible for different nodes to use different topology keys. This can be empty if driver does not support topology."""
 
     def __init__(
@@ -248,28 +248,28 @@ class CSINodeDriver(Model):
         name: str | None = None,
         node_id: str | None = None,
         topology_keys: Iterable[str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, allocatable, name, node_id, topology_keys)
+        self._init(_extra, allocatable, name, node_id, topology_keys)
 
 
-class CSINodeList(ListModel[CSINode]):
+class CSINodeList(_m.ListModel[CSINode]):
     """CSINodeList is a collection of CSINode objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@CSINode kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("storage.k8s.io/v1", "CSINodeList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[CSINode]
+    items: _m.List[CSINode]
     """items is the list of CSINode"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -279,30 +279,30 @@ class CSINodeList(ListModel[CSINode]):
         items: Iterable[CSINode] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class CSINodeSpec(Model):
+class CSINodeSpec(_m.Model):
     """CSINodeSpec holds information about the specification of all CSI drivers installed on a node"""
 
     __slots__ = ()
     _f = "drivers::[@CSINodeDriver"
 
-    drivers: MutableSequence[CSINodeDriver]
+    drivers: _m.List[CSINodeDriver]
     """drivers is a list of information of all CSI Drivers existing on a node. If all drivers in the list are uninstalled, this can become empty."""
 
     def __init__(
         self,
         *,
         drivers: Iterable[CSINodeDriver] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, drivers)
+        self._init(_extra, drivers)
 
 
-class CSIStorageCapacity(Model):
+class CSIStorageCapacity(_m.Model):
     """CSIStorageCapacity stores the result of one CSI GetCapacity call. For a given StorageClass, this describes the available capacity in a particular topology segment.  This can be used when considering where to instantiate new PersistentVolumes.
 
     For example this can express things like: - StorageClass "standard" has "1234 GiB" available in "topology.kubernetes.io/zone=us-east1" - StorageClass "localssd" has "10 GiB" available in "kubernetes.io/hostname=knode-abc123"
@@ -318,25 +318,25 @@ class CSIStorageCapacity(Model):
     _f = "api_version:apiVersion:s capacity::s kind::s maximum_volume_size:maximumVolumeSize:s metadata::@meta_v1.ObjectMeta node_topology:nodeTopology:@meta_v1.LabelSelector storage_class_name:storageClassName:s"
     _gvk = ("storage.k8s.io/v1", "CSIStorageCapacity")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    capacity: str | None
+    capacity: _m.Value[str | None]
     """capacity is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous fields."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    maximum_volume_size: str | None
+    maximum_volume_size: _m.Value[str | None]
     """maximumVolumeSize is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous fields."""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. The name has no particular meaning. It must be a DNS subdomain (dots allowed, 253 characters). To ensure that there are no conflicts with other CSI drivers on the cluster, the recommendation is to use csisc-<uuid>, a generated name, or a reverse-domain name which ends with the unique CSI driver name."""
 
-    node_topology: meta_v1.LabelSelector
+    node_topology: _m.Object[meta_v1.LabelSelector]
     """nodeTopology defines which nodes have access to the storage for which capacity was reported. If not set, the storage is not accessible from any node in the cluster. If empty, the storage is accessible from all nodes. This field is immutable."""
 
-    storage_class_name: str
+    storage_class_name: _m.Value[str]
     """storageClassName represents the name of the StorageClass that the reported capacity applies to. It must meet the same requirements as the name of a StorageClass object (non-empty, DNS subdomain). If that object no longer exists, the CSIStorageCapacity object is obsolete and should be removed by its creator. This field is immutable."""
 
     def __init__(
@@ -349,10 +349,10 @@ class CSIStorageCapacity(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         node_topology: meta_v1.LabelSelector | None = None,
         storage_class_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             api_version,
             capacity,
             kind,
@@ -363,23 +363,23 @@ class CSIStorageCapacity(Model):
         )
 
 
-class CSIStorageCapacityList(ListModel[CSIStorageCapacity]):
+class CSIStorageCapacityList(_m.ListModel[CSIStorageCapacity]):
     """CSIStorageCapacityList is a collection of CSIStorageCapacity objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@CSIStorageCapacity kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("storage.k8s.io/v1", "CSIStorageCapacityList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[CSIStorageCapacity]
+    items: _m.List[CSIStorageCapacity]
     """items is the list of CSIStorageCapacity objects."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -389,12 +389,12 @@ class CSIStorageCapacityList(ListModel[CSIStorageCapacity]):
         items: Iterable[CSIStorageCapacity] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class StorageClass(Model):
+class StorageClass(_m.Model):
     """StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.
 
     StorageClasses are non-namespaced; the name of the storage class according to etcd is in ObjectMeta.Name.
@@ -404,34 +404,34 @@ class StorageClass(Model):
     _f = "allow_volume_expansion:allowVolumeExpansion:b allowed_topologies:allowedTopologies:[@core_v1.TopologySelectorTerm api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta mount_options:mountOptions:[s parameters::{s provisioner::s reclaim_policy:reclaimPolicy:s volume_binding_mode:volumeBindingMode:s"
     _gvk = ("storage.k8s.io/v1", "StorageClass")
 
-    allow_volume_expansion: bool | None
+    allow_volume_expansion: _m.Value[bool | None]
     """allowVolumeExpansion shows whether the storage class allow volume expand."""
 
-    allowed_topologies: MutableSequence[core_v1.TopologySelectorTerm]
+    allowed_topologies: _m.List[core_v1.TopologySelectorTerm]
     """allowedTopologies restrict the node topologies where volumes can be dynamically provisioned. Each volume plugin defines its own supported topology specifications. An empty TopologySelectorTerm list means there is no topology restriction. This field is only honored by servers that enable the VolumeScheduling feature."""
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    mount_options: MutableSequence[str]
+    mount_options: _m.List[str]
     """mountOptions controls the mountOptions for dynamically provisioned PersistentVolumes of this storage class. e.g. ["ro", "soft"]. Not validated - mount of the PVs will simply fail if one is invalid."""
 
-    parameters: MutableMapping[str, str]
+    parameters: _m.Map[str]
     """parameters holds the parameters for the provisioner that should create volumes of this storage class."""
 
-    provisioner: str
+    provisioner: _m.Value[str]
     """provisioner indicates the type of the provisioner."""
 
-    reclaim_policy: str | None
+    reclaim_policy: _m.Value[str | None]
     """reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete."""
 
-    volume_binding_mode: str | None
+    volume_binding_mode: _m.Value[str | None]
     """volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature."""
 
     def __init__(
@@ -447,10 +447,10 @@ class StorageClass(Model):
         provisioner: str | None = None,
         reclaim_policy: str | None = None,
         volume_binding_mode: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             allow_volume_expansion,
             allowed_topologies,
             api_version,
@@ -464,23 +464,23 @@ class StorageClass(Model):
         )
 
 
-class StorageClassList(ListModel[StorageClass]):
+class StorageClassList(_m.ListModel[StorageClass]):
     """StorageClassList is a collection of storage classes."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@StorageClass kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("storage.k8s.io/v1", "StorageClassList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[StorageClass]
+    items: _m.List[StorageClass]
     """items is the list of StorageClasses"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -490,21 +490,21 @@ class StorageClassList(ListModel[StorageClass]):
         items: Iterable[StorageClass] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class TokenRequest(Model):
+class TokenRequest(_m.Model):
     """TokenRequest contains parameters of a service account token."""
 
     __slots__ = ()
     _f = "audience::s expiration_seconds:expirationSeconds:i"
 
-    audience: str
+    audience: _m.Value[str]
     """audience is the intended audience of the token in "TokenRequestSpec". It will default to the audiences of kube apiserver."""
 
-    expiration_seconds: int | None
+    expiration_seconds: _m.Value[int | None]
     """expirationSeconds is the duration of validity of the token in "TokenRequestSpec". It has the same default value of "ExpirationSeconds" in "TokenRequestSpec"."""
 
     def __init__(
@@ -512,12 +512,12 @@ class TokenRequest(Model):
         *,
         audience: str | None = None,
         expiration_seconds: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, audience, expiration_seconds)
+        self._init(_extra, audience, expiration_seconds)
 
 
-class VolumeAttachment(Model):
+class VolumeAttachment(_m.Model):
     """VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node.
 
     VolumeAttachment objects are non-namespaced."""
@@ -526,19 +526,19 @@ class VolumeAttachment(Model):
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@VolumeAttachmentSpec status::@VolumeAttachmentStatus"
     _gvk = ("storage.k8s.io/v1", "VolumeAttachment")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: VolumeAttachmentSpec
+    spec: _m.Object[VolumeAttachmentSpec]
     """spec represents specification of the desired attach/detach volume behavior. Populated by the Kubernetes system."""
 
-    status: VolumeAttachmentStatus
+    status: _m.Object[VolumeAttachmentStatus]
     """status represents status of the VolumeAttachment request. Populated by the entity completing the attach or detach operation, i.e. the external-attacher."""
 
     def __init__(
@@ -549,28 +549,28 @@ class VolumeAttachment(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: VolumeAttachmentSpec | None = None,
         status: VolumeAttachmentStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class VolumeAttachmentList(ListModel[VolumeAttachment]):
+class VolumeAttachmentList(_m.ListModel[VolumeAttachment]):
     """VolumeAttachmentList is a collection of VolumeAttachment objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@VolumeAttachment kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("storage.k8s.io/v1", "VolumeAttachmentList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[VolumeAttachment]
+    items: _m.List[VolumeAttachment]
     """items is the list of VolumeAttachments"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -580,21 +580,21 @@ class VolumeAttachmentList(ListModel[VolumeAttachment]):
         items: Iterable[VolumeAttachment] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class VolumeAttachmentSource(Model):
+class VolumeAttachmentSource(_m.Model):
     """VolumeAttachmentSource represents a volume that should be attached. Right now only PersistentVolumes can be attached via external attacher, in the future we may allow also inline volumes in pods. Exactly one member can be set."""
 
     __slots__ = ()
     _f = "inline_volume_spec:inlineVolumeSpec:@core_v1.PersistentVolumeSpec persistent_volume_name:persistentVolumeName:s"
 
-    inline_volume_spec: core_v1.PersistentVolumeSpec
+    inline_volume_spec: _m.Object[core_v1.PersistentVolumeSpec]
     """inlineVolumeSpec contains all the information necessary to attach a persistent volume defined by a pod's inline VolumeSource. This field is populated only for the CSIMigration feature. It contains translated fields from a pod's inline VolumeSource to a PersistentVolumeSpec. This field is beta-level and is only honored by servers that enabled the CSIMigration feature."""
 
-    persistent_volume_name: str | None
+    persistent_volume_name: _m.Value[str | None]
     """persistentVolumeName represents the name of the persistent volume to attach."""
 
     def __init__(
@@ -602,24 +602,24 @@ class VolumeAttachmentSource(Model):
         *,
         inline_volume_spec: core_v1.PersistentVolumeSpec | None = None,
         persistent_volume_name: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, inline_volume_spec, persistent_volume_name)
+        self._init(_extra, inline_volume_spec, persistent_volume_name)
 
 
-class VolumeAttachmentSpec(Model):
+class VolumeAttachmentSpec(_m.Model):
     """VolumeAttachmentSpec is the specification of a VolumeAttachment request."""
 
     __slots__ = ()
     _f = "attacher::s node_name:nodeName:s source::@VolumeAttachmentSource"
 
-    attacher: str
+    attacher: _m.Value[str]
     """attacher indicates the name of the volume driver that MUST handle this request. This is the name returned by GetPluginName()."""
 
-    node_name: str
+    node_name: _m.Value[str]
     """nodeName represents the node that the volume should be attached to."""
 
-    source: VolumeAttachmentSource
+    source: _m.Object[VolumeAttachmentSource]
     """source represents the volume that should be attached."""
 
     def __init__(
@@ -628,27 +628,27 @@ class VolumeAttachmentSpec(Model):
         attacher: str | None = None,
         node_name: str | None = None,
         source: VolumeAttachmentSource | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, attacher, node_name, source)
+        self._init(_extra, attacher, node_name, source)
 
 
-class VolumeAttachmentStatus(Model):
+class VolumeAttachmentStatus(_m.Model):
     """VolumeAttachmentStatus is the status of a VolumeAttachment request."""
 
     __slots__ = ()
     _f = "attach_error:attachError:@VolumeError attached::b attachment_metadata:attachmentMetadata:{s detach_error:detachError:@VolumeError"
 
-    attach_error: VolumeError
+    attach_error: _m.Object[VolumeError]
     """attachError represents the last error encountered during attach operation, if any. This field must only be set by the entity completing the attach operation, i.e. the external-attacher."""
 
-    attached: bool
+    attached: _m.Value[bool]
     """attached indicates the volume is successfully attached. This field must only be set by the entity completing the attach operation, i.e. the external-attacher."""
 
-    attachment_metadata: MutableMapping[str, str]
+    attachment_metadata: _m.Map[str]
     """attachmentMetadata is populated with any information returned by the attach operation, upon successful attach, that must be passed into subsequent WaitForAttach or Mount calls. This field must only be set by the entity completing the attach operation, i.e. the external-attacher."""
 
-    detach_error: VolumeError
+    detach_error: _m.Object[VolumeError]
     """detachError represents the last error encountered during detach operation, if any. This field must only be set by the entity completing the detach operation, i.e. the external-attacher."""
 
     def __init__(
@@ -658,31 +658,31 @@ class VolumeAttachmentStatus(Model):
         attached: bool | None = None,
         attachment_metadata: Mapping[str, str] | None = None,
         detach_error: VolumeError | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, attach_error, attached, attachment_metadata, detach_error)
+        self._init(_extra, attach_error, attached, attachment_metadata, detach_error)
 
 
-class VolumeAttributesClass(Model):
+class VolumeAttributesClass(_m.Model):
     """VolumeAttributesClass represents a specification of mutable volume attributes defined by the CSI driver. The class can be specified during dynamic provisioning of PersistentVolumeClaims, and changed in the PersistentVolumeClaim spec after provisioning."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s driver_name:driverName:s kind::s metadata::@meta_v1.ObjectMeta parameters::{s"
     _gvk = ("storage.k8s.io/v1", "VolumeAttributesClass")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    driver_name: str
+    driver_name: _m.Value[str]
     """Name of the CSI driver This field is immutable."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    parameters: MutableMapping[str, str]
+    parameters: _m.Map[str]
     """parameters hold volume attributes defined by the CSI driver. These values are opaque to the Kubernetes and are passed directly to the CSI driver. The underlying storage provider supports changing these attributes on an existing volume, however the parameters field itself is immutable. To invoke a volume update, a new VolumeAttributesClass should be created with new parameters, and the PersistentVolumeClaim should be updated to reference the new VolumeAttributesClass."""
 
     def __init__(
@@ -693,28 +693,28 @@ class VolumeAttributesClass(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         parameters: Mapping[str, str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, driver_name, kind, metadata, parameters)
+        self._init(_extra, api_version, driver_name, kind, metadata, parameters)
 
 
-class VolumeAttributesClassList(ListModel[VolumeAttributesClass]):
+class VolumeAttributesClassList(_m.ListModel[VolumeAttributesClass]):
     """VolumeAttributesClassList is a collection of VolumeAttributesClass objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@VolumeAttributesClass kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("storage.k8s.io/v1", "VolumeAttributesClassList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[VolumeAttributesClass]
+    items: _m.List[VolumeAttributesClass]
     """items is the list of VolumeAttributesClass objects."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -724,24 +724,24 @@ class VolumeAttributesClassList(ListModel[VolumeAttributesClass]):
         items: Iterable[VolumeAttributesClass] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class VolumeError(Model):
+class VolumeError(_m.Model):
     """VolumeError captures an error encountered during a volume operation."""
 
     __slots__ = ()
     _f = "error_code:errorCode:i message::s time::t"
 
-    error_code: int | None
+    error_code: _m.Value[int | None]
     """errorCode is a numeric gRPC code representing the error encountered during Attach or Detach operations."""
 
-    message: str | None
+    message: _m.Value[str | None]
     """message represents the error encountered during Attach or Detach operation. This string may be logged, so it should not contain sensitive information."""
 
-    time: datetime | None
+    time: _m.Time[datetime | None]
     """time represents the time the error was encountered."""
 
     def __init__(
@@ -750,27 +750,27 @@ class VolumeError(Model):
         error_code: int | None = None,
         message: str | None = None,
         time: datetime | str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, error_code, message, time)
+        self._init(_extra, error_code, message, time)
 
 
-class VolumeNodeResources(Model):
+class VolumeNodeResources(_m.Model):
     """VolumeNodeResources is a set of resource limits for scheduling of volumes."""
 
     __slots__ = ()
     _f = "count::i"
 
-    count: int | None
+    count: _m.Value[int | None]
     """count indicates the maximum number of unique volumes managed by the CSI driver that can be used on a node. A volume that is both attached and mounted on a node is considered to be used once, not twice. The same rule applies for a unique volume that is shared among multiple pods on the same node. If this field is not specified, then the supported number of volumes on this node is unbounded."""
 
     def __init__(
         self,
         *,
         count: int | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, count)
+        self._init(_extra, count)
 
 
 class CSIDriverClient(

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, MutableSequence
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -22,26 +22,26 @@ __all__ = [
 ]
 
 
-class VolumeAttributesClass(Model):
+class VolumeAttributesClass(_m.Model):
     """VolumeAttributesClass represents a specification of mutable volume attributes defined by the CSI driver. The class can be specified during dynamic provisioning of PersistentVolumeClaims, and changed in the PersistentVolumeClaim spec after provisioning."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s driver_name:driverName:s kind::s metadata::@meta_v1.ObjectMeta parameters::{s"
     _gvk = ("storage.k8s.io/v1beta1", "VolumeAttributesClass")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    driver_name: str
+    driver_name: _m.Value[str]
     """Name of the CSI driver This field is immutable."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    parameters: MutableMapping[str, str]
+    parameters: _m.Map[str]
     """parameters hold volume attributes defined by the CSI driver. These values are opaque to the Kubernetes and are passed directly to the CSI driver. The underlying storage provider supports changing these attributes on an existing volume, however the parameters field itself is immutable. To invoke a volume update, a new VolumeAttributesClass should be created with new parameters, and the PersistentVolumeClaim should be updated to reference the new VolumeAttributesClass."""
 
     def __init__(
@@ -52,28 +52,28 @@ class VolumeAttributesClass(Model):
         kind: str | None = None,
         metadata: meta_v1.ObjectMeta | None = None,
         parameters: Mapping[str, str] | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, driver_name, kind, metadata, parameters)
+        self._init(_extra, api_version, driver_name, kind, metadata, parameters)
 
 
-class VolumeAttributesClassList(ListModel[VolumeAttributesClass]):
+class VolumeAttributesClassList(_m.ListModel[VolumeAttributesClass]):
     """VolumeAttributesClassList is a collection of VolumeAttributesClass objects."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@VolumeAttributesClass kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("storage.k8s.io/v1beta1", "VolumeAttributesClassList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[VolumeAttributesClass]
+    items: _m.List[VolumeAttributesClass]
     """items is the list of VolumeAttributesClass objects."""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -83,9 +83,9 @@ class VolumeAttributesClassList(ListModel[VolumeAttributesClass]):
         items: Iterable[VolumeAttributesClass] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
 class VolumeAttributesClassClient(

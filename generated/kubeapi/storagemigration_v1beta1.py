@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
-from ._runtime.model import ListModel, Model
+from ._runtime import model as _m
 
 if TYPE_CHECKING:
     from . import meta_v1
@@ -24,26 +24,26 @@ __all__ = [
 ]
 
 
-class StorageVersionMigration(Model):
+class StorageVersionMigration(_m.Model):
     """StorageVersionMigration represents a migration of stored data to the latest storage version."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@StorageVersionMigrationSpec status::@StorageVersionMigrationStatus"
     _gvk = ("storagemigration.k8s.io/v1beta1", "StorageVersionMigration")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ObjectMeta
+    metadata: _m.Object[meta_v1.ObjectMeta]
     """Standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: StorageVersionMigrationSpec
+    spec: _m.Object[StorageVersionMigrationSpec]
     """Specification of the migration."""
 
-    status: StorageVersionMigrationStatus
+    status: _m.Object[StorageVersionMigrationStatus]
     """Status of the migration."""
 
     def __init__(
@@ -54,28 +54,28 @@ class StorageVersionMigration(Model):
         metadata: meta_v1.ObjectMeta | None = None,
         spec: StorageVersionMigrationSpec | None = None,
         status: StorageVersionMigrationStatus | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, kind, metadata, spec, status)
+        self._init(_extra, api_version, kind, metadata, spec, status)
 
 
-class StorageVersionMigrationList(ListModel[StorageVersionMigration]):
+class StorageVersionMigrationList(_m.ListModel[StorageVersionMigration]):
     """StorageVersionMigrationList is a collection of storage version migrations."""
 
     __slots__ = ()
     _f = "api_version:apiVersion:s items::[@StorageVersionMigration kind::s metadata::@meta_v1.ListMeta"
     _gvk = ("storagemigration.k8s.io/v1beta1", "StorageVersionMigrationList")
 
-    api_version: str | None
+    api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: MutableSequence[StorageVersionMigration]
+    items: _m.List[StorageVersionMigration]
     """Items is the list of StorageVersionMigration"""
 
-    kind: str | None
+    kind: _m.Value[str | None]
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: meta_v1.ListMeta
+    metadata: _m.Object[meta_v1.ListMeta]
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -85,39 +85,39 @@ class StorageVersionMigrationList(ListModel[StorageVersionMigration]):
         items: Iterable[StorageVersionMigration] | None = None,
         kind: str | None = None,
         metadata: meta_v1.ListMeta | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, api_version, items, kind, metadata)
+        self._init(_extra, api_version, items, kind, metadata)
 
 
-class StorageVersionMigrationSpec(Model):
+class StorageVersionMigrationSpec(_m.Model):
     """Spec of the storage version migration."""
 
     __slots__ = ()
     _f = "resource::@meta_v1.GroupResource"
 
-    resource: meta_v1.GroupResource
+    resource: _m.Object[meta_v1.GroupResource]
     """The resource that is being migrated. The migrator sends requests to the endpoint serving the resource. Immutable."""
 
     def __init__(
         self,
         *,
         resource: meta_v1.GroupResource | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, resource)
+        self._init(_extra, resource)
 
 
-class StorageVersionMigrationStatus(Model):
+class StorageVersionMigrationStatus(_m.Model):
     """Status of the storage version migration."""
 
     __slots__ = ()
     _f = "conditions::[@meta_v1.Condition resource_version:resourceVersion:s"
 
-    conditions: MutableSequence[meta_v1.Condition]
+    conditions: _m.List[meta_v1.Condition]
     """The latest available observations of the migration's current state."""
 
-    resource_version: str | None
+    resource_version: _m.Value[str | None]
     """ResourceVersion to compare with the GC cache for performing the migration. This is the current resource version of given group, version and resource when kube-controller-manager first observes this StorageVersionMigration resource."""
 
     def __init__(
@@ -125,9 +125,9 @@ class StorageVersionMigrationStatus(Model):
         *,
         conditions: Iterable[meta_v1.Condition] | None = None,
         resource_version: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
-        self._init(extra, conditions, resource_version)
+        self._init(_extra, conditions, resource_version)
 
 
 class StorageVersionMigrationClient(

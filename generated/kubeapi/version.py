@@ -5,50 +5,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._runtime.model import Model
+from ._runtime import model as _m
 
 __all__ = [
     "Info",
 ]
 
 
-class Info(Model):
+class Info(_m.Model):
     """Info contains versioning information. how we'll want to distribute that information."""
 
     __slots__ = ()
     _f = "build_date:buildDate:s compiler::s emulation_major:emulationMajor:s emulation_minor:emulationMinor:s git_commit:gitCommit:s git_tree_state:gitTreeState:s git_version:gitVersion:s go_version:goVersion:s major::s min_compatibility_major:minCompatibilityMajor:s min_compatibility_minor:minCompatibilityMinor:s minor::s platform::s"
 
-    build_date: str
+    build_date: _m.Value[str]
 
-    compiler: str
+    compiler: _m.Value[str]
 
-    emulation_major: str | None
+    emulation_major: _m.Value[str | None]
     """EmulationMajor is the major version of the emulation version"""
 
-    emulation_minor: str | None
+    emulation_minor: _m.Value[str | None]
     """EmulationMinor is the minor version of the emulation version"""
 
-    git_commit: str
+    git_commit: _m.Value[str]
 
-    git_tree_state: str
+    git_tree_state: _m.Value[str]
 
-    git_version: str
+    git_version: _m.Value[str]
 
-    go_version: str
+    go_version: _m.Value[str]
 
-    major: str
+    major: _m.Value[str]
     """Major is the major version of the binary version"""
 
-    min_compatibility_major: str | None
+    min_compatibility_major: _m.Value[str | None]
     """MinCompatibilityMajor is the major version of the minimum compatibility version"""
 
-    min_compatibility_minor: str | None
+    min_compatibility_minor: _m.Value[str | None]
     """MinCompatibilityMinor is the minor version of the minimum compatibility version"""
 
-    minor: str
+    minor: _m.Value[str]
     """Minor is the minor version of the binary version"""
 
-    platform: str
+    platform: _m.Value[str]
 
     def __init__(
         self,
@@ -66,10 +66,10 @@ class Info(Model):
         min_compatibility_minor: str | None = None,
         minor: str | None = None,
         platform: str | None = None,
-        **extra: Any,
+        _extra: dict[str, Any] | None = None,
     ) -> None:
         self._init(
-            extra,
+            _extra,
             build_date,
             compiler,
             emulation_major,

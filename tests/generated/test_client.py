@@ -88,7 +88,9 @@ def test_fields_only_a_newer_server_knows_survive_read_modify_write(
     with old.Client(config) as kube:
         maps = kube.core_v1.configmaps()
         maps.create(
-            old_core.ConfigMap(metadata={"name": "cfg"}, data={"a": "1"}, binaryData={"b": "AAE="})
+            old_core.ConfigMap(
+                metadata={"name": "cfg"}, data={"a": "1"}, _extra={"binaryData": {"b": "AAE="}}
+            )
         )
         cfg = maps.get("cfg")
         cfg.data["c"] = "3"

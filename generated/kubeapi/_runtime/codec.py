@@ -9,9 +9,11 @@ models costs nothing here. Set KUBEAPI_CODEC=msgspec|orjson|json to choose.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Callable
+from types import GenericAlias
 from typing import Any
 
 
@@ -32,6 +34,11 @@ def _json_dumps(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _optional(name: str) -> Any:
+    """An optional accelerator, imported so that type checkers never need it or its stubs."""
+    return importlib.import_module(name)
+
+
 def _load() -> None:
     select(os.environ.get("KUBEAPI_CODEC", ""))
 
@@ -47,19 +54,19 @@ def select(choice: str = "") -> str:
     Raw, _invalid = _NeverRaw, ValueError
     if choice in ("", "msgspec"):
         try:
-            import msgspec
+            msgspec = _optional("msgspec")
         except ImportError:  # pragma: no cover - depends on the environment
             pass
         else:
-            full_decoder = msgspec.json.Decoder()
-            _loads, _dumps = full_decoder.decode, msgspec.json.Encoder().encode
-            _obj = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
-            _arr = msgspec.json.Decoder(list[msgspec.Raw]).decode
-            Raw, _invalid, NAME = msgspec.Raw, msgspec.ValidationError, "msgspec"
+            decoder, raw = msgspec.json.Decoder, msgspec.Raw
+            _loads, _dumps = decoder().decode, msgspec.json.Encoder().encode
+            _obj = decoder(GenericAlias(dict, (str, raw))).decode
+            _arr = decoder(GenericAlias(list, raw)).decode
+            Raw, _invalid, NAME = raw, msgspec.ValidationError, "msgspec"
             return NAME
     if choice in ("", "orjson"):
         try:
-            import orjson
+            orjson = _optional("orjson")
         except ImportError:  # pragma: no cover - depends on the environment
             pass
         else:

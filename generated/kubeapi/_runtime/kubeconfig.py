@@ -10,6 +10,7 @@ skipped, as kubectl does; a file named explicitly must exist.
 from __future__ import annotations
 
 import base64
+import importlib
 import os
 from typing import Any
 
@@ -27,7 +28,8 @@ def kubeconfig_paths() -> list[str]:
 
 
 def _load(path: str) -> dict[str, Any]:
-    import yaml
+    # Imported by name: type checkers of a user's code then need no yaml stubs.
+    yaml: Any = importlib.import_module("yaml")
 
     try:
         with open(path) as f:

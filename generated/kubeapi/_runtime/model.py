@@ -5,19 +5,36 @@ A model owns the dict it was decoded from; its properties read and write that di
 objects and collections are live views of it, and keys the model does not know are kept and
 sent back untouched. Reading an absent object or collection gives an empty view that joins
 its parent on first write, so `pod.metadata.labels["app"] = "web"` works on a new Pod.
+
+A generated model declares each field twice, in one place each: an annotation for type
+checkers (`spec: Object[PodSpec]`, a descriptor typed by what reads give and writes take)
+and an entry in its field table `_f`, from which `Model.__init_subclass__` installs the
+descriptors. The table is one string of space-separated `name:wire:code` entries:
+
+- `name`: the Python attribute; `wire`: the JSON key, empty when equal to `name`, or `=`
+  and the key's UTF-8 bytes in hex when it holds whitespace, `:`, `=` or unprintable text;
+- `code`: `s` string, `i` integer, `b` boolean, `f` number, `n` int-or-string, `a` any JSON
+  (all read as decoded), `t` time, `T` micro-time, `@Model` or `@module.Model` a nested
+  model, `[` + code a list of, `{` + code a map of.
+
+Entries are in the order of the constructor's keyword arguments. kubeforge's `fields`
+module writes the tables; its tests read them back through `_field`.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator, MutableMapping, MutableSequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, MutableSequence
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Generic, TypeVar, cast, overload
 
 from . import codec
 
 T = TypeVar("T")
+G = TypeVar("G")
+S = TypeVar("S")
 M = TypeVar("M", bound="Model")
+F = TypeVar("F", bound="Field[Any, Any]")
 _UTC = timezone.utc
 
 
@@ -107,7 +124,7 @@ class _ListConv(_Conv):
 
 
 _SCALAR = _Conv()
-_CODES = {"t": _Time(False), "T": _Time(True)}
+_TIMES = {"t": _Time(False), "T": _Time(True)}
 
 
 def _conv(code: str, module: str) -> _Conv:
@@ -115,11 +132,15 @@ def _conv(code: str, module: str) -> _Conv:
         return _Ref(code[1:], module)
     if code[0] in "[{":
         return _ListConv(_conv(code[1:], module))
-    return _CODES.get(code, _SCALAR)
+    return _TIMES.get(code, _SCALAR)
 
 
-class _Field:
-    """Descriptor for one field: `name` in Python, `wire` in JSON. Subclasses by value kind."""
+class Field(Generic[G, S]):
+    """Descriptor for one field: `name` in Python, `wire` in JSON.
+
+    Type checkers see reads as `G` and writes as `S`; assigning None (or `del`) removes the key.
+    Subclasses, one per value kind, implement `__get__` for their kind.
+    """
 
     __slots__ = ("name", "wire", "conv")
 
@@ -127,14 +148,10 @@ class _Field:
         self.name, self.wire, self.conv = name, wire, conv
 
     @property
-    def kind(self) -> str:
-        return "s"
-
-    @property
     def ref(self) -> _Ref | None:
         return self.conv if isinstance(self.conv, _Ref) else None
 
-    def __set__(self, obj: Model, value: Any) -> None:
+    def __set__(self, obj: Model, value: S) -> None:
         if value is None:
             self.__delete__(obj)
             return
@@ -149,9 +166,15 @@ class _Field:
         return self.conv.put(value)
 
 
-class _Scalar(_Field):
+class Value(Field[T, T | None]):
+    """A scalar or free-form JSON value, read as it was decoded."""
+
     __slots__ = ()
 
+    @overload
+    def __get__(self: F, obj: None, owner: type | None = None) -> F: ...
+    @overload
+    def __get__(self, obj: Model, owner: type | None = None) -> T: ...
     def __get__(self, obj: Model | None, owner: type | None = None) -> Any:
         if obj is None:
             return self
@@ -159,17 +182,38 @@ class _Scalar(_Field):
         value = d.get(self.wire)
         if type(value) is codec.Raw:
             value = d[self.wire] = codec.full(value)
-        return value if value is None or self.conv is _SCALAR else self.conv.get(value)
+        return value
 
 
-class _Object(_Field):
+class Time(Field[T, T | str | None]):
+    """An RFC 3339 timestamp, read as an aware datetime; written from a datetime or text."""
+
+    __slots__ = ()
+
+    @overload
+    def __get__(self: F, obj: None, owner: type | None = None) -> F: ...
+    @overload
+    def __get__(self, obj: Model, owner: type | None = None) -> T: ...
+    def __get__(self, obj: Model | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        d = obj._d
+        value = d.get(self.wire)
+        if type(value) is codec.Raw:
+            value = d[self.wire] = codec.full(value)
+        return self.conv.get(value) if value is not None else None
+
+
+class Object(Field[M, M | None]):
+    """A nested model: a live view; an absent one reads as an empty view that joins on write."""
+
     __slots__ = ()
     conv: _Ref
 
-    @property
-    def kind(self) -> str:
-        return "@"
-
+    @overload
+    def __get__(self: F, obj: None, owner: type | None = None) -> F: ...
+    @overload
+    def __get__(self, obj: Model, owner: type | None = None) -> M: ...
     def __get__(self, obj: Model | None, owner: type | None = None) -> Any:
         if obj is None:
             return self
@@ -188,13 +232,15 @@ class _Object(_Field):
         return value._d if isinstance(value, Model) else value
 
 
-class _List(_Field):
+class List(Field[MutableSequence[T], Iterable[T] | None]):
+    """A JSON array, read as a live `MutableSequence` view."""
+
     __slots__ = ()
 
-    @property
-    def kind(self) -> str:
-        return "["
-
+    @overload
+    def __get__(self: F, obj: None, owner: type | None = None) -> F: ...
+    @overload
+    def __get__(self, obj: Model, owner: type | None = None) -> MutableSequence[T]: ...
     def __get__(self, obj: Model | None, owner: type | None = None) -> Any:
         return self if obj is None else ListView(obj, self.wire, self.conv)
 
@@ -202,13 +248,15 @@ class _List(_Field):
         return [self.conv.put(v) for v in value]
 
 
-class _Map(_Field):
+class Map(Field[MutableMapping[str, T], Mapping[str, T] | None]):
+    """A JSON object used as a map, read as a live `MutableMapping` view."""
+
     __slots__ = ()
 
-    @property
-    def kind(self) -> str:
-        return "{"
-
+    @overload
+    def __get__(self: F, obj: None, owner: type | None = None) -> F: ...
+    @overload
+    def __get__(self, obj: Model, owner: type | None = None) -> MutableMapping[str, T]: ...
     def __get__(self, obj: Model | None, owner: type | None = None) -> Any:
         return self if obj is None else MapView(obj, self.wire, self.conv)
 
@@ -216,18 +264,20 @@ class _Map(_Field):
         return {k: self.conv.put(v) for k, v in value.items()}
 
 
-def _field(name: str, wire: str, code: str, module: str) -> _Field:
+def _field(name: str, wire: str, code: str, module: str) -> Field[Any, Any]:
     """The descriptor for one entry of a model's field table (`name:wire:code`)."""
     if wire.startswith("="):
         wire = bytes.fromhex(wire[1:]).decode("utf-8", "surrogatepass")
     wire = wire or name
     if code[0] == "@":
-        return _Object(name, wire, _Ref(code[1:], module))
+        return Object(name, wire, _Ref(code[1:], module))
     if code[0] == "[":
-        return _List(name, wire, _conv(code[1:], module))
+        return List(name, wire, _conv(code[1:], module))
     if code[0] == "{":
-        return _Map(name, wire, _conv(code[1:], module))
-    return _Scalar(name, wire, _conv(code, module))
+        return Map(name, wire, _conv(code[1:], module))
+    if code in _TIMES:
+        return Time(name, wire, _TIMES[code])
+    return Value(name, wire, _SCALAR)
 
 
 class Model:
@@ -235,7 +285,7 @@ class Model:
 
     __slots__ = ("_d", "_up")
     _f: ClassVar[str] = ""
-    _fields: ClassVar[dict[str, _Field]] = {}
+    _fields: ClassVar[dict[str, Field[Any, Any]]] = {}
     _secret: ClassVar[frozenset[str]] = frozenset()
     _gvk: ClassVar[tuple[str, str]] = ("", "")
 
@@ -244,7 +294,7 @@ class Model:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        fields: dict[str, _Field] = {}
+        fields: dict[str, Field[Any, Any]] = {}
         for entry in cls.__dict__.get("_f", "").split():
             name, wire, code = entry.split(":", 2)
             field = _field(name, wire, code, cls.__module__)
@@ -252,16 +302,18 @@ class Model:
             fields[name] = field
         cls._fields = fields
 
-    def _init(self, extra: dict[str, Any], *values: Any) -> None:
+    def _init(self, extra: Mapping[str, Any] | None, *values: Any) -> None:
+        """Fill the wire dict from constructor arguments, in field-table order, then `extra`."""
         d: dict[str, Any] = {}
         api_version, kind = self._gvk
         if api_version:
             d["apiVersion"], d["kind"] = api_version, kind
-        for field, value in zip(self._fields.values(), values):
+        for field, value in zip(self._fields.values(), values, strict=True):
             if value is not None:
                 d[field.wire] = field.encode(value)
-        for key, value in extra.items():
-            d[key] = value._d if isinstance(value, Model) else value
+        if extra:
+            for key, value in extra.items():
+                d[key] = value._d if isinstance(value, Model) else value
         self._d, self._up = d, None
 
     @classmethod
@@ -324,7 +376,7 @@ class Model:
                 parts.append(f"{name}={getattr(self, name)!r}")
         extra = {k: codec.plain(v) for k, v in self._d.items() if k not in known}
         if extra:
-            parts.append(f"**{extra!r}")
+            parts.append(f"_extra={extra!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
