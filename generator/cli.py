@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import signal
 import sys
 from collections import Counter
 from functools import partial
@@ -12,6 +15,7 @@ from kubeforge import __version__, source
 from kubeforge.diagnostics import GenerateError
 from kubeforge.names import PythonName
 from kubeforge.pipeline import Options, run
+from kubeforge.write import unified_diff
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,16 +49,29 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if the output would change"
     )
+    gen.add_argument(
+        "--diff", action="store_true", help="with --check: print what would change as a diff"
+    )
     gen.add_argument("--strict", action="store_true", help="treat warnings as errors")
     gen.add_argument("--no-cache", action="store_true", help="ignore and do not fill the caches")
     gen.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
-    srv = commands.add_parser("serve", help="run the fake Kubernetes API server")
+    gen.set_defaults(run=_generate, usage=gen)
+    srv = commands.add_parser(
+        "serve",
+        help="run the fake Kubernetes API server",
+        description="Run the fake Kubernetes API server over HTTPS. It writes a kubeconfig and "
+        "prints the `export KUBECONFIG=...` line to use it.",
+    )
     srv.add_argument(
         "--spec", metavar="FILE", help="the /openapi/v2 document to serve (default: bundled 1.36)"
     )
     srv.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     srv.add_argument("--port", type=int, default=0, help="port to bind (default: a free one)")
-    srv.add_argument("--tls", action="store_true", help="serve HTTPS with a CA made on the spot")
+    srv.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="serve plain HTTP with no authentication at all (default: HTTPS and tokens)",
+    )
     srv.add_argument(
         "--token", action="append", default=[], help="accept this bearer token (repeatable)"
     )
@@ -69,7 +86,9 @@ def _parser() -> argparse.ArgumentParser:
         help="write token, ca.crt and namespace as a pod sees them",
     )
     srv.add_argument(
-        "--write-kubeconfig", metavar="FILE", help="write a kubeconfig for kubectl and kubeapi"
+        "--write-kubeconfig",
+        metavar="FILE",
+        help="where to write the kubeconfig (default: in the server's temporary directory)",
     )
     srv.add_argument(
         "--watch-window",
@@ -78,29 +97,35 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="events kept per resource for watch resume",
     )
+    srv.set_defaults(run=_serve, usage=srv)
     return parser
 
 
-def _generate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _error(message: str) -> int:
+    """One line on stderr, exit code 1: what failed and where."""
+    print(f"kubeforge: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _generate(args: argparse.Namespace) -> int:
+    usage: argparse.ArgumentParser = args.usage
     if PythonName(args.package) != args.package:
-        parser.error(f"--package {args.package!r} is not a valid Python package name")
+        usage.error(f"--package {args.package!r} is not a valid Python package name")
     server_only = [f for f in ("token", "token_file", "ca_file") if getattr(args, f)] + (
         ["insecure"] if args.insecure else []
     )
     if server_only and not args.server:
-        parser.error(f"--{server_only[0].replace('_', '-')} needs --server")
+        usage.error(f"--{server_only[0].replace('_', '-')} needs --server")
     if args.context and not args.kubeconfig:
-        parser.error("--context needs --kubeconfig")
+        usage.error("--context needs --kubeconfig")
+    if args.diff and not args.check:
+        usage.error("--diff needs --check")
     token = args.token
     if args.token_file:
         try:
             token = Path(args.token_file).read_text().strip()
         except OSError as exc:
-            print(
-                f"kubeforge: error: {args.token_file}: cannot read token file: {exc.strerror}",
-                file=sys.stderr,
-            )
-            return 1
+            return _error(f"{args.token_file}: cannot read token file: {exc.strerror}")
     auth = source.ServerAuth(token=token, ca_file=args.ca_file, insecure=args.insecure)
     load = partial(source.load, args.spec, args.server, auth, args.kubeconfig, args.context)
     options = Options(
@@ -128,6 +153,8 @@ def _generate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             print(f"kubeforge: {options.out} is not what the generator makes now:", file=sys.stderr)
             for line in result.differences:
                 print(f"  {line}", file=sys.stderr)
+            if args.diff:
+                sys.stdout.write(unified_diff(result.files, options.out, options.package))
             return 1
         if not args.quiet:
             print(f"kubeforge: {options.out} is up to date", file=sys.stderr)
@@ -152,50 +179,56 @@ def _tokens(args: argparse.Namespace) -> list[str]:
 def _serve(args: argparse.Namespace) -> int:
     from kubeforge.fake.server import FakeServer
 
+    usage: argparse.ArgumentParser = args.usage
+    if args.insecure_http and (args.token or args.token_file):
+        usage.error("--insecure-http serves without authentication: drop --token/--token-file")
+    if args.insecure_http and args.write_service_account:
+        usage.error("--write-service-account needs HTTPS: pods reach their API server over TLS")
     try:
         spec = source.from_file(args.spec).document if args.spec else None
-        tokens = _tokens(args)
     except GenerateError as exc:
-        print(f"kubeforge: {exc}", file=sys.stderr)
-        return 1
+        return _error(str(exc).removeprefix("error: "))
+    try:
+        tokens = _tokens(args)
     except OSError as exc:
-        print(f"kubeforge: error: {args.token_file}: {exc.strerror}", file=sys.stderr)
-        return 1
+        return _error(f"{args.token_file}: cannot read token file: {exc.strerror}")
     server = FakeServer(
         spec,
         host=args.host,
         port=args.port,
-        tls=args.tls,
-        tokens=tokens or None,
+        tls=not args.insecure_http,
+        tokens=[] if args.insecure_http else tokens or None,
         watch_window=args.watch_window,
     )
-    server.start()
-    # Files first: once the "serving" line is out, clients may rely on them.
-    written = [
-        (
+    try:
+        server.start()
+    except OSError as exc:
+        server.stop()
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        return _error(f"cannot serve on {args.host}:{args.port}: {reason}")
+    kubeconfig = Path(args.write_kubeconfig or server.state_dir / "kubeconfig")
+    try:
+        # Files first: once the "serving" line is out, clients may rely on them.
+        server.write_kubeconfig(kubeconfig)
+        if args.write_service_account:
             server.write_service_account(args.write_service_account)
-            if args.write_service_account
-            else None
-        ),
-        server.write_kubeconfig(args.write_kubeconfig) if args.write_kubeconfig else None,
-    ]
+    except OSError as exc:
+        server.stop()
+        return _error(f"{exc.filename}: cannot write: {exc.strerror or exc}")
     print(f"kubeforge: serving {server.url}", file=sys.stderr)
+    if args.insecure_http:
+        print("kubeforge: plain HTTP, no authentication: every request is allowed", file=sys.stderr)
     if server.ca_file:
         print(f"kubeforge: CA certificate {server.ca_file}", file=sys.stderr)
-    for path in written:
-        if path is not None:
-            print(f"kubeforge: wrote {path}", file=sys.stderr)
-    if not tokens and not (args.write_kubeconfig or args.write_service_account):
-        print(
-            "kubeforge: a random token was made; use --write-kubeconfig to get it", file=sys.stderr
-        )
+    if args.write_service_account:
+        print(f"kubeforge: wrote {args.write_service_account}", file=sys.stderr)
+    print(f"export KUBECONFIG={shlex.quote(str(kubeconfig.resolve()))}", flush=True)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as cleanly as on Ctrl-C
     server.run_forever()
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command == "serve":
-        return _serve(args)
-    return _generate(args, parser)
+    args = _parser().parse_args(argv)
+    code: int = args.run(args)
+    return code

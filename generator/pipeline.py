@@ -114,6 +114,8 @@ def build(
 def run(load: Callable[[], source.Spec], options: Options) -> Result:
     """Generate (or check) a package from a spec source; nothing is written on any error."""
     progress = _Progress(options.quiet)
+    if not options.check:
+        write.check_target(options.out)
     with progress.stage("source"):
         spec = load()
     files, warnings, skipped = build(spec, options, progress)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import ssl
 from dataclasses import dataclass, field
 from importlib import resources
@@ -116,13 +117,17 @@ class ServerAuth:
         return ctx
 
 
+_SSL_LOCATION = re.compile(r"\s*\(_ssl\.c:\d+\)\s*$")  # where in CPython, not what failed
+
+
 def _get(client: httpx.Client, url: str, what: str) -> dict[str, Any]:
     try:
         response = client.get(url)
     except httpx.ConnectError as exc:
         text = str(exc)
         if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
-            reason = text.split("certificate verify failed:", 1)[-1].strip(" )") or text
+            reason = text.split("certificate verify failed:", 1)[-1]
+            reason = _SSL_LOCATION.sub("", reason).strip() or text
             raise fail(
                 url,
                 f"TLS certificate verification failed: {reason}; pass --ca-file with the server's CA",

@@ -8,10 +8,13 @@ old tree as it was; files the new tree does not have are gone with the old direc
 from __future__ import annotations
 
 import ast
+import difflib
 import os
 import shutil
 import tempfile
 from pathlib import Path
+
+from kubeforge.diagnostics import fail
 
 _IGNORED = ("__pycache__",)
 
@@ -65,8 +68,47 @@ def differences(files: dict[str, str], out: Path, package: str) -> list[str]:
     return lines
 
 
+def unified_diff(files: dict[str, str], out: Path, package: str) -> str:
+    """What writing would change, as a unified diff (`a/` the directory, `b/` the new tree)."""
+    existing = _existing(out, package)
+    chunks: list[str] = []
+    for path in sorted(set(files) | set(existing)):
+        old = existing[path].decode(errors="replace") if path in existing else None
+        new = files.get(path)
+        if old == new:
+            continue
+        chunks += difflib.unified_diff(
+            (old or "").splitlines(keepends=True),
+            (new or "").splitlines(keepends=True),
+            f"a/{path}" if old is not None else "/dev/null",
+            f"b/{path}" if new is not None else "/dev/null",
+        )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
+
+
+def check_target(out: Path) -> None:
+    """Fail before any work when `out` cannot take the package (it is written last)."""
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise fail(str(out), f"cannot write the package here: {existing} is not a directory")
+    try:
+        tempfile.TemporaryDirectory(dir=existing, prefix=".kubeforge-probe-").cleanup()
+    except OSError as exc:
+        raise fail(str(out), f"cannot write the package here: {exc.strerror or exc}") from None
+
+
 def write(files: dict[str, str], out: Path, package: str) -> None:
     """Replace `<out>/<package>/` and `<out>/pyproject.toml` with the rendered tree."""
+    try:
+        _write(files, out, package)
+    except OSError as exc:
+        where = exc.filename or out
+        raise fail(str(where), f"cannot write the package: {exc.strerror or exc}") from None
+
+
+def _write(files: dict[str, str], out: Path, package: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{package}-new-", dir=out))
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,3 +24,18 @@ def minimal_spec(
         "paths": paths or {},
         "definitions": definitions,
     }
+
+
+def kubectl_binaries() -> dict[str, str]:
+    """kubectl binaries to judge with, by name: `kubectl`, and the oldest and newest of the
+    versioned ones (`kubectl.1.27` ...) the image keeps beside it, when it has them."""
+    found = shutil.which("kubectl")
+    assert found, "kubectl is required: .ci/run installs it (Debian kubernetes-client)"
+    binaries = {"kubectl": found}
+    versioned = sorted(
+        Path(os.path.realpath(found)).parent.glob("kubectl.1.*"),
+        key=lambda p: int(p.name.rsplit(".", 1)[1]),
+    )
+    for path in versioned[:1] + versioned[-1:]:
+        binaries[path.name] = str(path)
+    return binaries

@@ -11,9 +11,11 @@ from helpers import GENERATED
 
 
 def _tree(out: Path) -> dict[str, bytes]:
+    """What the generator owns in `out` (an install leaves egg-info and build/ beside it)."""
+    files = [out / "pyproject.toml", *sorted((out / "kubeapi").rglob("*"))]
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
-        for p in sorted(out.rglob("*"))
+        for p in files
         if p.is_file() and "__pycache__" not in p.parts
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,30 @@ def test_check_on_a_stale_tree_lists_the_differences_and_writes_nothing(
     assert f"stale:   {out / 'kubeapi/extra.py'}" in err
     assert f"missing: {out / 'kubeapi/py.typed'}" in err
     assert _tree(out) == before
+
+
+def test_check_diff_prints_a_unified_diff_of_what_would_change(
+    tmp_path: Path, spec_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["generate", "--quiet", "--spec", str(spec_file), "--out", str(out)]) == 0
+    module = out / "kubeapi" / "example_v1.py"
+    fresh = module.read_text()
+    module.write_text(fresh.replace("class Thing(", "class Renamed("))
+    (out / "kubeapi" / "extra.py").write_text("x = 1\n")
+    before = _tree(out)
+    capsys.readouterr()
+    args = ["generate", "--quiet", "--check", "--diff", "--spec", str(spec_file), "--out", str(out)]
+    assert main(args) == 1
+    diff = capsys.readouterr().out
+    assert "--- a/kubeapi/example_v1.py\n+++ b/kubeapi/example_v1.py\n" in diff
+    assert "\n-class Renamed(" in diff and "\n+class Thing(" in diff
+    assert "--- a/kubeapi/extra.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-x = 1\n" in diff
+    assert _tree(out) == before
+    # The diff is exact: applied to the directory, it gives what the generator makes.
+    patch = subprocess.run(["patch", "-p1", "-d", str(out)], input=diff, text=True, check=False)
+    assert patch.returncode == 0
+    assert module.read_text() == fresh and not (out / "kubeapi" / "extra.py").exists()
 
 
 def test_check_on_a_fresh_tree_passes(tmp_path: Path, spec_file: Path) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import ssl
 import tempfile
 import threading
@@ -24,6 +25,11 @@ from kubeforge.source import bundled
 NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
+def new_token() -> str:
+    """A random bearer token; hex, so it never starts with "-" and `--token T` always parses."""
+    return secrets.token_hex(24)
+
+
 class FakeServer:
     """A fake API server on 127.0.0.1; use as a context manager or call start()/stop()."""
 
@@ -40,7 +46,7 @@ class FakeServer:
         expired_certificate: bool = False,
     ) -> None:
         self.host, self.port, self.tls = host, port, tls
-        self.tokens = list(tokens) if tokens is not None else [secrets.token_urlsafe(32)]
+        self.tokens = list(tokens) if tokens is not None else [new_token()]
         self._dir = Path(tempfile.mkdtemp(prefix="kubeforge-fake-"))
         self.tls_files = certs.make(self._dir, expired=expired_certificate) if tls else None
         document = spec if spec is not None else bundled().document
@@ -62,6 +68,12 @@ class FakeServer:
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
+
+    @property
+    def state_dir(self) -> Path:
+        """This server's private directory: its CA and certificates (and `kubeforge serve`'s
+        kubeconfig)."""
+        return self._dir
 
     @property
     def token(self) -> str:
@@ -131,10 +143,12 @@ class FakeServer:
         await asyncio.gather(*pending, return_exceptions=True)
 
     def stop(self) -> None:
+        """Stop serving and remove the state directory (certificates, kubeconfig)."""
         if self._loop is not None and self._thread is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
         self._loop = self._thread = None
+        shutil.rmtree(self._dir, ignore_errors=True)
 
     def append_log(self, namespace: str, pod: str, text: str, container: str = "") -> None:
         """Add `text` to a container's log, as the kubelet would; followers see it at once."""
