@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,37 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     mp.setenv("KUBEFORGE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     yield
     mp.undo()
+
+
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+# Where a bug in the fake server surfaces: its catch-all ("internal error on ..."), aiohttp's
+# handler errors, and the event loop's unretrieved task exceptions.
+_SERVER_LOGGERS = ("kubeforge.fake", "aiohttp.server", "aiohttp.web", "asyncio")
+
+
+@pytest.fixture(autouse=True)
+def _no_internal_errors() -> Iterator[None]:
+    """Fail a test during which an in-process fake server logged an error: a bug there turns
+    into a 500 and a log line, which the test itself might not notice."""
+    handler = _Errors()
+    loggers = [logging.getLogger(name) for name in _SERVER_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield
+    for logger in loggers:
+        logger.removeHandler(handler)
+    if handler.records:
+        formatter = logging.Formatter("%(name)s: %(message)s")
+        text = "\n".join(formatter.format(r) for r in handler.records[:5])
+        pytest.fail(f"the fake server logged {len(handler.records)} error(s):\n{text}")
 
 
 @pytest.fixture(scope="session")

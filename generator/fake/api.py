@@ -22,7 +22,7 @@ from kubeforge.fake import patch as patches
 from kubeforge.fake.openapi3 import OpenAPIv3
 from kubeforge.fake.registry import Registry, ResourceType
 from kubeforge.fake.selectors import field_selector, label_selector
-from kubeforge.fake.store import Obj, Store, encode, now
+from kubeforge.fake.store import Event, Obj, Store, encode, now
 from kubeforge.fake.validation import Validator
 
 OPEN_PATHS = ("/version", "/healthz", "/readyz", "/livez")
@@ -353,17 +353,18 @@ class Api:
         )
         await response.prepare(request)
         sent = len(self.store.pod_logs.get(key, ""))
-        await response.write(text.encode())
         cond = self.store.log_condition()
-        while request.transport is not None and not request.transport.is_closing():
-            current = self.store.pod_logs.get(key, "")
-            if len(current) > sent:
-                await response.write(current[sent:].encode())
-                sent = len(current)
-                continue
-            async with cond:
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(cond.wait(), 1.0)
+        with contextlib.suppress(ConnectionResetError):  # the client going away ends it
+            await response.write(text.encode())
+            while request.transport is not None and not request.transport.is_closing():
+                current = self.store.pod_logs.get(key, "")
+                if len(current) > sent:
+                    await response.write(current[sent:].encode())
+                    sent = len(current)
+                    continue
+                async with cond:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(cond.wait(), 1.0)
         return response
 
     def _namespaced(self, group: str, version: str, plural: str) -> bool:
@@ -436,11 +437,6 @@ class Api:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout if timeout else None
 
-        def visible(obj: Obj) -> bool:
-            return (namespace is None or obj["metadata"].get("namespace") == namespace) and bool(
-                match(obj)
-            )
-
         async def send(kind: str, obj: Obj) -> None:
             await response.write(encode({"type": kind, "object": self._versioned(rt, obj)}) + b"\n")
 
@@ -462,8 +458,18 @@ class Api:
                 events = self.store.events_since(rt, rv)
                 for event in events:
                     rv = event.rv
-                    if visible(event.object):
+                    if namespace is not None and event.namespace != namespace:
+                        continue
+                    seen = _as_seen(event, match)
+                    if seen == event.type:
                         await response.write(event.line(rt.api_version))
+                    elif seen == "ADDED":
+                        await send("ADDED", event.object)
+                    elif seen == "DELETED":
+                        assert event.old is not None
+                        last = copy.deepcopy(event.old)
+                        last["metadata"]["resourceVersion"] = str(event.rv)
+                        await send("DELETED", last)
                 if events:
                     continue
                 if bookmarks and loop.time() - last_bookmark >= self.bookmark_interval:
@@ -483,10 +489,12 @@ class Api:
                     with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(cond.wait(), min(wait, 1.0))
         except status.StatusError as exc:
-            await response.write(encode({"type": "ERROR", "object": exc.body()}) + b"\n")
+            with contextlib.suppress(ConnectionResetError):
+                await response.write(encode({"type": "ERROR", "object": exc.body()}) + b"\n")
         except ConnectionResetError:
-            return response
-        await response.write_eof()
+            return response  # the client went away mid-stream
+        with contextlib.suppress(ConnectionResetError):
+            await response.write_eof()
         return response
 
     async def _patch(
@@ -641,6 +649,19 @@ def _manager(request: web.Request, query: dict[str, str]) -> str:
     """The field manager of a write: `fieldManager`, else the client's User-Agent name."""
     agent = request.headers.get("User-Agent", "unknown").split("/")[0].split(" ")[0]
     return query.get("fieldManager") or agent or "unknown"
+
+
+def _as_seen(event: Event, match: Any) -> str | None:
+    """The event a watcher with this selector sees, as kube-apiserver's watch cache decides:
+    an object that starts to match is ADDED, one that stops matching is DELETED (with its
+    last matching content at the event's resourceVersion), one that never matches is not seen."""
+    now = match(event.object)
+    if event.old is None:
+        return event.type if now else None
+    before = match(event.old)
+    if now:
+        return event.type if before else "ADDED"
+    return "DELETED" if before else None
 
 
 def _verb(method: str, name: str | None, sub: str, query: dict[str, str]) -> str:

@@ -10,6 +10,9 @@ import shutil
 import ssl
 import tempfile
 import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,6 +26,18 @@ from kubeforge.fake.store import Store
 from kubeforge.source import bundled
 
 NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A request the server answered, as the server saw it: for tests to wait on and assert."""
+
+    number: int  # 1 for the first request this server saw
+    method: str
+    path: str
+    query: Mapping[str, str]
+    code: int
+    user_agent: str
 
 
 def new_token() -> str:
@@ -60,6 +75,8 @@ class FakeServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
+        self._seen: deque[Seen] = deque(maxlen=10_000)
+        self._seen_changed = threading.Condition()
 
     def __repr__(self) -> str:
         return f"FakeServer({self.url if self.port else 'not started'})"
@@ -88,7 +105,11 @@ class FakeServer:
     async def _start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self.api.handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        app.on_response_prepare.append(self._record)
+        # On stop, open watches are cut at once: a fake server owes its clients no drain.
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=0.1
+        )
         await self._runner.setup()
         context = None
         if self.tls_files:
@@ -141,6 +162,49 @@ class FakeServer:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _record(self, request: web.Request, response: web.StreamResponse) -> None:
+        """Log each answer as its headers go out (a watch: as its stream starts)."""
+        with self._seen_changed:
+            number = self._seen[-1].number + 1 if self._seen else 1
+            agent = request.headers.get("User-Agent", "")
+            self._seen.append(
+                Seen(
+                    number,
+                    request.method,
+                    request.path,
+                    dict(request.query),
+                    response.status,
+                    agent,
+                )
+            )
+            self._seen_changed.notify_all()
+
+    def request_count(self) -> int:
+        """How many requests the server has answered: a mark for `requests(after=...)`."""
+        with self._seen_changed:
+            return self._seen[-1].number if self._seen else 0
+
+    def requests(self, after: int = 0) -> list[Seen]:
+        """The requests answered so far (the newest 10,000), those numbered above `after`."""
+        with self._seen_changed:
+            return [seen for seen in self._seen if seen.number > after]
+
+    def wait_for_request(
+        self, match: Callable[[Seen], bool], *, after: int = 0, timeout: float = 30.0
+    ) -> Seen:
+        """The first answered request numbered above `after` that `match` accepts; waits for
+        it up to `timeout` seconds (then raises TimeoutError)."""
+        with self._seen_changed:
+            found: list[Seen] = []
+
+            def ready() -> bool:
+                found[:] = [s for s in self._seen if s.number > after and match(s)][:1]
+                return bool(found)
+
+            if not self._seen_changed.wait_for(ready, timeout):
+                raise TimeoutError(f"no matching request within {timeout} s")
+            return found[0]
 
     def stop(self) -> None:
         """Stop serving and remove the state directory (certificates, kubeconfig)."""

@@ -36,10 +36,14 @@ def encode(obj: Obj) -> bytes:
 
 @dataclass
 class Event:
+    """One change. `old` is the object before a MODIFIED, so a watch with a selector can tell
+    an object entering it (ADDED) or leaving it (DELETED) from one that changed inside it."""
+
     rv: int
     type: str
     object: Obj
     namespace: str
+    old: Obj | None = None
     _lines: dict[str, bytes] = field(default_factory=dict)
 
     def line(self, api_version: str) -> bytes:
@@ -132,10 +136,10 @@ class Store:
         self.rv += 1
         return str(self.rv)
 
-    def _emit(self, rt: ResourceType, kind: str, obj: Obj) -> None:
+    def _emit(self, rt: ResourceType, kind: str, obj: Obj, old: Obj | None = None) -> None:
         key = (rt.group, rt.plural)
         log = self.logs.setdefault(key, deque())
-        log.append(Event(self.rv, kind, obj, obj["metadata"].get("namespace", "")))
+        log.append(Event(self.rv, kind, obj, obj["metadata"].get("namespace", ""), old))
         while len(log) > self.window:
             self.compacted[key] = log.popleft().rv
         cond = self._changed.get(key)
@@ -235,7 +239,7 @@ class Store:
         new["metadata"]["resourceVersion"] = self._next_rv()
         self._forget(current)
         self.objects[(rt.group, rt.plural)][(namespace, name)] = new
-        self._emit(rt, "MODIFIED", new)
+        self._emit(rt, "MODIFIED", new, current)
         return new
 
     def delete(

@@ -195,7 +195,6 @@ def test_dry_run_checks_and_answers_but_stores_nothing(http: httpx.Client) -> No
 
 def test_pod_logs_are_served_and_followed(http: httpx.Client, fake_api: FakeServer) -> None:
     import threading
-    import time
 
     pods = "/api/v1/namespaces/default/pods"
     http.post(
@@ -208,7 +207,7 @@ def test_pod_logs_are_served_and_followed(http: httpx.Client, fake_api: FakeServ
     assert http.get(f"{pods}/nope/log").status_code == 404
 
     def later() -> None:
-        time.sleep(0.3)
+        fake_api.wait_for_request(lambda seen: seen.query.get("follow") == "true")
         fake_api.append_log("default", "app", "three\n")
 
     writer = threading.Thread(target=later)

@@ -7,7 +7,6 @@ import json
 import ssl
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -137,9 +136,10 @@ def test_a_crd_is_served_discovered_published_and_generated(
                         event = json.loads(line)
                         events.append((event["type"], event["object"]["metadata"]["name"]))
 
+        mark = fake_api.request_count()
         watcher = threading.Thread(target=watch)
         watcher.start()
-        time.sleep(0.5)
+        fake_api.wait_for_request(lambda seen: seen.query.get("watch") == "true", after=mark)
         body = {
             "apiVersion": "stable.example.com/v1",
             "kind": "CronTab",

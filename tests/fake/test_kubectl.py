@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -146,17 +145,27 @@ def test_delete_and_watch_see_every_change(
         text=True,
     )
     try:
-        time.sleep(2)
+        # kubectl lists, then watches from the list's resourceVersion: once that watch has
+        # started, every later change reaches it.
+        fake_api.wait_for_request(
+            lambda seen: seen.path.endswith("/configmaps") and seen.query.get("watch") == "true"
+        )
         _create(kubectl, tmp_path, "c.yaml", CONFIGMAP)
         kubectl("label", "cm", "settings", "x=y")
         assert kubectl("delete", "cm", "settings").strip() == 'configmap "settings" deleted'
         assert "NotFound" in kubectl("get", "cm", "settings", check=False)
-        time.sleep(1.5)
+        assert watcher.stdout is not None
+        lines = []
+        while not lines or not lines[-1].startswith("DELETED"):
+            line = watcher.stdout.readline()
+            assert line, f"kubectl's watch ended early: {lines}"
+            if not line.startswith("EVENT"):
+                lines.append(line)
     finally:
         watcher.terminate()
-        out, _ = watcher.communicate(timeout=10)
-    events = [line.split()[:2] for line in out.splitlines()[1:]]
-    assert events == [["ADDED", "settings"], ["MODIFIED", "settings"], ["DELETED", "settings"]], out
+        watcher.communicate(timeout=10)
+    events = [line.split()[:2] for line in lines]
+    assert events == [["ADDED", "settings"], ["MODIFIED", "settings"], ["DELETED", "settings"]]
 
 
 def test_protobuf_bodies_are_refused_with_a_clear_415(kubectl: Kubectl) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -40,8 +39,10 @@ def test_in_cluster_official_client_lists_creates_patches_and_watches(
         for p in v1.list_namespaced_pod(namespace, label_selector="tier=front").items
     ] == ["web"]
 
+    mark = fake_api.request_count()
+
     def change() -> None:
-        time.sleep(0.5)
+        fake_api.wait_for_request(lambda seen: seen.query.get("watch") == "true", after=mark)
         v1.patch_namespaced_pod("web", namespace, {"metadata": {"annotations": {"a": "b"}}})
         v1.delete_namespaced_pod("web", namespace)
 

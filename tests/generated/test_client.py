@@ -161,25 +161,59 @@ def test_list_pages_and_iterate(fake_api: FakeServer) -> None:
 
 
 def test_watch_yields_typed_events(fake_api: FakeServer) -> None:
+    """Changes made after `rv` arrive in order, typed, whenever the watch starts."""
     with _client(fake_api) as kube:
         pods = kube.core_v1.pods()
         rv = pods.list().metadata.resource_version
-
-        def writer() -> None:
-            time.sleep(0.2)
-            with _client(fake_api) as other:
-                other.core_v1.pods().create(Pod(metadata=ObjectMeta(name="w")))
-                other.core_v1.pods().patch("w", {"metadata": {"labels": {"x": "y"}}})
-                other.core_v1.pods().delete("w")
-
-        thread = threading.Thread(target=writer)
-        thread.start()
-        seen = [
-            (e.type, e.object.metadata.name, type(e.object))
-            for e in pods.watch(resource_version=rv, timeout_seconds=2)
-        ]
-        thread.join()
+        pods.create(Pod(metadata=ObjectMeta(name="w")))
+        pods.patch("w", {"metadata": {"labels": {"x": "y"}}})
+        pods.delete("w")
+        seen = []
+        for event in pods.watch(resource_version=rv, timeout_seconds=30):
+            seen.append((event.type, event.object.metadata.name, type(event.object)))
+            if event.type == "DELETED":
+                break
         assert seen == [("ADDED", "w", Pod), ("MODIFIED", "w", Pod), ("DELETED", "w", Pod)]
+        assert seen and pods.list().metadata.resource_version != rv
+
+
+def test_a_namespaced_client_lists_and_watches_only_its_namespace(fake_api: FakeServer) -> None:
+    with _client(fake_api) as kube:
+        kube.core_v1.namespaces().create(Namespace(metadata=ObjectMeta(name="other")))
+        here, there = kube.core_v1.configmaps("default"), kube.core_v1.configmaps("other")
+        rv = here.list().metadata.resource_version
+        there.create(ConfigMap(metadata=ObjectMeta(name="theirs", labels={"app": "a"})))
+        here.create(ConfigMap(metadata=ObjectMeta(name="mine", labels={"app": "a"})))
+        here.create(ConfigMap(metadata=ObjectMeta(name="plain")))
+        assert [m.metadata.name for m in here.list()] == ["mine", "plain"]
+        assert [m.metadata.name for m in here.list(label_selector="app=a")] == ["mine"]
+        everywhere = kube.core_v1.configmaps(ALL_NAMESPACES).list(label_selector="app=a")
+        assert [(m.metadata.namespace, m.metadata.name) for m in everywhere] == [
+            ("default", "mine"),
+            ("other", "theirs"),
+        ]
+        seen = []
+        for event in here.watch(resource_version=rv, label_selector="app=a", timeout_seconds=30):
+            seen.append((event.type, event.object.metadata.namespace, event.object.metadata.name))
+            if event.object.metadata.name == "mine":
+                break
+        assert seen == [("ADDED", "default", "mine")]
+        here.delete_collection(label_selector="app=a")
+        assert [m.metadata.name for m in here.list()] == ["plain"]
+        assert [m.metadata.name for m in there.list()] == ["theirs"]
+
+
+def test_dry_run_create_answers_and_stores_nothing(fake_api: FakeServer) -> None:
+    with _client(fake_api) as kube:
+        maps = kube.core_v1.configmaps()
+        rv = maps.list().metadata.resource_version
+        answer = maps.create(
+            ConfigMap(metadata=ObjectMeta(name="dry"), data={"a": "1"}), dry_run=True
+        )
+        assert answer.metadata.name == "dry" and answer.data == {"a": "1"}
+        assert answer.metadata.uid, "the server filled in what it would store"
+        listed = maps.list()
+        assert len(listed) == 0 and listed.metadata.resource_version == rv
 
 
 def test_a_wrong_token_is_unauthorized(fake_api: FakeServer) -> None:

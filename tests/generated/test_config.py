@@ -10,13 +10,14 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from kubeapi import Client, Config, ConfigError, TransportError, load_config
+from kubeapi import Client, Config, ConfigError, TransportError, Unauthorized, load_config
 from kubeapi._runtime.kubeconfig import from_kubeconfig
 from kubeforge.fake import FakeServer
 from servers import canned
@@ -85,9 +86,9 @@ def test_a_simulated_pod_lists_its_namespace_with_no_arguments(
     assert result.stdout.splitlines() == [f"in-cluster ({root})", "['mine']"]
 
 
-def test_rotated_tokens_are_picked_up_without_a_visible_failure(
-    fake_api: FakeServer, tmp_path: Path
-) -> None:
+@pytest.fixture
+def in_pod(fake_api: FakeServer, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """The service-account directory of a simulated pod (token-1), and the server's CA."""
     root = tmp_path / "serviceaccount"
     assert fake_api.ca_file
     ca = Path(fake_api.ca_file).read_text()
@@ -97,35 +98,50 @@ def test_rotated_tokens_are_picked_up_without_a_visible_failure(
         KUBERNETES_SERVICE_HOST="127.0.0.1", KUBERNETES_SERVICE_PORT=str(fake_api.port)
     )
     try:
-        kube = Client(load_config_in(root))
-        failures: list[BaseException] = []
-        stop = threading.Event()
-
-        def poll() -> None:
-            deadline = time.monotonic() + 20
-            while not stop.is_set() and time.monotonic() < deadline:
-                try:
-                    kube.core_v1.pods().list()
-                except BaseException as exc:  # noqa: BLE001 - recorded, asserted on below
-                    failures.append(exc)
-
-        poller = threading.Thread(target=poll)
-        poller.start()
-        for n in range(2, 6):
-            time.sleep(0.2)
-            fake_api.set_tokens([f"token-{n}"])  # the old token stops working at once...
-            time.sleep(0.1)
-            kubelet_dir(
-                root, {"token": f"token-{n}", "ca.crt": ca, "namespace": "default"}, str(n)
-            )  # ...then the kubelet swaps
-        time.sleep(0.3)
-        stop.set()
-        poller.join()
-        assert not failures, failures[:1]
-        assert kube.core_v1.pods().list() is not None
+        yield root, ca
     finally:
         for key in ("KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT"):
             os.environ.pop(key, None)
+
+
+def test_a_rotated_token_is_picked_up_after_a_401_without_a_visible_failure(
+    fake_api: FakeServer, in_pod: tuple[Path, str]
+) -> None:
+    root, ca = in_pod
+    with Client(load_config_in(root)) as kube:
+        pods = kube.core_v1.pods()
+        pods.list()
+        for n in range(2, 5):
+            fake_api.set_tokens([f"token-{n}"])  # the old token stops working at once...
+            mark = fake_api.request_count()
+            outcome: list[object] = []
+            caller = threading.Thread(target=lambda: outcome.append(_try(pods.list)))
+            caller.start()
+            denied = fake_api.wait_for_request(lambda seen: seen.code == 401, after=mark)
+            kubelet_dir(root, {"token": f"token-{n}", "ca.crt": ca, "namespace": "default"}, str(n))
+            caller.join(timeout=30)  # ...and the kubelet swaps the file while the call waits
+            assert len(outcome) == 1 and not isinstance(outcome[0], BaseException), outcome
+            answered = [(seen.path, seen.code) for seen in fake_api.requests(after=mark)]
+            assert answered == [(denied.path, 401), (denied.path, 200)], "one 401, one retry"
+
+
+def test_a_401_with_no_new_token_surfaces_after_a_short_wait(
+    fake_api: FakeServer, in_pod: tuple[Path, str]
+) -> None:
+    root, _ = in_pod
+    with Client(load_config_in(root)) as kube:
+        fake_api.set_tokens(["token-2"])
+        mark = fake_api.request_count()
+        with pytest.raises(Unauthorized):
+            kube.core_v1.pods().list()
+        assert [seen.code for seen in fake_api.requests(after=mark)] == [401], "no blind retry"
+
+
+def _try(call: Callable[[], object]) -> object:
+    try:
+        return call()
+    except BaseException as exc:  # noqa: BLE001 - handed to the test thread to assert on
+        return exc
 
 
 def load_config_in(root: Path) -> Config:

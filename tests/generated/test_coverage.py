@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from helpers import REPO
+from kubeapi._runtime.model import Model
+
 from kubeforge.parse import parse
 
 SPEC: dict[str, Any] = json.loads(
@@ -124,6 +126,58 @@ def test_every_operation_with_an_action_maps_to_a_client_method() -> None:
     assert skipped == {"watch": 215, "connect": 48}
 
 
-@pytest.mark.parametrize("module", ["core_v1", "apps_v1", "meta_v1", "apiextensions_v1"])
-def test_modules_are_named_like_the_go_packages(module: str) -> None:
-    assert importlib.import_module(f"kubeapi.{module}").__all__
+@pytest.mark.parametrize(
+    ("key", "module"),
+    [
+        ("io.k8s.api.core.v1.Pod", "core_v1"),
+        ("io.k8s.api.apps.v1.Deployment", "apps_v1"),
+        ("io.k8s.api.rbac.v1.ClusterRole", "rbac_v1"),
+        ("io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler", "autoscaling_v2"),
+        ("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "meta_v1"),
+        (
+            "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition",
+            "apiextensions_v1",
+        ),
+        ("io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService", "apiregistration_v1"),
+        ("io.k8s.apimachinery.pkg.util.intstr.IntOrString", "intstr"),
+        ("io.k8s.apimachinery.pkg.api.resource.Quantity", "resource"),
+        ("io.k8s.apimachinery.pkg.runtime.RawExtension", "runtime"),
+        ("io.k8s.apimachinery.pkg.version.Info", "version"),
+    ],
+)
+def test_modules_are_named_like_the_go_packages(key: str, module: str) -> None:
+    """A Kubernetes user guesses the import: the Go package's name and version."""
+    assert _module_of(key) == module
+    found = getattr(importlib.import_module(f"kubeapi.{module}"), key.rsplit(".", 1)[1])
+    if isinstance(found, type) and issubclass(found, Model):
+        assert found.__module__ == f"kubeapi.{module}"
+    else:  # a type alias (Quantity = str) is where its package says
+        assert key.rsplit(".", 1)[1] in importlib.import_module(f"kubeapi.{module}").__all__
+
+
+def test_every_model_lives_in_its_go_packages_module() -> None:
+    misplaced = {
+        key: found.__module__
+        for key in SPEC["definitions"]
+        if isinstance(found := _find(key), type)
+        and issubclass(found, Model)
+        and found.__module__ != f"kubeapi.{_module_of(key)}"
+    }
+    assert misplaced == {}
+
+
+def test_the_group_table_names_modules_like_the_go_packages() -> None:
+    from kubeapi._groups import MODULES
+
+    assert {gv: MODULES[gv] for gv in ("v1", "apps/v1", "rbac.authorization.k8s.io/v1")} == {
+        "v1": "core_v1",
+        "apps/v1": "apps_v1",
+        "rbac.authorization.k8s.io/v1": "rbac_v1",
+    }
+    for key, schema in SPEC["definitions"].items():
+        gvks = schema.get("x-kubernetes-group-version-kind") or []
+        # meta_v1 kinds say core v1 or are served by every group (DeleteOptions): not a group's
+        if len(gvks) == 1 and _module_of(key) != "meta_v1":
+            group, version = gvks[0]["group"], gvks[0]["version"]
+            group_version = f"{group}/{version}" if group else version
+            assert MODULES[group_version] == _module_of(key), key

@@ -188,7 +188,7 @@ def test_pod_logs_are_followed_through_the_proxy(proxied: tuple[FakeServer, Prox
         assert kube.core_v1.pods().get_log("p") == "started\n"
 
     def later() -> None:
-        time.sleep(0.3)
+        fake.wait_for_request(lambda seen: seen.query.get("follow") == "true")
         fake.append_log("default", "p", "ready\n")
 
     writer = threading.Thread(target=later)
@@ -500,20 +500,42 @@ def test_stop_ends_open_streams(upstream: Upstream) -> None:
     proxy.stop()  # twice is fine
 
 
+class _Lines(logging.Handler):
+    """The proxy's log lines, with a way to wait for them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+        self.changed = threading.Condition()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self.changed:
+            self.messages.append(record.getMessage())
+            self.changed.notify_all()
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: len(self.messages) >= count, timeout)
+
+
 def test_repr_and_logs_never_show_the_token(
     proxied: tuple[FakeServer, ProxyServer], caplog: pytest.LogCaptureFixture
 ) -> None:
     fake, proxy = proxied
     caplog.set_level(logging.DEBUG)
-    with httpx.Client(base_url=proxy.url, timeout=10) as http:
-        assert http.get("/api/v1/namespaces/default/pods/p").status_code == 200
-        assert http.get("/api/v1/pods", headers={"Host": "evil.example.com"}).status_code == 403
-        assert http.get(EXEC).status_code == 403
-        assert http.get("/api/v1/namespaces/default/pods/nope").status_code == 404
-    deadline = time.monotonic() + 5  # each line is logged just after its response is sent
-    while len(lines := [r.getMessage() for r in caplog.records if r.name == "kubeapi.proxy"]) < 4:
-        assert time.monotonic() < deadline, lines
-        time.sleep(0.01)
+    arrived = _Lines()
+    logging.getLogger("kubeapi.proxy").addHandler(arrived)
+    try:
+        with httpx.Client(base_url=proxy.url, timeout=10) as http:
+            assert http.get("/api/v1/namespaces/default/pods/p").status_code == 200
+            assert http.get("/api/v1/pods", headers={"Host": "evil.example.com"}).status_code == 403
+            assert http.get(EXEC).status_code == 403
+            assert http.get("/api/v1/namespaces/default/pods/nope").status_code == 404
+        # Each line is logged just after its response is sent: wait for the fourth.
+        assert arrived.wait_for(4, timeout=10), arrived.messages
+    finally:
+        logging.getLogger("kubeapi.proxy").removeHandler(arrived)
+    lines = arrived.messages
     assert [line.rsplit(" ", 1)[0] for line in lines] == [
         "GET /api/v1/namespaces/default/pods/p 200",
         "GET /api/v1/pods 403",
