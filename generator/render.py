@@ -27,9 +27,20 @@ _MIXINS = (
     ("deletecollection", "DeleteCollection"),
 )
 LINE_LENGTH = 100  # black's line length, pinned in kubeforge.format
-RUNTIME = ("__init__", "client", "codec", "config", "credentials", "errors", "kubeconfig", "model")
-# Hand-written public modules of the generated package: kubeapi.downward, python -m kubeapi.proxy.
-PUBLIC = ("downward", "proxy")
+# Hand-written modules of the generated package, kept in templates/ as plain, linted and
+# type-checked Python and shipped with the header line added: the runtime, and the public
+# kubeapi.downward and `python -m kubeapi.proxy`.
+PLAIN = (
+    "_runtime/__init__",
+    "_runtime/codec",
+    "_runtime/config",
+    "_runtime/credentials",
+    "_runtime/errors",
+    "_runtime/kubeconfig",
+    "_runtime/model",
+    "downward",
+    "proxy",
+)
 
 
 def docstring_text(text: str, indent: str = "") -> str:
@@ -286,10 +297,11 @@ def render(package: Package) -> dict[str, str]:
     common = {"spec_sha256": package.spec_sha256, "package": package.name}
     out: dict[str, str] = {}
     root = package.name
-    for name in RUNTIME:
-        out[f"{root}/_runtime/{name}.py"] = env.get_template(f"_runtime/{name}.py.jinja").render(
-            common
-        )
+    templates = resources.files("kubeforge.templates")
+    header = env.get_template("header.jinja").module.header(package.spec_sha256)  # type: ignore[attr-defined]
+    for name in PLAIN:
+        out[f"{root}/{name}.py"] = f"{header}\n{templates.joinpath(f'{name}.py').read_text()}"
+    out[f"{root}/_runtime/client.py"] = env.get_template("_runtime/client.py.jinja").render(common)
     for module in package.modules:
         ctx = _module_context(module, package)
         text = env.get_template("group_module.py.jinja").render(common, **ctx)
@@ -299,8 +311,6 @@ def render(package: Package) -> dict[str, str]:
         for m in package.modules
         if m.client_class
     ]
-    for name in PUBLIC:
-        out[f"{root}/{name}.py"] = env.get_template(f"{name}.py.jinja").render(common)
     out[f"{root}/__init__.py"] = env.get_template("init.py.jinja").render(
         common, modules=with_clients
     )
@@ -318,11 +328,8 @@ def render(package: Package) -> dict[str, str]:
 
 
 def handwritten(package: str) -> frozenset[str]:
-    """Files from hand-written, black-formatted templates with no logic but the header.
+    """Files copied from plain, black-formatted Python, which the format stage can leave be.
 
-    (client.py is left out: its sync and async halves come from one loop.)
-
-    tests/test_render.py proves they are black-stable, so the format stage can leave them be.
+    tests/test_render.py proves they are black-stable with their header.
     """
-    runtime = {f"{package}/_runtime/{name}.py" for name in RUNTIME if name != "client"}
-    return frozenset(runtime | {f"{package}/{name}.py" for name in PUBLIC})
+    return frozenset(f"{package}/{name}.py" for name in PLAIN)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kubeforge import source
 from kubeforge.cache import digest
 from kubeforge.pipeline import Options, build
-from kubeforge.render import PUBLIC
+from kubeforge.render import PLAIN
 from kubeforge.write import write
 
 _COUNTER = itertools.count()
@@ -124,7 +124,7 @@ def test_hostile_specs_generate_safe_code_that_imports(
     name = f"hostile_{next(_COUNTER)}"
     doc = source.Spec(spec, "hypothesis", None, digest(repr(spec)))
     files, _, _ = build(doc, Options(out=tmp_path, package=name))
-    fixed = {f"{name}/{module}.py" for module in PUBLIC}  # hand-written, the same for every spec
+    fixed = {f"{name}/{module}.py" for module in PLAIN}  # hand-written, the same for every spec
     for path, text in files.items():
         if path.endswith(".py") and "/_runtime/" not in path and path not in fixed:
             _only_declarations(ast.parse(text), path)

@@ -106,11 +106,16 @@ def _client_cert(
     if cert_path and key_path:
         return (cert_path, key_path), None
     try:
-        cert = cert_data if cert_data is not None else open(str(cert_path)).read()
-        key = key_data if key_data is not None else open(str(key_path)).read()
+        cert = cert_data if cert_data is not None else _read_text(str(cert_path))
+        key = key_data if key_data is not None else _read_text(str(key_path))
     except OSError as exc:
         raise ConfigError(f"kubeconfig {origin}: {where}: {exc.filename}: {exc.strerror}") from None
     return None, (cert, key)
+
+
+def _read_text(path: str) -> str:
+    with open(path) as f:
+        return f.read()
 
 
 def from_kubeconfig(

@@ -384,13 +384,13 @@ class ListModel(Model, Generic[M]):
     """Base of list kinds (PodList): iterable over its items."""
 
     __slots__ = ()
+    items: List[M]
 
     def __iter__(self) -> Iterator[M]:
-        items: Iterator[M] = iter(getattr(self, "items"))
-        return items
+        return iter(self.items)
 
     def __len__(self) -> int:
-        return len(getattr(self, "items"))
+        return len(self.items)
 
 
 class ListView(MutableSequence[T]):

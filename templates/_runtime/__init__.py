@@ -1,2 +1,1 @@
-{% from "header.jinja" import header %}{{ header(spec_sha256) }}
 """Hand-written runtime shared by every generated module: models, codecs, config, transport."""

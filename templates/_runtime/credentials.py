@@ -1,4 +1,3 @@
-{% from "header.jinja" import header %}{{ header(spec_sha256) }}
 """exec credential plugins (client.authentication.k8s.io v1 and v1beta1), as kubectl runs them.
 
 The plugin's reply (a token, or a client certificate and key) is cached until its

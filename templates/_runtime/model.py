@@ -1,4 +1,3 @@
-{% from "header.jinja" import header %}{{ header(spec_sha256) }}
 """Lossless typed views over decoded JSON.
 
 A model owns the dict it was decoded from; its properties read and write that dict, nested
@@ -384,13 +383,13 @@ class ListModel(Model, Generic[M]):
     """Base of list kinds (PodList): iterable over its items."""
 
     __slots__ = ()
+    items: List[M]
 
     def __iter__(self) -> Iterator[M]:
-        items: Iterator[M] = iter(getattr(self, "items"))
-        return items
+        return iter(self.items)
 
     def __len__(self) -> int:
-        return len(getattr(self, "items"))
+        return len(self.items)
 
 
 class ListView(MutableSequence[T]):

@@ -1,4 +1,3 @@
-{% from "header.jinja" import header %}{{ header(spec_sha256) }}
 """Errors from the API server, each carrying the HTTP status and the server's Status body."""
 
 from __future__ import annotations

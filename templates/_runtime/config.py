@@ -1,4 +1,3 @@
-{% from "header.jinja" import header %}{{ header(spec_sha256) }}
 """Where the API server is and how to authenticate: explicit, in-cluster, then kubeconfig."""
 
 from __future__ import annotations

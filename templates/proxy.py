@@ -1,4 +1,3 @@
-{% from "header.jinja" import header %}{{ header(spec_sha256) }}
 """An ambassador: `python -m kubeapi.proxy` forwards plain HTTP from localhost to the API server.
 
 It behaves like `kubectl proxy`: it listens on 127.0.0.1:8001 and sends each request on to the

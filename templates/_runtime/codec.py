@@ -1,4 +1,3 @@
-{% from "header.jinja" import header %}{{ header(spec_sha256) }}
 """JSON codecs. msgspec, when installed, decodes lazily; orjson or json decode eagerly.
 
 Lazy decoding keeps each not-yet-read value as a `Raw` slice of the response body: a

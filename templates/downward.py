@@ -1,4 +1,3 @@
-{% from "header.jinja" import header %}{{ header(spec_sha256) }}
 """What a pod learns about itself from the Downward API: environment variables and volume files.
 
 Two forms feed a container, and they differ in one way that matters: environment variables
