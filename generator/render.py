@@ -26,6 +26,14 @@ _MIXINS = (
     ("delete", "Delete"),
     ("deletecollection", "DeleteCollection"),
 )
+# Definition keys of Kubernetes' own types: their clients patch with strategic merge by
+# default, as kubectl does; custom resources and aggregated APIs have other keys.
+_BUILTIN = (
+    "io.k8s.api.",
+    "io.k8s.apimachinery.",
+    "io.k8s.kube-aggregator.",
+    "io.k8s.apiextensions-apiserver.",
+)
 LINE_LENGTH = 100  # black's line length, pinned in kubeforge.format
 # Hand-written modules of the generated package, kept in templates/ as plain, linted and
 # type-checked Python and shipped with the header line added: the runtime, and the public
@@ -34,6 +42,7 @@ PLAIN = (
     "_runtime/__init__",
     "_runtime/codec",
     "_runtime/config",
+    "_runtime/core",
     "_runtime/credentials",
     "_runtime/errors",
     "_runtime/kubeconfig",
@@ -194,6 +203,8 @@ def _resource_view(r: Resource, imp: Imports) -> dict[str, Any]:
     if not r.list_model:
         verbs -= {"list", "watch"}
     mixins = [name for verb, name in _MIXINS if verb in verbs] or ["Resource"]
+    if any(s.subresource == "log" and not s.result for s in r.subresources):
+        imp.collections |= {"AsyncIterator", "Iterator"}  # stream_log
     scope = "namespaced" if r.namespaced else "cluster-scoped"
     extra = f"; short names: {', '.join(r.short_names)}" if r.short_names else ""
     return {
@@ -205,6 +216,7 @@ def _resource_view(r: Resource, imp: Imports) -> dict[str, Any]:
         "plural": r.plural,
         "kind": r.kind,
         "namespaced": r.namespaced,
+        "strategic": r.model.startswith(_BUILTIN),
         "method": r.method,
         "model": imp.model(r.model),
         "list_model": imp.model(r.list_model) if r.list_model else "",
@@ -311,8 +323,19 @@ def render(package: Package) -> dict[str, str]:
         for m in package.modules
         if m.client_class
     ]
+    kinds = sorted(
+        {
+            (r.api_version, r.kind): {
+                "api_version": r.api_version,
+                "kind": r.kind,
+                "module": m.name,
+            }
+            for m in package.modules
+            for r in m.resources
+        }.items()
+    )
     out[f"{root}/__init__.py"] = env.get_template("init.py.jinja").render(
-        common, modules=with_clients
+        common, modules=with_clients, resources=[view for _, view in kinds]
     )
     groups = {
         (f"{m.group}/{m.version}" if m.group else m.version): m.name

@@ -88,9 +88,25 @@ def _only_declarations(tree: ast.Module, path: str) -> None:
             assert isinstance(node.value, ast.Constant), path
         if isinstance(node, ast.ClassDef):
             for item in node.body:
+                if _is_type_checking(item):  # Client.resource() overloads: stubs only
+                    assert isinstance(item, ast.If)
+                    for stub in item.body:
+                        assert isinstance(stub, ast.FunctionDef), path
+                        assert len(stub.body) == 1 and isinstance(stub.body[0], ast.Expr), path
+                        assert isinstance(stub.body[0].value, ast.Constant), path
+                    continue
                 assert isinstance(item, _ALLOWED_CLASS), f"{path}: unexpected {ast.dump(item)[:80]}"
                 if isinstance(item, ast.Expr):
                     assert isinstance(item.value, ast.Constant), path
+
+
+def _is_type_checking(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+        and not node.orelse
+    )
 
 
 @settings(

@@ -74,7 +74,9 @@ def test_the_kubeforge_wheel_has_the_generator_and_no_kubeapi(tmp_path: Path) ->
         "kubeforge/fake/server.py",
         "kubeforge/data/kubernetes-1.36.json.gz",
         "kubeforge/templates/group_module.py.jinja",
-        "kubeforge/templates/_runtime/model.py.jinja",
+        "kubeforge/templates/_runtime/client.py.jinja",
+        "kubeforge/templates/_runtime/model.py",
+        "kubeforge/templates/proxy.py",
     ):
         assert needed in files, needed
     assert _warnings(output) == []

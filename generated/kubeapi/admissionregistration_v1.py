@@ -1219,6 +1219,7 @@ class MutatingAdmissionPolicyClient(
     _version = "v1"
     _plural = "mutatingadmissionpolicies"
     _namespaced = False
+    _strategic = True
     _model = MutatingAdmissionPolicy
     _list_model = MutatingAdmissionPolicyList
 
@@ -1239,6 +1240,7 @@ class MutatingAdmissionPolicyBindingClient(
     _version = "v1"
     _plural = "mutatingadmissionpolicybindings"
     _namespaced = False
+    _strategic = True
     _model = MutatingAdmissionPolicyBinding
     _list_model = MutatingAdmissionPolicyBindingList
 
@@ -1259,6 +1261,7 @@ class MutatingWebhookConfigurationClient(
     _version = "v1"
     _plural = "mutatingwebhookconfigurations"
     _namespaced = False
+    _strategic = True
     _model = MutatingWebhookConfiguration
     _list_model = MutatingWebhookConfigurationList
 
@@ -1279,6 +1282,7 @@ class ValidatingAdmissionPolicyClient(
     _version = "v1"
     _plural = "validatingadmissionpolicies"
     _namespaced = False
+    _strategic = True
     _model = ValidatingAdmissionPolicy
     _list_model = ValidatingAdmissionPolicyList
 
@@ -1290,25 +1294,60 @@ class ValidatingAdmissionPolicyClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ValidatingAdmissionPolicy:
-        """Patch the status of the named ValidatingAdmissionPolicy."""
+        """Patch the status of the named ValidatingAdmissionPolicy (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ValidatingAdmissionPolicy = self._sub(
             "PATCH",
             name,
             "status",
             "admissionregistration_v1.ValidatingAdmissionPolicy",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_status(
-        self, name: str, body: ValidatingAdmissionPolicy | dict[str, Any]
+        self,
+        name: str,
+        body: ValidatingAdmissionPolicy | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ValidatingAdmissionPolicy:
         """Replace the status of the named ValidatingAdmissionPolicy."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ValidatingAdmissionPolicy = self._sub(
-            "PUT", name, "status", "admissionregistration_v1.ValidatingAdmissionPolicy", body
+            "PUT",
+            name,
+            "status",
+            "admissionregistration_v1.ValidatingAdmissionPolicy",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -1329,6 +1368,7 @@ class ValidatingAdmissionPolicyBindingClient(
     _version = "v1"
     _plural = "validatingadmissionpolicybindings"
     _namespaced = False
+    _strategic = True
     _model = ValidatingAdmissionPolicyBinding
     _list_model = ValidatingAdmissionPolicyBindingList
 
@@ -1349,6 +1389,7 @@ class ValidatingWebhookConfigurationClient(
     _version = "v1"
     _plural = "validatingwebhookconfigurations"
     _namespaced = False
+    _strategic = True
     _model = ValidatingWebhookConfiguration
     _list_model = ValidatingWebhookConfigurationList
 
@@ -1397,6 +1438,7 @@ class AsyncMutatingAdmissionPolicyClient(
     _version = "v1"
     _plural = "mutatingadmissionpolicies"
     _namespaced = False
+    _strategic = True
     _model = MutatingAdmissionPolicy
     _list_model = MutatingAdmissionPolicyList
 
@@ -1417,6 +1459,7 @@ class AsyncMutatingAdmissionPolicyBindingClient(
     _version = "v1"
     _plural = "mutatingadmissionpolicybindings"
     _namespaced = False
+    _strategic = True
     _model = MutatingAdmissionPolicyBinding
     _list_model = MutatingAdmissionPolicyBindingList
 
@@ -1437,6 +1480,7 @@ class AsyncMutatingWebhookConfigurationClient(
     _version = "v1"
     _plural = "mutatingwebhookconfigurations"
     _namespaced = False
+    _strategic = True
     _model = MutatingWebhookConfiguration
     _list_model = MutatingWebhookConfigurationList
 
@@ -1457,6 +1501,7 @@ class AsyncValidatingAdmissionPolicyClient(
     _version = "v1"
     _plural = "validatingadmissionpolicies"
     _namespaced = False
+    _strategic = True
     _model = ValidatingAdmissionPolicy
     _list_model = ValidatingAdmissionPolicyList
 
@@ -1468,25 +1513,60 @@ class AsyncValidatingAdmissionPolicyClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ValidatingAdmissionPolicy:
-        """Patch the status of the named ValidatingAdmissionPolicy."""
+        """Patch the status of the named ValidatingAdmissionPolicy (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ValidatingAdmissionPolicy = await self._sub(
             "PATCH",
             name,
             "status",
             "admissionregistration_v1.ValidatingAdmissionPolicy",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: ValidatingAdmissionPolicy | dict[str, Any]
+        self,
+        name: str,
+        body: ValidatingAdmissionPolicy | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ValidatingAdmissionPolicy:
         """Replace the status of the named ValidatingAdmissionPolicy."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ValidatingAdmissionPolicy = await self._sub(
-            "PUT", name, "status", "admissionregistration_v1.ValidatingAdmissionPolicy", body
+            "PUT",
+            name,
+            "status",
+            "admissionregistration_v1.ValidatingAdmissionPolicy",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -1509,6 +1589,7 @@ class AsyncValidatingAdmissionPolicyBindingClient(
     _version = "v1"
     _plural = "validatingadmissionpolicybindings"
     _namespaced = False
+    _strategic = True
     _model = ValidatingAdmissionPolicyBinding
     _list_model = ValidatingAdmissionPolicyBindingList
 
@@ -1529,6 +1610,7 @@ class AsyncValidatingWebhookConfigurationClient(
     _version = "v1"
     _plural = "validatingwebhookconfigurations"
     _namespaced = False
+    _strategic = True
     _model = ValidatingWebhookConfiguration
     _list_model = ValidatingWebhookConfigurationList
 

@@ -496,6 +496,7 @@ class MutatingAdmissionPolicyClient(
     _version = "v1beta1"
     _plural = "mutatingadmissionpolicies"
     _namespaced = False
+    _strategic = True
     _model = MutatingAdmissionPolicy
     _list_model = MutatingAdmissionPolicyList
 
@@ -516,6 +517,7 @@ class MutatingAdmissionPolicyBindingClient(
     _version = "v1beta1"
     _plural = "mutatingadmissionpolicybindings"
     _namespaced = False
+    _strategic = True
     _model = MutatingAdmissionPolicyBinding
     _list_model = MutatingAdmissionPolicyBindingList
 
@@ -548,6 +550,7 @@ class AsyncMutatingAdmissionPolicyClient(
     _version = "v1beta1"
     _plural = "mutatingadmissionpolicies"
     _namespaced = False
+    _strategic = True
     _model = MutatingAdmissionPolicy
     _list_model = MutatingAdmissionPolicyList
 
@@ -568,6 +571,7 @@ class AsyncMutatingAdmissionPolicyBindingClient(
     _version = "v1beta1"
     _plural = "mutatingadmissionpolicybindings"
     _namespaced = False
+    _strategic = True
     _model = MutatingAdmissionPolicyBinding
     _list_model = MutatingAdmissionPolicyBindingList
 

@@ -841,6 +841,7 @@ class CustomResourceDefinitionClient(
     _version = "v1"
     _plural = "customresourcedefinitions"
     _namespaced = False
+    _strategic = True
     _model = CustomResourceDefinition
     _list_model = CustomResourceDefinitionList
 
@@ -852,25 +853,60 @@ class CustomResourceDefinitionClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> CustomResourceDefinition:
-        """Patch the status of the named CustomResourceDefinition."""
+        """Patch the status of the named CustomResourceDefinition (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: CustomResourceDefinition = self._sub(
             "PATCH",
             name,
             "status",
             "apiextensions_v1.CustomResourceDefinition",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_status(
-        self, name: str, body: CustomResourceDefinition | dict[str, Any]
+        self,
+        name: str,
+        body: CustomResourceDefinition | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> CustomResourceDefinition:
         """Replace the status of the named CustomResourceDefinition."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: CustomResourceDefinition = self._sub(
-            "PUT", name, "status", "apiextensions_v1.CustomResourceDefinition", body
+            "PUT",
+            name,
+            "status",
+            "apiextensions_v1.CustomResourceDefinition",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -899,6 +935,7 @@ class AsyncCustomResourceDefinitionClient(
     _version = "v1"
     _plural = "customresourcedefinitions"
     _namespaced = False
+    _strategic = True
     _model = CustomResourceDefinition
     _list_model = CustomResourceDefinitionList
 
@@ -910,25 +947,60 @@ class AsyncCustomResourceDefinitionClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> CustomResourceDefinition:
-        """Patch the status of the named CustomResourceDefinition."""
+        """Patch the status of the named CustomResourceDefinition (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: CustomResourceDefinition = await self._sub(
             "PATCH",
             name,
             "status",
             "apiextensions_v1.CustomResourceDefinition",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: CustomResourceDefinition | dict[str, Any]
+        self,
+        name: str,
+        body: CustomResourceDefinition | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> CustomResourceDefinition:
         """Replace the status of the named CustomResourceDefinition."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: CustomResourceDefinition = await self._sub(
-            "PUT", name, "status", "apiextensions_v1.CustomResourceDefinition", body
+            "PUT",
+            name,
+            "status",
+            "apiextensions_v1.CustomResourceDefinition",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 

@@ -238,6 +238,7 @@ class APIServiceClient(
     _version = "v1"
     _plural = "apiservices"
     _namespaced = False
+    _strategic = True
     _model = APIService
     _list_model = APIServiceList
 
@@ -246,16 +247,62 @@ class APIServiceClient(
         result: APIService = self._sub("GET", name, "status", "apiregistration_v1.APIService")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> APIService:
-        """Patch the status of the named APIService."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> APIService:
+        """Patch the status of the named APIService (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: APIService = self._sub(
-            "PATCH", name, "status", "apiregistration_v1.APIService", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "apiregistration_v1.APIService",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: APIService | dict[str, Any]) -> APIService:
+    def replace_status(
+        self,
+        name: str,
+        body: APIService | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> APIService:
         """Replace the status of the named APIService."""
-        result: APIService = self._sub("PUT", name, "status", "apiregistration_v1.APIService", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: APIService = self._sub(
+            "PUT",
+            name,
+            "status",
+            "apiregistration_v1.APIService",
+            body,
+            params=params,
+            timeout=timeout,
+        )
         return result
 
 
@@ -283,6 +330,7 @@ class AsyncAPIServiceClient(
     _version = "v1"
     _plural = "apiservices"
     _namespaced = False
+    _strategic = True
     _model = APIService
     _list_model = APIServiceList
 
@@ -292,18 +340,60 @@ class AsyncAPIServiceClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> APIService:
-        """Patch the status of the named APIService."""
+        """Patch the status of the named APIService (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: APIService = await self._sub(
-            "PATCH", name, "status", "apiregistration_v1.APIService", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "apiregistration_v1.APIService",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_status(self, name: str, body: APIService | dict[str, Any]) -> APIService:
+    async def replace_status(
+        self,
+        name: str,
+        body: APIService | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> APIService:
         """Replace the status of the named APIService."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: APIService = await self._sub(
-            "PUT", name, "status", "apiregistration_v1.APIService", body
+            "PUT",
+            name,
+            "status",
+            "apiregistration_v1.APIService",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 

@@ -217,6 +217,7 @@ class StorageVersionClient(
     _version = "v1alpha1"
     _plural = "storageversions"
     _namespaced = False
+    _strategic = True
     _model = StorageVersion
     _list_model = StorageVersionList
 
@@ -228,23 +229,60 @@ class StorageVersionClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> StorageVersion:
-        """Patch the status of the named StorageVersion."""
+        """Patch the status of the named StorageVersion (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: StorageVersion = self._sub(
             "PATCH",
             name,
             "status",
             "apiserverinternal_v1alpha1.StorageVersion",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: StorageVersion | dict[str, Any]) -> StorageVersion:
+    def replace_status(
+        self,
+        name: str,
+        body: StorageVersion | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> StorageVersion:
         """Replace the status of the named StorageVersion."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: StorageVersion = self._sub(
-            "PUT", name, "status", "apiserverinternal_v1alpha1.StorageVersion", body
+            "PUT",
+            name,
+            "status",
+            "apiserverinternal_v1alpha1.StorageVersion",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -273,6 +311,7 @@ class AsyncStorageVersionClient(
     _version = "v1alpha1"
     _plural = "storageversions"
     _namespaced = False
+    _strategic = True
     _model = StorageVersion
     _list_model = StorageVersionList
 
@@ -284,25 +323,60 @@ class AsyncStorageVersionClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> StorageVersion:
-        """Patch the status of the named StorageVersion."""
+        """Patch the status of the named StorageVersion (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: StorageVersion = await self._sub(
             "PATCH",
             name,
             "status",
             "apiserverinternal_v1alpha1.StorageVersion",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: StorageVersion | dict[str, Any]
+        self,
+        name: str,
+        body: StorageVersion | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> StorageVersion:
         """Replace the status of the named StorageVersion."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: StorageVersion = await self._sub(
-            "PUT", name, "status", "apiserverinternal_v1alpha1.StorageVersion", body
+            "PUT",
+            name,
+            "status",
+            "apiserverinternal_v1alpha1.StorageVersion",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 

@@ -1168,6 +1168,7 @@ class ControllerRevisionClient(
     _version = "v1"
     _plural = "controllerrevisions"
     _namespaced = True
+    _strategic = True
     _model = ControllerRevision
     _list_model = ControllerRevisionList
 
@@ -1188,6 +1189,7 @@ class DaemonSetClient(
     _version = "v1"
     _plural = "daemonsets"
     _namespaced = True
+    _strategic = True
     _model = DaemonSet
     _list_model = DaemonSetList
 
@@ -1196,16 +1198,56 @@ class DaemonSetClient(
         result: DaemonSet = self._sub("GET", name, "status", "apps_v1.DaemonSet")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> DaemonSet:
-        """Patch the status of the named DaemonSet."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> DaemonSet:
+        """Patch the status of the named DaemonSet (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: DaemonSet = self._sub(
-            "PATCH", name, "status", "apps_v1.DaemonSet", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "apps_v1.DaemonSet",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: DaemonSet | dict[str, Any]) -> DaemonSet:
+    def replace_status(
+        self,
+        name: str,
+        body: DaemonSet | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> DaemonSet:
         """Replace the status of the named DaemonSet."""
-        result: DaemonSet = self._sub("PUT", name, "status", "apps_v1.DaemonSet", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: DaemonSet = self._sub(
+            "PUT", name, "status", "apps_v1.DaemonSet", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -1225,6 +1267,7 @@ class DeploymentClient(
     _version = "v1"
     _plural = "deployments"
     _namespaced = True
+    _strategic = True
     _model = Deployment
     _list_model = DeploymentList
 
@@ -1239,31 +1282,107 @@ class DeploymentClient(
         return result
 
     def patch_scale(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
-        """Patch the scale of the named Deployment."""
+        """Patch the scale of the named Deployment (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: autoscaling_v1.Scale = self._sub(
-            "PATCH", name, "scale", "autoscaling_v1.Scale", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "scale",
+            "autoscaling_v1.Scale",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Deployment:
-        """Patch the status of the named Deployment."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Deployment:
+        """Patch the status of the named Deployment (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Deployment = self._sub(
-            "PATCH", name, "status", "apps_v1.Deployment", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "apps_v1.Deployment",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_scale(
-        self, name: str, body: autoscaling_v1.Scale | dict[str, Any]
+        self,
+        name: str,
+        body: autoscaling_v1.Scale | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
         """Replace the scale of the named Deployment."""
-        result: autoscaling_v1.Scale = self._sub("PUT", name, "scale", "autoscaling_v1.Scale", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: autoscaling_v1.Scale = self._sub(
+            "PUT", name, "scale", "autoscaling_v1.Scale", body, params=params, timeout=timeout
+        )
         return result
 
-    def replace_status(self, name: str, body: Deployment | dict[str, Any]) -> Deployment:
+    def replace_status(
+        self,
+        name: str,
+        body: Deployment | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Deployment:
         """Replace the status of the named Deployment."""
-        result: Deployment = self._sub("PUT", name, "status", "apps_v1.Deployment", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Deployment = self._sub(
+            "PUT", name, "status", "apps_v1.Deployment", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -1283,6 +1402,7 @@ class ReplicaSetClient(
     _version = "v1"
     _plural = "replicasets"
     _namespaced = True
+    _strategic = True
     _model = ReplicaSet
     _list_model = ReplicaSetList
 
@@ -1297,31 +1417,107 @@ class ReplicaSetClient(
         return result
 
     def patch_scale(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
-        """Patch the scale of the named ReplicaSet."""
+        """Patch the scale of the named ReplicaSet (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: autoscaling_v1.Scale = self._sub(
-            "PATCH", name, "scale", "autoscaling_v1.Scale", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "scale",
+            "autoscaling_v1.Scale",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> ReplicaSet:
-        """Patch the status of the named ReplicaSet."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ReplicaSet:
+        """Patch the status of the named ReplicaSet (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ReplicaSet = self._sub(
-            "PATCH", name, "status", "apps_v1.ReplicaSet", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "apps_v1.ReplicaSet",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_scale(
-        self, name: str, body: autoscaling_v1.Scale | dict[str, Any]
+        self,
+        name: str,
+        body: autoscaling_v1.Scale | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
         """Replace the scale of the named ReplicaSet."""
-        result: autoscaling_v1.Scale = self._sub("PUT", name, "scale", "autoscaling_v1.Scale", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: autoscaling_v1.Scale = self._sub(
+            "PUT", name, "scale", "autoscaling_v1.Scale", body, params=params, timeout=timeout
+        )
         return result
 
-    def replace_status(self, name: str, body: ReplicaSet | dict[str, Any]) -> ReplicaSet:
+    def replace_status(
+        self,
+        name: str,
+        body: ReplicaSet | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ReplicaSet:
         """Replace the status of the named ReplicaSet."""
-        result: ReplicaSet = self._sub("PUT", name, "status", "apps_v1.ReplicaSet", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: ReplicaSet = self._sub(
+            "PUT", name, "status", "apps_v1.ReplicaSet", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -1341,6 +1537,7 @@ class StatefulSetClient(
     _version = "v1"
     _plural = "statefulsets"
     _namespaced = True
+    _strategic = True
     _model = StatefulSet
     _list_model = StatefulSetList
 
@@ -1355,31 +1552,107 @@ class StatefulSetClient(
         return result
 
     def patch_scale(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
-        """Patch the scale of the named StatefulSet."""
+        """Patch the scale of the named StatefulSet (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: autoscaling_v1.Scale = self._sub(
-            "PATCH", name, "scale", "autoscaling_v1.Scale", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "scale",
+            "autoscaling_v1.Scale",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> StatefulSet:
-        """Patch the status of the named StatefulSet."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> StatefulSet:
+        """Patch the status of the named StatefulSet (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: StatefulSet = self._sub(
-            "PATCH", name, "status", "apps_v1.StatefulSet", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "apps_v1.StatefulSet",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_scale(
-        self, name: str, body: autoscaling_v1.Scale | dict[str, Any]
+        self,
+        name: str,
+        body: autoscaling_v1.Scale | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
         """Replace the scale of the named StatefulSet."""
-        result: autoscaling_v1.Scale = self._sub("PUT", name, "scale", "autoscaling_v1.Scale", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: autoscaling_v1.Scale = self._sub(
+            "PUT", name, "scale", "autoscaling_v1.Scale", body, params=params, timeout=timeout
+        )
         return result
 
-    def replace_status(self, name: str, body: StatefulSet | dict[str, Any]) -> StatefulSet:
+    def replace_status(
+        self,
+        name: str,
+        body: StatefulSet | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> StatefulSet:
         """Replace the status of the named StatefulSet."""
-        result: StatefulSet = self._sub("PUT", name, "status", "apps_v1.StatefulSet", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: StatefulSet = self._sub(
+            "PUT", name, "status", "apps_v1.StatefulSet", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -1423,6 +1696,7 @@ class AsyncControllerRevisionClient(
     _version = "v1"
     _plural = "controllerrevisions"
     _namespaced = True
+    _strategic = True
     _model = ControllerRevision
     _list_model = ControllerRevisionList
 
@@ -1443,6 +1717,7 @@ class AsyncDaemonSetClient(
     _version = "v1"
     _plural = "daemonsets"
     _namespaced = True
+    _strategic = True
     _model = DaemonSet
     _list_model = DaemonSetList
 
@@ -1452,17 +1727,55 @@ class AsyncDaemonSetClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> DaemonSet:
-        """Patch the status of the named DaemonSet."""
+        """Patch the status of the named DaemonSet (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: DaemonSet = await self._sub(
-            "PATCH", name, "status", "apps_v1.DaemonSet", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "apps_v1.DaemonSet",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_status(self, name: str, body: DaemonSet | dict[str, Any]) -> DaemonSet:
+    async def replace_status(
+        self,
+        name: str,
+        body: DaemonSet | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> DaemonSet:
         """Replace the status of the named DaemonSet."""
-        result: DaemonSet = await self._sub("PUT", name, "status", "apps_v1.DaemonSet", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: DaemonSet = await self._sub(
+            "PUT", name, "status", "apps_v1.DaemonSet", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -1482,6 +1795,7 @@ class AsyncDeploymentClient(
     _version = "v1"
     _plural = "deployments"
     _namespaced = True
+    _strategic = True
     _model = Deployment
     _list_model = DeploymentList
 
@@ -1496,35 +1810,107 @@ class AsyncDeploymentClient(
         return result
 
     async def patch_scale(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
-        """Patch the scale of the named Deployment."""
+        """Patch the scale of the named Deployment (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: autoscaling_v1.Scale = await self._sub(
-            "PATCH", name, "scale", "autoscaling_v1.Scale", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "scale",
+            "autoscaling_v1.Scale",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> Deployment:
-        """Patch the status of the named Deployment."""
+        """Patch the status of the named Deployment (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Deployment = await self._sub(
-            "PATCH", name, "status", "apps_v1.Deployment", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "apps_v1.Deployment",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_scale(
-        self, name: str, body: autoscaling_v1.Scale | dict[str, Any]
+        self,
+        name: str,
+        body: autoscaling_v1.Scale | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
         """Replace the scale of the named Deployment."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: autoscaling_v1.Scale = await self._sub(
-            "PUT", name, "scale", "autoscaling_v1.Scale", body
+            "PUT", name, "scale", "autoscaling_v1.Scale", body, params=params, timeout=timeout
         )
         return result
 
-    async def replace_status(self, name: str, body: Deployment | dict[str, Any]) -> Deployment:
+    async def replace_status(
+        self,
+        name: str,
+        body: Deployment | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Deployment:
         """Replace the status of the named Deployment."""
-        result: Deployment = await self._sub("PUT", name, "status", "apps_v1.Deployment", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Deployment = await self._sub(
+            "PUT", name, "status", "apps_v1.Deployment", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -1544,6 +1930,7 @@ class AsyncReplicaSetClient(
     _version = "v1"
     _plural = "replicasets"
     _namespaced = True
+    _strategic = True
     _model = ReplicaSet
     _list_model = ReplicaSetList
 
@@ -1558,35 +1945,107 @@ class AsyncReplicaSetClient(
         return result
 
     async def patch_scale(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
-        """Patch the scale of the named ReplicaSet."""
+        """Patch the scale of the named ReplicaSet (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: autoscaling_v1.Scale = await self._sub(
-            "PATCH", name, "scale", "autoscaling_v1.Scale", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "scale",
+            "autoscaling_v1.Scale",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ReplicaSet:
-        """Patch the status of the named ReplicaSet."""
+        """Patch the status of the named ReplicaSet (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ReplicaSet = await self._sub(
-            "PATCH", name, "status", "apps_v1.ReplicaSet", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "apps_v1.ReplicaSet",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_scale(
-        self, name: str, body: autoscaling_v1.Scale | dict[str, Any]
+        self,
+        name: str,
+        body: autoscaling_v1.Scale | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
         """Replace the scale of the named ReplicaSet."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: autoscaling_v1.Scale = await self._sub(
-            "PUT", name, "scale", "autoscaling_v1.Scale", body
+            "PUT", name, "scale", "autoscaling_v1.Scale", body, params=params, timeout=timeout
         )
         return result
 
-    async def replace_status(self, name: str, body: ReplicaSet | dict[str, Any]) -> ReplicaSet:
+    async def replace_status(
+        self,
+        name: str,
+        body: ReplicaSet | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ReplicaSet:
         """Replace the status of the named ReplicaSet."""
-        result: ReplicaSet = await self._sub("PUT", name, "status", "apps_v1.ReplicaSet", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: ReplicaSet = await self._sub(
+            "PUT", name, "status", "apps_v1.ReplicaSet", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -1606,6 +2065,7 @@ class AsyncStatefulSetClient(
     _version = "v1"
     _plural = "statefulsets"
     _namespaced = True
+    _strategic = True
     _model = StatefulSet
     _list_model = StatefulSetList
 
@@ -1620,35 +2080,107 @@ class AsyncStatefulSetClient(
         return result
 
     async def patch_scale(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
-        """Patch the scale of the named StatefulSet."""
+        """Patch the scale of the named StatefulSet (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: autoscaling_v1.Scale = await self._sub(
-            "PATCH", name, "scale", "autoscaling_v1.Scale", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "scale",
+            "autoscaling_v1.Scale",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> StatefulSet:
-        """Patch the status of the named StatefulSet."""
+        """Patch the status of the named StatefulSet (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: StatefulSet = await self._sub(
-            "PATCH", name, "status", "apps_v1.StatefulSet", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "apps_v1.StatefulSet",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_scale(
-        self, name: str, body: autoscaling_v1.Scale | dict[str, Any]
+        self,
+        name: str,
+        body: autoscaling_v1.Scale | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
         """Replace the scale of the named StatefulSet."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: autoscaling_v1.Scale = await self._sub(
-            "PUT", name, "scale", "autoscaling_v1.Scale", body
+            "PUT", name, "scale", "autoscaling_v1.Scale", body, params=params, timeout=timeout
         )
         return result
 
-    async def replace_status(self, name: str, body: StatefulSet | dict[str, Any]) -> StatefulSet:
+    async def replace_status(
+        self,
+        name: str,
+        body: StatefulSet | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> StatefulSet:
         """Replace the status of the named StatefulSet."""
-        result: StatefulSet = await self._sub("PUT", name, "status", "apps_v1.StatefulSet", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: StatefulSet = await self._sub(
+            "PUT", name, "status", "apps_v1.StatefulSet", body, params=params, timeout=timeout
+        )
         return result
 
 

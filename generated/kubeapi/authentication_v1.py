@@ -321,6 +321,7 @@ class SelfSubjectReviewClient(_c.Create[SelfSubjectReview, _m.ListModel[Any]]):
     _version = "v1"
     _plural = "selfsubjectreviews"
     _namespaced = False
+    _strategic = True
     _model = SelfSubjectReview
 
 
@@ -331,6 +332,7 @@ class TokenReviewClient(_c.Create[TokenReview, _m.ListModel[Any]]):
     _version = "v1"
     _plural = "tokenreviews"
     _namespaced = False
+    _strategic = True
     _model = TokenReview
 
 
@@ -353,6 +355,7 @@ class AsyncSelfSubjectReviewClient(_c.AsyncCreate[SelfSubjectReview, _m.ListMode
     _version = "v1"
     _plural = "selfsubjectreviews"
     _namespaced = False
+    _strategic = True
     _model = SelfSubjectReview
 
 
@@ -363,6 +366,7 @@ class AsyncTokenReviewClient(_c.AsyncCreate[TokenReview, _m.ListModel[Any]]):
     _version = "v1"
     _plural = "tokenreviews"
     _namespaced = False
+    _strategic = True
     _model = TokenReview
 
 

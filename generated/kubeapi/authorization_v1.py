@@ -506,6 +506,7 @@ class LocalSubjectAccessReviewClient(_c.Create[LocalSubjectAccessReview, _m.List
     _version = "v1"
     _plural = "localsubjectaccessreviews"
     _namespaced = True
+    _strategic = True
     _model = LocalSubjectAccessReview
 
 
@@ -516,6 +517,7 @@ class SelfSubjectAccessReviewClient(_c.Create[SelfSubjectAccessReview, _m.ListMo
     _version = "v1"
     _plural = "selfsubjectaccessreviews"
     _namespaced = False
+    _strategic = True
     _model = SelfSubjectAccessReview
 
 
@@ -526,6 +528,7 @@ class SelfSubjectRulesReviewClient(_c.Create[SelfSubjectRulesReview, _m.ListMode
     _version = "v1"
     _plural = "selfsubjectrulesreviews"
     _namespaced = False
+    _strategic = True
     _model = SelfSubjectRulesReview
 
 
@@ -536,6 +539,7 @@ class SubjectAccessReviewClient(_c.Create[SubjectAccessReview, _m.ListModel[Any]
     _version = "v1"
     _plural = "subjectaccessreviews"
     _namespaced = False
+    _strategic = True
     _model = SubjectAccessReview
 
 
@@ -570,6 +574,7 @@ class AsyncLocalSubjectAccessReviewClient(
     _version = "v1"
     _plural = "localsubjectaccessreviews"
     _namespaced = True
+    _strategic = True
     _model = LocalSubjectAccessReview
 
 
@@ -582,6 +587,7 @@ class AsyncSelfSubjectAccessReviewClient(
     _version = "v1"
     _plural = "selfsubjectaccessreviews"
     _namespaced = False
+    _strategic = True
     _model = SelfSubjectAccessReview
 
 
@@ -592,6 +598,7 @@ class AsyncSelfSubjectRulesReviewClient(_c.AsyncCreate[SelfSubjectRulesReview, _
     _version = "v1"
     _plural = "selfsubjectrulesreviews"
     _namespaced = False
+    _strategic = True
     _model = SelfSubjectRulesReview
 
 
@@ -602,6 +609,7 @@ class AsyncSubjectAccessReviewClient(_c.AsyncCreate[SubjectAccessReview, _m.List
     _version = "v1"
     _plural = "subjectaccessreviews"
     _namespaced = False
+    _strategic = True
     _model = SubjectAccessReview
 
 

@@ -285,6 +285,7 @@ class HorizontalPodAutoscalerClient(
     _version = "v1"
     _plural = "horizontalpodautoscalers"
     _namespaced = True
+    _strategic = True
     _model = HorizontalPodAutoscaler
     _list_model = HorizontalPodAutoscalerList
 
@@ -296,25 +297,60 @@ class HorizontalPodAutoscalerClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> HorizontalPodAutoscaler:
-        """Patch the status of the named HorizontalPodAutoscaler."""
+        """Patch the status of the named HorizontalPodAutoscaler (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: HorizontalPodAutoscaler = self._sub(
             "PATCH",
             name,
             "status",
             "autoscaling_v1.HorizontalPodAutoscaler",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_status(
-        self, name: str, body: HorizontalPodAutoscaler | dict[str, Any]
+        self,
+        name: str,
+        body: HorizontalPodAutoscaler | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> HorizontalPodAutoscaler:
         """Replace the status of the named HorizontalPodAutoscaler."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: HorizontalPodAutoscaler = self._sub(
-            "PUT", name, "status", "autoscaling_v1.HorizontalPodAutoscaler", body
+            "PUT",
+            name,
+            "status",
+            "autoscaling_v1.HorizontalPodAutoscaler",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -345,6 +381,7 @@ class AsyncHorizontalPodAutoscalerClient(
     _version = "v1"
     _plural = "horizontalpodautoscalers"
     _namespaced = True
+    _strategic = True
     _model = HorizontalPodAutoscaler
     _list_model = HorizontalPodAutoscalerList
 
@@ -356,25 +393,60 @@ class AsyncHorizontalPodAutoscalerClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> HorizontalPodAutoscaler:
-        """Patch the status of the named HorizontalPodAutoscaler."""
+        """Patch the status of the named HorizontalPodAutoscaler (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: HorizontalPodAutoscaler = await self._sub(
             "PATCH",
             name,
             "status",
             "autoscaling_v1.HorizontalPodAutoscaler",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: HorizontalPodAutoscaler | dict[str, Any]
+        self,
+        name: str,
+        body: HorizontalPodAutoscaler | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> HorizontalPodAutoscaler:
         """Replace the status of the named HorizontalPodAutoscaler."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: HorizontalPodAutoscaler = await self._sub(
-            "PUT", name, "status", "autoscaling_v1.HorizontalPodAutoscaler", body
+            "PUT",
+            name,
+            "status",
+            "autoscaling_v1.HorizontalPodAutoscaler",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 

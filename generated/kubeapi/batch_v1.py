@@ -655,6 +655,7 @@ class CronJobClient(
     _version = "v1"
     _plural = "cronjobs"
     _namespaced = True
+    _strategic = True
     _model = CronJob
     _list_model = CronJobList
 
@@ -663,16 +664,56 @@ class CronJobClient(
         result: CronJob = self._sub("GET", name, "status", "batch_v1.CronJob")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> CronJob:
-        """Patch the status of the named CronJob."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> CronJob:
+        """Patch the status of the named CronJob (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: CronJob = self._sub(
-            "PATCH", name, "status", "batch_v1.CronJob", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "batch_v1.CronJob",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: CronJob | dict[str, Any]) -> CronJob:
+    def replace_status(
+        self,
+        name: str,
+        body: CronJob | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> CronJob:
         """Replace the status of the named CronJob."""
-        result: CronJob = self._sub("PUT", name, "status", "batch_v1.CronJob", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: CronJob = self._sub(
+            "PUT", name, "status", "batch_v1.CronJob", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -692,6 +733,7 @@ class JobClient(
     _version = "v1"
     _plural = "jobs"
     _namespaced = True
+    _strategic = True
     _model = Job
     _list_model = JobList
 
@@ -700,16 +742,56 @@ class JobClient(
         result: Job = self._sub("GET", name, "status", "batch_v1.Job")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Job:
-        """Patch the status of the named Job."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Job:
+        """Patch the status of the named Job (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Job = self._sub(
-            "PATCH", name, "status", "batch_v1.Job", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "batch_v1.Job",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: Job | dict[str, Any]) -> Job:
+    def replace_status(
+        self,
+        name: str,
+        body: Job | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Job:
         """Replace the status of the named Job."""
-        result: Job = self._sub("PUT", name, "status", "batch_v1.Job", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Job = self._sub(
+            "PUT", name, "status", "batch_v1.Job", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -741,6 +823,7 @@ class AsyncCronJobClient(
     _version = "v1"
     _plural = "cronjobs"
     _namespaced = True
+    _strategic = True
     _model = CronJob
     _list_model = CronJobList
 
@@ -749,16 +832,56 @@ class AsyncCronJobClient(
         result: CronJob = await self._sub("GET", name, "status", "batch_v1.CronJob")
         return result
 
-    async def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> CronJob:
-        """Patch the status of the named CronJob."""
+    async def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> CronJob:
+        """Patch the status of the named CronJob (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: CronJob = await self._sub(
-            "PATCH", name, "status", "batch_v1.CronJob", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "batch_v1.CronJob",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_status(self, name: str, body: CronJob | dict[str, Any]) -> CronJob:
+    async def replace_status(
+        self,
+        name: str,
+        body: CronJob | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> CronJob:
         """Replace the status of the named CronJob."""
-        result: CronJob = await self._sub("PUT", name, "status", "batch_v1.CronJob", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: CronJob = await self._sub(
+            "PUT", name, "status", "batch_v1.CronJob", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -778,6 +901,7 @@ class AsyncJobClient(
     _version = "v1"
     _plural = "jobs"
     _namespaced = True
+    _strategic = True
     _model = Job
     _list_model = JobList
 
@@ -786,16 +910,56 @@ class AsyncJobClient(
         result: Job = await self._sub("GET", name, "status", "batch_v1.Job")
         return result
 
-    async def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Job:
-        """Patch the status of the named Job."""
+    async def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Job:
+        """Patch the status of the named Job (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Job = await self._sub(
-            "PATCH", name, "status", "batch_v1.Job", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "batch_v1.Job",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_status(self, name: str, body: Job | dict[str, Any]) -> Job:
+    async def replace_status(
+        self,
+        name: str,
+        body: Job | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Job:
         """Replace the status of the named Job."""
-        result: Job = await self._sub("PUT", name, "status", "batch_v1.Job", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Job = await self._sub(
+            "PUT", name, "status", "batch_v1.Job", body, params=params, timeout=timeout
+        )
         return result
 
 

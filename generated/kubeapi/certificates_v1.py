@@ -221,6 +221,7 @@ class CertificateSigningRequestClient(
     _version = "v1"
     _plural = "certificatesigningrequests"
     _namespaced = False
+    _strategic = True
     _model = CertificateSigningRequest
     _list_model = CertificateSigningRequestList
 
@@ -239,48 +240,118 @@ class CertificateSigningRequestClient(
         return result
 
     def patch_approval(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> CertificateSigningRequest:
-        """Patch the approval of the named CertificateSigningRequest."""
+        """Patch the approval of the named CertificateSigningRequest (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: CertificateSigningRequest = self._sub(
             "PATCH",
             name,
             "approval",
             "certificates_v1.CertificateSigningRequest",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> CertificateSigningRequest:
-        """Patch the status of the named CertificateSigningRequest."""
+        """Patch the status of the named CertificateSigningRequest (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: CertificateSigningRequest = self._sub(
             "PATCH",
             name,
             "status",
             "certificates_v1.CertificateSigningRequest",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_approval(
-        self, name: str, body: CertificateSigningRequest | dict[str, Any]
+        self,
+        name: str,
+        body: CertificateSigningRequest | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> CertificateSigningRequest:
         """Replace the approval of the named CertificateSigningRequest."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: CertificateSigningRequest = self._sub(
-            "PUT", name, "approval", "certificates_v1.CertificateSigningRequest", body
+            "PUT",
+            name,
+            "approval",
+            "certificates_v1.CertificateSigningRequest",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
     def replace_status(
-        self, name: str, body: CertificateSigningRequest | dict[str, Any]
+        self,
+        name: str,
+        body: CertificateSigningRequest | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> CertificateSigningRequest:
         """Replace the status of the named CertificateSigningRequest."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: CertificateSigningRequest = self._sub(
-            "PUT", name, "status", "certificates_v1.CertificateSigningRequest", body
+            "PUT",
+            name,
+            "status",
+            "certificates_v1.CertificateSigningRequest",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -309,6 +380,7 @@ class AsyncCertificateSigningRequestClient(
     _version = "v1"
     _plural = "certificatesigningrequests"
     _namespaced = False
+    _strategic = True
     _model = CertificateSigningRequest
     _list_model = CertificateSigningRequestList
 
@@ -327,48 +399,118 @@ class AsyncCertificateSigningRequestClient(
         return result
 
     async def patch_approval(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> CertificateSigningRequest:
-        """Patch the approval of the named CertificateSigningRequest."""
+        """Patch the approval of the named CertificateSigningRequest (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: CertificateSigningRequest = await self._sub(
             "PATCH",
             name,
             "approval",
             "certificates_v1.CertificateSigningRequest",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> CertificateSigningRequest:
-        """Patch the status of the named CertificateSigningRequest."""
+        """Patch the status of the named CertificateSigningRequest (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: CertificateSigningRequest = await self._sub(
             "PATCH",
             name,
             "status",
             "certificates_v1.CertificateSigningRequest",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_approval(
-        self, name: str, body: CertificateSigningRequest | dict[str, Any]
+        self,
+        name: str,
+        body: CertificateSigningRequest | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> CertificateSigningRequest:
         """Replace the approval of the named CertificateSigningRequest."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: CertificateSigningRequest = await self._sub(
-            "PUT", name, "approval", "certificates_v1.CertificateSigningRequest", body
+            "PUT",
+            name,
+            "approval",
+            "certificates_v1.CertificateSigningRequest",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: CertificateSigningRequest | dict[str, Any]
+        self,
+        name: str,
+        body: CertificateSigningRequest | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> CertificateSigningRequest:
         """Replace the status of the named CertificateSigningRequest."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: CertificateSigningRequest = await self._sub(
-            "PUT", name, "status", "certificates_v1.CertificateSigningRequest", body
+            "PUT",
+            name,
+            "status",
+            "certificates_v1.CertificateSigningRequest",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 

@@ -128,6 +128,7 @@ class ClusterTrustBundleClient(
     _version = "v1alpha1"
     _plural = "clustertrustbundles"
     _namespaced = False
+    _strategic = True
     _model = ClusterTrustBundle
     _list_model = ClusterTrustBundleList
 
@@ -156,6 +157,7 @@ class AsyncClusterTrustBundleClient(
     _version = "v1alpha1"
     _plural = "clustertrustbundles"
     _namespaced = False
+    _strategic = True
     _model = ClusterTrustBundle
     _list_model = ClusterTrustBundleList
 

@@ -313,6 +313,7 @@ class ClusterTrustBundleClient(
     _version = "v1beta1"
     _plural = "clustertrustbundles"
     _namespaced = False
+    _strategic = True
     _model = ClusterTrustBundle
     _list_model = ClusterTrustBundleList
 
@@ -333,6 +334,7 @@ class PodCertificateRequestClient(
     _version = "v1beta1"
     _plural = "podcertificaterequests"
     _namespaced = True
+    _strategic = True
     _model = PodCertificateRequest
     _list_model = PodCertificateRequestList
 
@@ -344,25 +346,60 @@ class PodCertificateRequestClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PodCertificateRequest:
-        """Patch the status of the named PodCertificateRequest."""
+        """Patch the status of the named PodCertificateRequest (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: PodCertificateRequest = self._sub(
             "PATCH",
             name,
             "status",
             "certificates_v1beta1.PodCertificateRequest",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_status(
-        self, name: str, body: PodCertificateRequest | dict[str, Any]
+        self,
+        name: str,
+        body: PodCertificateRequest | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PodCertificateRequest:
         """Replace the status of the named PodCertificateRequest."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: PodCertificateRequest = self._sub(
-            "PUT", name, "status", "certificates_v1beta1.PodCertificateRequest", body
+            "PUT",
+            name,
+            "status",
+            "certificates_v1beta1.PodCertificateRequest",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -395,6 +432,7 @@ class AsyncClusterTrustBundleClient(
     _version = "v1beta1"
     _plural = "clustertrustbundles"
     _namespaced = False
+    _strategic = True
     _model = ClusterTrustBundle
     _list_model = ClusterTrustBundleList
 
@@ -415,6 +453,7 @@ class AsyncPodCertificateRequestClient(
     _version = "v1beta1"
     _plural = "podcertificaterequests"
     _namespaced = True
+    _strategic = True
     _model = PodCertificateRequest
     _list_model = PodCertificateRequestList
 
@@ -426,25 +465,60 @@ class AsyncPodCertificateRequestClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PodCertificateRequest:
-        """Patch the status of the named PodCertificateRequest."""
+        """Patch the status of the named PodCertificateRequest (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: PodCertificateRequest = await self._sub(
             "PATCH",
             name,
             "status",
             "certificates_v1beta1.PodCertificateRequest",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: PodCertificateRequest | dict[str, Any]
+        self,
+        name: str,
+        body: PodCertificateRequest | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PodCertificateRequest:
         """Replace the status of the named PodCertificateRequest."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: PodCertificateRequest = await self._sub(
-            "PUT", name, "status", "certificates_v1beta1.PodCertificateRequest", body
+            "PUT",
+            name,
+            "status",
+            "certificates_v1beta1.PodCertificateRequest",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 

@@ -153,6 +153,7 @@ class LeaseClient(
     _version = "v1"
     _plural = "leases"
     _namespaced = True
+    _strategic = True
     _model = Lease
     _list_model = LeaseList
 
@@ -181,6 +182,7 @@ class AsyncLeaseClient(
     _version = "v1"
     _plural = "leases"
     _namespaced = True
+    _strategic = True
     _model = Lease
     _list_model = LeaseList
 

@@ -142,6 +142,7 @@ class LeaseCandidateClient(
     _version = "v1beta1"
     _plural = "leasecandidates"
     _namespaced = True
+    _strategic = True
     _model = LeaseCandidate
     _list_model = LeaseCandidateList
 
@@ -170,6 +171,7 @@ class AsyncLeaseCandidateClient(
     _version = "v1beta1"
     _plural = "leasecandidates"
     _namespaced = True
+    _strategic = True
     _model = LeaseCandidate
     _list_model = LeaseCandidateList
 

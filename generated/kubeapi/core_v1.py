@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -8132,6 +8132,7 @@ class BindingClient(_c.Create[Binding, _m.ListModel[Any]]):
     _version = "v1"
     _plural = "bindings"
     _namespaced = True
+    _strategic = True
     _model = Binding
 
 
@@ -8146,6 +8147,7 @@ class ComponentStatusClient(
     _version = "v1"
     _plural = "componentstatuses"
     _namespaced = False
+    _strategic = True
     _model = ComponentStatus
     _list_model = ComponentStatusList
 
@@ -8166,6 +8168,7 @@ class ConfigMapClient(
     _version = "v1"
     _plural = "configmaps"
     _namespaced = True
+    _strategic = True
     _model = ConfigMap
     _list_model = ConfigMapList
 
@@ -8186,6 +8189,7 @@ class EndpointsClient(
     _version = "v1"
     _plural = "endpoints"
     _namespaced = True
+    _strategic = True
     _model = Endpoints
     _list_model = EndpointsList
 
@@ -8206,6 +8210,7 @@ class EventClient(
     _version = "v1"
     _plural = "events"
     _namespaced = True
+    _strategic = True
     _model = Event
     _list_model = EventList
 
@@ -8226,6 +8231,7 @@ class LimitRangeClient(
     _version = "v1"
     _plural = "limitranges"
     _namespaced = True
+    _strategic = True
     _model = LimitRange
     _list_model = LimitRangeList
 
@@ -8245,6 +8251,7 @@ class NamespaceClient(
     _version = "v1"
     _plural = "namespaces"
     _namespaced = False
+    _strategic = True
     _model = Namespace
     _list_model = NamespaceList
 
@@ -8253,21 +8260,77 @@ class NamespaceClient(
         result: Namespace = self._sub("GET", name, "status", "core_v1.Namespace")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Namespace:
-        """Patch the status of the named Namespace."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Namespace:
+        """Patch the status of the named Namespace (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Namespace = self._sub(
-            "PATCH", name, "status", "core_v1.Namespace", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.Namespace",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_finalize(self, name: str, body: Namespace | dict[str, Any]) -> Namespace:
+    def replace_finalize(
+        self,
+        name: str,
+        body: Namespace | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Namespace:
         """Replace the finalize of the named Namespace."""
-        result: Namespace = self._sub("PUT", name, "finalize", "core_v1.Namespace", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Namespace = self._sub(
+            "PUT", name, "finalize", "core_v1.Namespace", body, params=params, timeout=timeout
+        )
         return result
 
-    def replace_status(self, name: str, body: Namespace | dict[str, Any]) -> Namespace:
+    def replace_status(
+        self,
+        name: str,
+        body: Namespace | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Namespace:
         """Replace the status of the named Namespace."""
-        result: Namespace = self._sub("PUT", name, "status", "core_v1.Namespace", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Namespace = self._sub(
+            "PUT", name, "status", "core_v1.Namespace", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -8287,6 +8350,7 @@ class NodeClient(
     _version = "v1"
     _plural = "nodes"
     _namespaced = False
+    _strategic = True
     _model = Node
     _list_model = NodeList
 
@@ -8295,16 +8359,56 @@ class NodeClient(
         result: Node = self._sub("GET", name, "status", "core_v1.Node")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Node:
-        """Patch the status of the named Node."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Node:
+        """Patch the status of the named Node (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Node = self._sub(
-            "PATCH", name, "status", "core_v1.Node", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.Node",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: Node | dict[str, Any]) -> Node:
+    def replace_status(
+        self,
+        name: str,
+        body: Node | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Node:
         """Replace the status of the named Node."""
-        result: Node = self._sub("PUT", name, "status", "core_v1.Node", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Node = self._sub(
+            "PUT", name, "status", "core_v1.Node", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -8324,6 +8428,7 @@ class PersistentVolumeClaimClient(
     _version = "v1"
     _plural = "persistentvolumeclaims"
     _namespaced = True
+    _strategic = True
     _model = PersistentVolumeClaim
     _list_model = PersistentVolumeClaimList
 
@@ -8335,20 +8440,60 @@ class PersistentVolumeClaimClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PersistentVolumeClaim:
-        """Patch the status of the named PersistentVolumeClaim."""
+        """Patch the status of the named PersistentVolumeClaim (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: PersistentVolumeClaim = self._sub(
-            "PATCH", name, "status", "core_v1.PersistentVolumeClaim", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.PersistentVolumeClaim",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_status(
-        self, name: str, body: PersistentVolumeClaim | dict[str, Any]
+        self,
+        name: str,
+        body: PersistentVolumeClaim | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PersistentVolumeClaim:
         """Replace the status of the named PersistentVolumeClaim."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: PersistentVolumeClaim = self._sub(
-            "PUT", name, "status", "core_v1.PersistentVolumeClaim", body
+            "PUT",
+            name,
+            "status",
+            "core_v1.PersistentVolumeClaim",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -8369,6 +8514,7 @@ class PersistentVolumeClient(
     _version = "v1"
     _plural = "persistentvolumes"
     _namespaced = False
+    _strategic = True
     _model = PersistentVolume
     _list_model = PersistentVolumeList
 
@@ -8378,20 +8524,54 @@ class PersistentVolumeClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PersistentVolume:
-        """Patch the status of the named PersistentVolume."""
+        """Patch the status of the named PersistentVolume (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: PersistentVolume = self._sub(
-            "PATCH", name, "status", "core_v1.PersistentVolume", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.PersistentVolume",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_status(
-        self, name: str, body: PersistentVolume | dict[str, Any]
+        self,
+        name: str,
+        body: PersistentVolume | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PersistentVolume:
         """Replace the status of the named PersistentVolume."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: PersistentVolume = self._sub(
-            "PUT", name, "status", "core_v1.PersistentVolume", body
+            "PUT", name, "status", "core_v1.PersistentVolume", body, params=params, timeout=timeout
         )
         return result
 
@@ -8412,19 +8592,50 @@ class PodClient(
     _version = "v1"
     _plural = "pods"
     _namespaced = True
+    _strategic = True
     _model = Pod
     _list_model = PodList
 
-    def create_binding(self, name: str, body: Binding | dict[str, Any]) -> Binding:
+    def create_binding(
+        self,
+        name: str,
+        body: Binding | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Binding:
         """Create the binding of the named Pod."""
-        result: Binding = self._sub("POST", name, "binding", "core_v1.Binding", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Binding = self._sub(
+            "POST", name, "binding", "core_v1.Binding", body, params=params, timeout=timeout
+        )
         return result
 
     def create_eviction(
-        self, name: str, body: policy_v1.Eviction | dict[str, Any]
+        self,
+        name: str,
+        body: policy_v1.Eviction | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> policy_v1.Eviction:
         """Create the eviction of the named Pod."""
-        result: policy_v1.Eviction = self._sub("POST", name, "eviction", "policy_v1.Eviction", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: policy_v1.Eviction = self._sub(
+            "POST", name, "eviction", "policy_v1.Eviction", body, params=params, timeout=timeout
+        )
         return result
 
     def get_ephemeralcontainers(self, name: str) -> Pod:
@@ -8432,10 +8643,58 @@ class PodClient(
         result: Pod = self._sub("GET", name, "ephemeralcontainers", "core_v1.Pod")
         return result
 
-    def get_log(self, name: str, **params: str) -> str:
-        """Read the log of the named Pod."""
-        result: str = self._sub("GET", name, "log", "", params=params)
-        return result
+    def get_log(
+        self,
+        name: str,
+        *,
+        container: str | None = None,
+        previous: bool | None = None,
+        since_seconds: int | None = None,
+        since_time: str | None = None,
+        tail_lines: int | None = None,
+        timestamps: bool | None = None,
+        limit_bytes: int | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> str:
+        """The log of a container of the named Pod, as text."""
+        params = _c.core.params(
+            container=container,
+            previous=previous,
+            since_seconds=since_seconds,
+            since_time=since_time,
+            tail_lines=tail_lines,
+            timestamps=timestamps,
+            limit_bytes=limit_bytes,
+        )
+        return self._log(name, params, timeout)
+
+    def stream_log(
+        self,
+        name: str,
+        *,
+        follow: bool = True,
+        timeout: float | None = None,
+        container: str | None = None,
+        previous: bool | None = None,
+        since_seconds: int | None = None,
+        since_time: str | None = None,
+        tail_lines: int | None = None,
+        timestamps: bool | None = None,
+        limit_bytes: int | None = None,
+    ) -> Iterator[str]:
+        """The log's lines as they arrive; with `follow`, until the container ends, the caller stops, or `timeout` seconds have passed."""
+        params = _c.core.params(
+            follow=follow,
+            container=container,
+            previous=previous,
+            since_seconds=since_seconds,
+            since_time=since_time,
+            tail_lines=tail_lines,
+            timestamps=timestamps,
+            limit_bytes=limit_bytes,
+        )
+        for line in self._log_lines(name, params, timeout):
+            yield line
 
     def get_resize(self, name: str) -> Pod:
         """Read the resize of the named Pod."""
@@ -8448,37 +8707,159 @@ class PodClient(
         return result
 
     def patch_ephemeralcontainers(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> Pod:
-        """Patch the ephemeralcontainers of the named Pod."""
+        """Patch the ephemeralcontainers of the named Pod (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Pod = self._sub(
-            "PATCH", name, "ephemeralcontainers", "core_v1.Pod", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "ephemeralcontainers",
+            "core_v1.Pod",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def patch_resize(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Pod:
-        """Patch the resize of the named Pod."""
-        result: Pod = self._sub("PATCH", name, "resize", "core_v1.Pod", patch, _c.PATCH_TYPES[type])
+    def patch_resize(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Pod:
+        """Patch the resize of the named Pod (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
+        result: Pod = self._sub(
+            "PATCH",
+            name,
+            "resize",
+            "core_v1.Pod",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
+        )
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Pod:
-        """Patch the status of the named Pod."""
-        result: Pod = self._sub("PATCH", name, "status", "core_v1.Pod", patch, _c.PATCH_TYPES[type])
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Pod:
+        """Patch the status of the named Pod (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
+        result: Pod = self._sub(
+            "PATCH",
+            name,
+            "status",
+            "core_v1.Pod",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
+        )
         return result
 
-    def replace_ephemeralcontainers(self, name: str, body: Pod | dict[str, Any]) -> Pod:
+    def replace_ephemeralcontainers(
+        self,
+        name: str,
+        body: Pod | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Pod:
         """Replace the ephemeralcontainers of the named Pod."""
-        result: Pod = self._sub("PUT", name, "ephemeralcontainers", "core_v1.Pod", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Pod = self._sub(
+            "PUT", name, "ephemeralcontainers", "core_v1.Pod", body, params=params, timeout=timeout
+        )
         return result
 
-    def replace_resize(self, name: str, body: Pod | dict[str, Any]) -> Pod:
+    def replace_resize(
+        self,
+        name: str,
+        body: Pod | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Pod:
         """Replace the resize of the named Pod."""
-        result: Pod = self._sub("PUT", name, "resize", "core_v1.Pod", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Pod = self._sub(
+            "PUT", name, "resize", "core_v1.Pod", body, params=params, timeout=timeout
+        )
         return result
 
-    def replace_status(self, name: str, body: Pod | dict[str, Any]) -> Pod:
+    def replace_status(
+        self,
+        name: str,
+        body: Pod | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Pod:
         """Replace the status of the named Pod."""
-        result: Pod = self._sub("PUT", name, "status", "core_v1.Pod", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Pod = self._sub(
+            "PUT", name, "status", "core_v1.Pod", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -8498,6 +8879,7 @@ class PodTemplateClient(
     _version = "v1"
     _plural = "podtemplates"
     _namespaced = True
+    _strategic = True
     _model = PodTemplate
     _list_model = PodTemplateList
 
@@ -8518,6 +8900,7 @@ class ReplicationControllerClient(
     _version = "v1"
     _plural = "replicationcontrollers"
     _namespaced = True
+    _strategic = True
     _model = ReplicationController
     _list_model = ReplicationControllerList
 
@@ -8534,36 +8917,112 @@ class ReplicationControllerClient(
         return result
 
     def patch_scale(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
-        """Patch the scale of the named ReplicationController."""
+        """Patch the scale of the named ReplicationController (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: autoscaling_v1.Scale = self._sub(
-            "PATCH", name, "scale", "autoscaling_v1.Scale", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "scale",
+            "autoscaling_v1.Scale",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ReplicationController:
-        """Patch the status of the named ReplicationController."""
+        """Patch the status of the named ReplicationController (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ReplicationController = self._sub(
-            "PATCH", name, "status", "core_v1.ReplicationController", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.ReplicationController",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_scale(
-        self, name: str, body: autoscaling_v1.Scale | dict[str, Any]
+        self,
+        name: str,
+        body: autoscaling_v1.Scale | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
         """Replace the scale of the named ReplicationController."""
-        result: autoscaling_v1.Scale = self._sub("PUT", name, "scale", "autoscaling_v1.Scale", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: autoscaling_v1.Scale = self._sub(
+            "PUT", name, "scale", "autoscaling_v1.Scale", body, params=params, timeout=timeout
+        )
         return result
 
     def replace_status(
-        self, name: str, body: ReplicationController | dict[str, Any]
+        self,
+        name: str,
+        body: ReplicationController | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ReplicationController:
         """Replace the status of the named ReplicationController."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ReplicationController = self._sub(
-            "PUT", name, "status", "core_v1.ReplicationController", body
+            "PUT",
+            name,
+            "status",
+            "core_v1.ReplicationController",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -8584,6 +9043,7 @@ class ResourceQuotaClient(
     _version = "v1"
     _plural = "resourcequotas"
     _namespaced = True
+    _strategic = True
     _model = ResourceQuota
     _list_model = ResourceQuotaList
 
@@ -8592,16 +9052,56 @@ class ResourceQuotaClient(
         result: ResourceQuota = self._sub("GET", name, "status", "core_v1.ResourceQuota")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> ResourceQuota:
-        """Patch the status of the named ResourceQuota."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ResourceQuota:
+        """Patch the status of the named ResourceQuota (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ResourceQuota = self._sub(
-            "PATCH", name, "status", "core_v1.ResourceQuota", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.ResourceQuota",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: ResourceQuota | dict[str, Any]) -> ResourceQuota:
+    def replace_status(
+        self,
+        name: str,
+        body: ResourceQuota | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ResourceQuota:
         """Replace the status of the named ResourceQuota."""
-        result: ResourceQuota = self._sub("PUT", name, "status", "core_v1.ResourceQuota", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: ResourceQuota = self._sub(
+            "PUT", name, "status", "core_v1.ResourceQuota", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -8621,6 +9121,7 @@ class SecretClient(
     _version = "v1"
     _plural = "secrets"
     _namespaced = True
+    _strategic = True
     _model = Secret
     _list_model = SecretList
 
@@ -8641,15 +9142,34 @@ class ServiceAccountClient(
     _version = "v1"
     _plural = "serviceaccounts"
     _namespaced = True
+    _strategic = True
     _model = ServiceAccount
     _list_model = ServiceAccountList
 
     def create_token(
-        self, name: str, body: authentication_v1.TokenRequest | dict[str, Any]
+        self,
+        name: str,
+        body: authentication_v1.TokenRequest | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> authentication_v1.TokenRequest:
         """Create the token of the named ServiceAccount."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: authentication_v1.TokenRequest = self._sub(
-            "POST", name, "token", "authentication_v1.TokenRequest", body
+            "POST",
+            name,
+            "token",
+            "authentication_v1.TokenRequest",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -8670,6 +9190,7 @@ class ServiceClient(
     _version = "v1"
     _plural = "services"
     _namespaced = True
+    _strategic = True
     _model = Service
     _list_model = ServiceList
 
@@ -8678,16 +9199,56 @@ class ServiceClient(
         result: Service = self._sub("GET", name, "status", "core_v1.Service")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Service:
-        """Patch the status of the named Service."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Service:
+        """Patch the status of the named Service (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Service = self._sub(
-            "PATCH", name, "status", "core_v1.Service", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.Service",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: Service | dict[str, Any]) -> Service:
+    def replace_status(
+        self,
+        name: str,
+        body: Service | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Service:
         """Replace the status of the named Service."""
-        result: Service = self._sub("PUT", name, "status", "core_v1.Service", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Service = self._sub(
+            "PUT", name, "status", "core_v1.Service", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -8770,6 +9331,7 @@ class AsyncBindingClient(_c.AsyncCreate[Binding, _m.ListModel[Any]]):
     _version = "v1"
     _plural = "bindings"
     _namespaced = True
+    _strategic = True
     _model = Binding
 
 
@@ -8784,6 +9346,7 @@ class AsyncComponentStatusClient(
     _version = "v1"
     _plural = "componentstatuses"
     _namespaced = False
+    _strategic = True
     _model = ComponentStatus
     _list_model = ComponentStatusList
 
@@ -8804,6 +9367,7 @@ class AsyncConfigMapClient(
     _version = "v1"
     _plural = "configmaps"
     _namespaced = True
+    _strategic = True
     _model = ConfigMap
     _list_model = ConfigMapList
 
@@ -8824,6 +9388,7 @@ class AsyncEndpointsClient(
     _version = "v1"
     _plural = "endpoints"
     _namespaced = True
+    _strategic = True
     _model = Endpoints
     _list_model = EndpointsList
 
@@ -8844,6 +9409,7 @@ class AsyncEventClient(
     _version = "v1"
     _plural = "events"
     _namespaced = True
+    _strategic = True
     _model = Event
     _list_model = EventList
 
@@ -8864,6 +9430,7 @@ class AsyncLimitRangeClient(
     _version = "v1"
     _plural = "limitranges"
     _namespaced = True
+    _strategic = True
     _model = LimitRange
     _list_model = LimitRangeList
 
@@ -8883,6 +9450,7 @@ class AsyncNamespaceClient(
     _version = "v1"
     _plural = "namespaces"
     _namespaced = False
+    _strategic = True
     _model = Namespace
     _list_model = NamespaceList
 
@@ -8892,22 +9460,76 @@ class AsyncNamespaceClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> Namespace:
-        """Patch the status of the named Namespace."""
+        """Patch the status of the named Namespace (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Namespace = await self._sub(
-            "PATCH", name, "status", "core_v1.Namespace", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.Namespace",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_finalize(self, name: str, body: Namespace | dict[str, Any]) -> Namespace:
+    async def replace_finalize(
+        self,
+        name: str,
+        body: Namespace | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Namespace:
         """Replace the finalize of the named Namespace."""
-        result: Namespace = await self._sub("PUT", name, "finalize", "core_v1.Namespace", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Namespace = await self._sub(
+            "PUT", name, "finalize", "core_v1.Namespace", body, params=params, timeout=timeout
+        )
         return result
 
-    async def replace_status(self, name: str, body: Namespace | dict[str, Any]) -> Namespace:
+    async def replace_status(
+        self,
+        name: str,
+        body: Namespace | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Namespace:
         """Replace the status of the named Namespace."""
-        result: Namespace = await self._sub("PUT", name, "status", "core_v1.Namespace", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Namespace = await self._sub(
+            "PUT", name, "status", "core_v1.Namespace", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -8927,6 +9549,7 @@ class AsyncNodeClient(
     _version = "v1"
     _plural = "nodes"
     _namespaced = False
+    _strategic = True
     _model = Node
     _list_model = NodeList
 
@@ -8935,16 +9558,56 @@ class AsyncNodeClient(
         result: Node = await self._sub("GET", name, "status", "core_v1.Node")
         return result
 
-    async def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Node:
-        """Patch the status of the named Node."""
+    async def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Node:
+        """Patch the status of the named Node (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Node = await self._sub(
-            "PATCH", name, "status", "core_v1.Node", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.Node",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_status(self, name: str, body: Node | dict[str, Any]) -> Node:
+    async def replace_status(
+        self,
+        name: str,
+        body: Node | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Node:
         """Replace the status of the named Node."""
-        result: Node = await self._sub("PUT", name, "status", "core_v1.Node", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Node = await self._sub(
+            "PUT", name, "status", "core_v1.Node", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -8964,6 +9627,7 @@ class AsyncPersistentVolumeClaimClient(
     _version = "v1"
     _plural = "persistentvolumeclaims"
     _namespaced = True
+    _strategic = True
     _model = PersistentVolumeClaim
     _list_model = PersistentVolumeClaimList
 
@@ -8975,20 +9639,60 @@ class AsyncPersistentVolumeClaimClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PersistentVolumeClaim:
-        """Patch the status of the named PersistentVolumeClaim."""
+        """Patch the status of the named PersistentVolumeClaim (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: PersistentVolumeClaim = await self._sub(
-            "PATCH", name, "status", "core_v1.PersistentVolumeClaim", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.PersistentVolumeClaim",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: PersistentVolumeClaim | dict[str, Any]
+        self,
+        name: str,
+        body: PersistentVolumeClaim | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PersistentVolumeClaim:
         """Replace the status of the named PersistentVolumeClaim."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: PersistentVolumeClaim = await self._sub(
-            "PUT", name, "status", "core_v1.PersistentVolumeClaim", body
+            "PUT",
+            name,
+            "status",
+            "core_v1.PersistentVolumeClaim",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -9009,6 +9713,7 @@ class AsyncPersistentVolumeClient(
     _version = "v1"
     _plural = "persistentvolumes"
     _namespaced = False
+    _strategic = True
     _model = PersistentVolume
     _list_model = PersistentVolumeList
 
@@ -9020,20 +9725,54 @@ class AsyncPersistentVolumeClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PersistentVolume:
-        """Patch the status of the named PersistentVolume."""
+        """Patch the status of the named PersistentVolume (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: PersistentVolume = await self._sub(
-            "PATCH", name, "status", "core_v1.PersistentVolume", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.PersistentVolume",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: PersistentVolume | dict[str, Any]
+        self,
+        name: str,
+        body: PersistentVolume | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PersistentVolume:
         """Replace the status of the named PersistentVolume."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: PersistentVolume = await self._sub(
-            "PUT", name, "status", "core_v1.PersistentVolume", body
+            "PUT", name, "status", "core_v1.PersistentVolume", body, params=params, timeout=timeout
         )
         return result
 
@@ -9054,20 +9793,49 @@ class AsyncPodClient(
     _version = "v1"
     _plural = "pods"
     _namespaced = True
+    _strategic = True
     _model = Pod
     _list_model = PodList
 
-    async def create_binding(self, name: str, body: Binding | dict[str, Any]) -> Binding:
+    async def create_binding(
+        self,
+        name: str,
+        body: Binding | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Binding:
         """Create the binding of the named Pod."""
-        result: Binding = await self._sub("POST", name, "binding", "core_v1.Binding", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Binding = await self._sub(
+            "POST", name, "binding", "core_v1.Binding", body, params=params, timeout=timeout
+        )
         return result
 
     async def create_eviction(
-        self, name: str, body: policy_v1.Eviction | dict[str, Any]
+        self,
+        name: str,
+        body: policy_v1.Eviction | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> policy_v1.Eviction:
         """Create the eviction of the named Pod."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: policy_v1.Eviction = await self._sub(
-            "POST", name, "eviction", "policy_v1.Eviction", body
+            "POST", name, "eviction", "policy_v1.Eviction", body, params=params, timeout=timeout
         )
         return result
 
@@ -9076,10 +9844,58 @@ class AsyncPodClient(
         result: Pod = await self._sub("GET", name, "ephemeralcontainers", "core_v1.Pod")
         return result
 
-    async def get_log(self, name: str, **params: str) -> str:
-        """Read the log of the named Pod."""
-        result: str = await self._sub("GET", name, "log", "", params=params)
-        return result
+    async def get_log(
+        self,
+        name: str,
+        *,
+        container: str | None = None,
+        previous: bool | None = None,
+        since_seconds: int | None = None,
+        since_time: str | None = None,
+        tail_lines: int | None = None,
+        timestamps: bool | None = None,
+        limit_bytes: int | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> str:
+        """The log of a container of the named Pod, as text."""
+        params = _c.core.params(
+            container=container,
+            previous=previous,
+            since_seconds=since_seconds,
+            since_time=since_time,
+            tail_lines=tail_lines,
+            timestamps=timestamps,
+            limit_bytes=limit_bytes,
+        )
+        return await self._log(name, params, timeout)
+
+    async def stream_log(
+        self,
+        name: str,
+        *,
+        follow: bool = True,
+        timeout: float | None = None,
+        container: str | None = None,
+        previous: bool | None = None,
+        since_seconds: int | None = None,
+        since_time: str | None = None,
+        tail_lines: int | None = None,
+        timestamps: bool | None = None,
+        limit_bytes: int | None = None,
+    ) -> AsyncIterator[str]:
+        """The log's lines as they arrive; with `follow`, until the container ends, the caller stops, or `timeout` seconds have passed."""
+        params = _c.core.params(
+            follow=follow,
+            container=container,
+            previous=previous,
+            since_seconds=since_seconds,
+            since_time=since_time,
+            tail_lines=tail_lines,
+            timestamps=timestamps,
+            limit_bytes=limit_bytes,
+        )
+        async for line in self._log_lines(name, params, timeout):
+            yield line
 
     async def get_resize(self, name: str) -> Pod:
         """Read the resize of the named Pod."""
@@ -9092,41 +9908,159 @@ class AsyncPodClient(
         return result
 
     async def patch_ephemeralcontainers(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> Pod:
-        """Patch the ephemeralcontainers of the named Pod."""
+        """Patch the ephemeralcontainers of the named Pod (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Pod = await self._sub(
-            "PATCH", name, "ephemeralcontainers", "core_v1.Pod", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "ephemeralcontainers",
+            "core_v1.Pod",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def patch_resize(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Pod:
-        """Patch the resize of the named Pod."""
+    async def patch_resize(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Pod:
+        """Patch the resize of the named Pod (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Pod = await self._sub(
-            "PATCH", name, "resize", "core_v1.Pod", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "resize",
+            "core_v1.Pod",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Pod:
-        """Patch the status of the named Pod."""
+    async def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Pod:
+        """Patch the status of the named Pod (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Pod = await self._sub(
-            "PATCH", name, "status", "core_v1.Pod", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.Pod",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_ephemeralcontainers(self, name: str, body: Pod | dict[str, Any]) -> Pod:
+    async def replace_ephemeralcontainers(
+        self,
+        name: str,
+        body: Pod | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Pod:
         """Replace the ephemeralcontainers of the named Pod."""
-        result: Pod = await self._sub("PUT", name, "ephemeralcontainers", "core_v1.Pod", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Pod = await self._sub(
+            "PUT", name, "ephemeralcontainers", "core_v1.Pod", body, params=params, timeout=timeout
+        )
         return result
 
-    async def replace_resize(self, name: str, body: Pod | dict[str, Any]) -> Pod:
+    async def replace_resize(
+        self,
+        name: str,
+        body: Pod | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Pod:
         """Replace the resize of the named Pod."""
-        result: Pod = await self._sub("PUT", name, "resize", "core_v1.Pod", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Pod = await self._sub(
+            "PUT", name, "resize", "core_v1.Pod", body, params=params, timeout=timeout
+        )
         return result
 
-    async def replace_status(self, name: str, body: Pod | dict[str, Any]) -> Pod:
+    async def replace_status(
+        self,
+        name: str,
+        body: Pod | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Pod:
         """Replace the status of the named Pod."""
-        result: Pod = await self._sub("PUT", name, "status", "core_v1.Pod", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Pod = await self._sub(
+            "PUT", name, "status", "core_v1.Pod", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -9146,6 +10080,7 @@ class AsyncPodTemplateClient(
     _version = "v1"
     _plural = "podtemplates"
     _namespaced = True
+    _strategic = True
     _model = PodTemplate
     _list_model = PodTemplateList
 
@@ -9166,6 +10101,7 @@ class AsyncReplicationControllerClient(
     _version = "v1"
     _plural = "replicationcontrollers"
     _namespaced = True
+    _strategic = True
     _model = ReplicationController
     _list_model = ReplicationControllerList
 
@@ -9182,38 +10118,112 @@ class AsyncReplicationControllerClient(
         return result
 
     async def patch_scale(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
-        """Patch the scale of the named ReplicationController."""
+        """Patch the scale of the named ReplicationController (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: autoscaling_v1.Scale = await self._sub(
-            "PATCH", name, "scale", "autoscaling_v1.Scale", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "scale",
+            "autoscaling_v1.Scale",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ReplicationController:
-        """Patch the status of the named ReplicationController."""
+        """Patch the status of the named ReplicationController (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ReplicationController = await self._sub(
-            "PATCH", name, "status", "core_v1.ReplicationController", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.ReplicationController",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_scale(
-        self, name: str, body: autoscaling_v1.Scale | dict[str, Any]
+        self,
+        name: str,
+        body: autoscaling_v1.Scale | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> autoscaling_v1.Scale:
         """Replace the scale of the named ReplicationController."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: autoscaling_v1.Scale = await self._sub(
-            "PUT", name, "scale", "autoscaling_v1.Scale", body
+            "PUT", name, "scale", "autoscaling_v1.Scale", body, params=params, timeout=timeout
         )
         return result
 
     async def replace_status(
-        self, name: str, body: ReplicationController | dict[str, Any]
+        self,
+        name: str,
+        body: ReplicationController | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ReplicationController:
         """Replace the status of the named ReplicationController."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ReplicationController = await self._sub(
-            "PUT", name, "status", "core_v1.ReplicationController", body
+            "PUT",
+            name,
+            "status",
+            "core_v1.ReplicationController",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -9234,6 +10244,7 @@ class AsyncResourceQuotaClient(
     _version = "v1"
     _plural = "resourcequotas"
     _namespaced = True
+    _strategic = True
     _model = ResourceQuota
     _list_model = ResourceQuotaList
 
@@ -9243,20 +10254,54 @@ class AsyncResourceQuotaClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ResourceQuota:
-        """Patch the status of the named ResourceQuota."""
+        """Patch the status of the named ResourceQuota (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ResourceQuota = await self._sub(
-            "PATCH", name, "status", "core_v1.ResourceQuota", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.ResourceQuota",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: ResourceQuota | dict[str, Any]
+        self,
+        name: str,
+        body: ResourceQuota | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ResourceQuota:
         """Replace the status of the named ResourceQuota."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ResourceQuota = await self._sub(
-            "PUT", name, "status", "core_v1.ResourceQuota", body
+            "PUT", name, "status", "core_v1.ResourceQuota", body, params=params, timeout=timeout
         )
         return result
 
@@ -9277,6 +10322,7 @@ class AsyncSecretClient(
     _version = "v1"
     _plural = "secrets"
     _namespaced = True
+    _strategic = True
     _model = Secret
     _list_model = SecretList
 
@@ -9297,15 +10343,34 @@ class AsyncServiceAccountClient(
     _version = "v1"
     _plural = "serviceaccounts"
     _namespaced = True
+    _strategic = True
     _model = ServiceAccount
     _list_model = ServiceAccountList
 
     async def create_token(
-        self, name: str, body: authentication_v1.TokenRequest | dict[str, Any]
+        self,
+        name: str,
+        body: authentication_v1.TokenRequest | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> authentication_v1.TokenRequest:
         """Create the token of the named ServiceAccount."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: authentication_v1.TokenRequest = await self._sub(
-            "POST", name, "token", "authentication_v1.TokenRequest", body
+            "POST",
+            name,
+            "token",
+            "authentication_v1.TokenRequest",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -9326,6 +10391,7 @@ class AsyncServiceClient(
     _version = "v1"
     _plural = "services"
     _namespaced = True
+    _strategic = True
     _model = Service
     _list_model = ServiceList
 
@@ -9334,16 +10400,56 @@ class AsyncServiceClient(
         result: Service = await self._sub("GET", name, "status", "core_v1.Service")
         return result
 
-    async def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Service:
-        """Patch the status of the named Service."""
+    async def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Service:
+        """Patch the status of the named Service (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Service = await self._sub(
-            "PATCH", name, "status", "core_v1.Service", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "core_v1.Service",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_status(self, name: str, body: Service | dict[str, Any]) -> Service:
+    async def replace_status(
+        self,
+        name: str,
+        body: Service | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Service:
         """Replace the status of the named Service."""
-        result: Service = await self._sub("PUT", name, "status", "core_v1.Service", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Service = await self._sub(
+            "PUT", name, "status", "core_v1.Service", body, params=params, timeout=timeout
+        )
         return result
 
 

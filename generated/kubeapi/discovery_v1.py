@@ -285,6 +285,7 @@ class EndpointSliceClient(
     _version = "v1"
     _plural = "endpointslices"
     _namespaced = True
+    _strategic = True
     _model = EndpointSlice
     _list_model = EndpointSliceList
 
@@ -313,6 +314,7 @@ class AsyncEndpointSliceClient(
     _version = "v1"
     _plural = "endpointslices"
     _namespaced = True
+    _strategic = True
     _model = EndpointSlice
     _list_model = EndpointSliceList
 

@@ -196,6 +196,7 @@ class EventClient(
     _version = "v1"
     _plural = "events"
     _namespaced = True
+    _strategic = True
     _model = Event
     _list_model = EventList
 
@@ -224,6 +225,7 @@ class AsyncEventClient(
     _version = "v1"
     _plural = "events"
     _namespaced = True
+    _strategic = True
     _model = Event
     _list_model = EventList
 

@@ -676,6 +676,7 @@ class FlowSchemaClient(
     _version = "v1"
     _plural = "flowschemas"
     _namespaced = False
+    _strategic = True
     _model = FlowSchema
     _list_model = FlowSchemaList
 
@@ -684,16 +685,56 @@ class FlowSchemaClient(
         result: FlowSchema = self._sub("GET", name, "status", "flowcontrol_v1.FlowSchema")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> FlowSchema:
-        """Patch the status of the named FlowSchema."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> FlowSchema:
+        """Patch the status of the named FlowSchema (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: FlowSchema = self._sub(
-            "PATCH", name, "status", "flowcontrol_v1.FlowSchema", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "flowcontrol_v1.FlowSchema",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: FlowSchema | dict[str, Any]) -> FlowSchema:
+    def replace_status(
+        self,
+        name: str,
+        body: FlowSchema | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> FlowSchema:
         """Replace the status of the named FlowSchema."""
-        result: FlowSchema = self._sub("PUT", name, "status", "flowcontrol_v1.FlowSchema", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: FlowSchema = self._sub(
+            "PUT", name, "status", "flowcontrol_v1.FlowSchema", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -713,6 +754,7 @@ class PriorityLevelConfigurationClient(
     _version = "v1"
     _plural = "prioritylevelconfigurations"
     _namespaced = False
+    _strategic = True
     _model = PriorityLevelConfiguration
     _list_model = PriorityLevelConfigurationList
 
@@ -724,25 +766,60 @@ class PriorityLevelConfigurationClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PriorityLevelConfiguration:
-        """Patch the status of the named PriorityLevelConfiguration."""
+        """Patch the status of the named PriorityLevelConfiguration (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: PriorityLevelConfiguration = self._sub(
             "PATCH",
             name,
             "status",
             "flowcontrol_v1.PriorityLevelConfiguration",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_status(
-        self, name: str, body: PriorityLevelConfiguration | dict[str, Any]
+        self,
+        name: str,
+        body: PriorityLevelConfiguration | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PriorityLevelConfiguration:
         """Replace the status of the named PriorityLevelConfiguration."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: PriorityLevelConfiguration = self._sub(
-            "PUT", name, "status", "flowcontrol_v1.PriorityLevelConfiguration", body
+            "PUT",
+            name,
+            "status",
+            "flowcontrol_v1.PriorityLevelConfiguration",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -775,6 +852,7 @@ class AsyncFlowSchemaClient(
     _version = "v1"
     _plural = "flowschemas"
     _namespaced = False
+    _strategic = True
     _model = FlowSchema
     _list_model = FlowSchemaList
 
@@ -784,18 +862,54 @@ class AsyncFlowSchemaClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> FlowSchema:
-        """Patch the status of the named FlowSchema."""
+        """Patch the status of the named FlowSchema (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: FlowSchema = await self._sub(
-            "PATCH", name, "status", "flowcontrol_v1.FlowSchema", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "flowcontrol_v1.FlowSchema",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_status(self, name: str, body: FlowSchema | dict[str, Any]) -> FlowSchema:
+    async def replace_status(
+        self,
+        name: str,
+        body: FlowSchema | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> FlowSchema:
         """Replace the status of the named FlowSchema."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: FlowSchema = await self._sub(
-            "PUT", name, "status", "flowcontrol_v1.FlowSchema", body
+            "PUT", name, "status", "flowcontrol_v1.FlowSchema", body, params=params, timeout=timeout
         )
         return result
 
@@ -816,6 +930,7 @@ class AsyncPriorityLevelConfigurationClient(
     _version = "v1"
     _plural = "prioritylevelconfigurations"
     _namespaced = False
+    _strategic = True
     _model = PriorityLevelConfiguration
     _list_model = PriorityLevelConfigurationList
 
@@ -827,25 +942,60 @@ class AsyncPriorityLevelConfigurationClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PriorityLevelConfiguration:
-        """Patch the status of the named PriorityLevelConfiguration."""
+        """Patch the status of the named PriorityLevelConfiguration (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: PriorityLevelConfiguration = await self._sub(
             "PATCH",
             name,
             "status",
             "flowcontrol_v1.PriorityLevelConfiguration",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: PriorityLevelConfiguration | dict[str, Any]
+        self,
+        name: str,
+        body: PriorityLevelConfiguration | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PriorityLevelConfiguration:
         """Replace the status of the named PriorityLevelConfiguration."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: PriorityLevelConfiguration = await self._sub(
-            "PUT", name, "status", "flowcontrol_v1.PriorityLevelConfiguration", body
+            "PUT",
+            name,
+            "status",
+            "flowcontrol_v1.PriorityLevelConfiguration",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 

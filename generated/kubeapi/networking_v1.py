@@ -975,6 +975,7 @@ class IngressClassClient(
     _version = "v1"
     _plural = "ingressclasses"
     _namespaced = False
+    _strategic = True
     _model = IngressClass
     _list_model = IngressClassList
 
@@ -995,6 +996,7 @@ class IngressClient(
     _version = "v1"
     _plural = "ingresses"
     _namespaced = True
+    _strategic = True
     _model = Ingress
     _list_model = IngressList
 
@@ -1003,16 +1005,56 @@ class IngressClient(
         result: Ingress = self._sub("GET", name, "status", "networking_v1.Ingress")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Ingress:
-        """Patch the status of the named Ingress."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Ingress:
+        """Patch the status of the named Ingress (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Ingress = self._sub(
-            "PATCH", name, "status", "networking_v1.Ingress", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "networking_v1.Ingress",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: Ingress | dict[str, Any]) -> Ingress:
+    def replace_status(
+        self,
+        name: str,
+        body: Ingress | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Ingress:
         """Replace the status of the named Ingress."""
-        result: Ingress = self._sub("PUT", name, "status", "networking_v1.Ingress", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Ingress = self._sub(
+            "PUT", name, "status", "networking_v1.Ingress", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -1032,6 +1074,7 @@ class IPAddressClient(
     _version = "v1"
     _plural = "ipaddresses"
     _namespaced = False
+    _strategic = True
     _model = IPAddress
     _list_model = IPAddressList
 
@@ -1052,6 +1095,7 @@ class NetworkPolicyClient(
     _version = "v1"
     _plural = "networkpolicies"
     _namespaced = True
+    _strategic = True
     _model = NetworkPolicy
     _list_model = NetworkPolicyList
 
@@ -1072,6 +1116,7 @@ class ServiceCIDRClient(
     _version = "v1"
     _plural = "servicecidrs"
     _namespaced = False
+    _strategic = True
     _model = ServiceCIDR
     _list_model = ServiceCIDRList
 
@@ -1080,16 +1125,56 @@ class ServiceCIDRClient(
         result: ServiceCIDR = self._sub("GET", name, "status", "networking_v1.ServiceCIDR")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> ServiceCIDR:
-        """Patch the status of the named ServiceCIDR."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ServiceCIDR:
+        """Patch the status of the named ServiceCIDR (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ServiceCIDR = self._sub(
-            "PATCH", name, "status", "networking_v1.ServiceCIDR", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "networking_v1.ServiceCIDR",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: ServiceCIDR | dict[str, Any]) -> ServiceCIDR:
+    def replace_status(
+        self,
+        name: str,
+        body: ServiceCIDR | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ServiceCIDR:
         """Replace the status of the named ServiceCIDR."""
-        result: ServiceCIDR = self._sub("PUT", name, "status", "networking_v1.ServiceCIDR", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: ServiceCIDR = self._sub(
+            "PUT", name, "status", "networking_v1.ServiceCIDR", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -1133,6 +1218,7 @@ class AsyncIngressClassClient(
     _version = "v1"
     _plural = "ingressclasses"
     _namespaced = False
+    _strategic = True
     _model = IngressClass
     _list_model = IngressClassList
 
@@ -1153,6 +1239,7 @@ class AsyncIngressClient(
     _version = "v1"
     _plural = "ingresses"
     _namespaced = True
+    _strategic = True
     _model = Ingress
     _list_model = IngressList
 
@@ -1161,16 +1248,56 @@ class AsyncIngressClient(
         result: Ingress = await self._sub("GET", name, "status", "networking_v1.Ingress")
         return result
 
-    async def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> Ingress:
-        """Patch the status of the named Ingress."""
+    async def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Ingress:
+        """Patch the status of the named Ingress (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: Ingress = await self._sub(
-            "PATCH", name, "status", "networking_v1.Ingress", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "networking_v1.Ingress",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_status(self, name: str, body: Ingress | dict[str, Any]) -> Ingress:
+    async def replace_status(
+        self,
+        name: str,
+        body: Ingress | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> Ingress:
         """Replace the status of the named Ingress."""
-        result: Ingress = await self._sub("PUT", name, "status", "networking_v1.Ingress", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: Ingress = await self._sub(
+            "PUT", name, "status", "networking_v1.Ingress", body, params=params, timeout=timeout
+        )
         return result
 
 
@@ -1190,6 +1317,7 @@ class AsyncIPAddressClient(
     _version = "v1"
     _plural = "ipaddresses"
     _namespaced = False
+    _strategic = True
     _model = IPAddress
     _list_model = IPAddressList
 
@@ -1210,6 +1338,7 @@ class AsyncNetworkPolicyClient(
     _version = "v1"
     _plural = "networkpolicies"
     _namespaced = True
+    _strategic = True
     _model = NetworkPolicy
     _list_model = NetworkPolicyList
 
@@ -1230,6 +1359,7 @@ class AsyncServiceCIDRClient(
     _version = "v1"
     _plural = "servicecidrs"
     _namespaced = False
+    _strategic = True
     _model = ServiceCIDR
     _list_model = ServiceCIDRList
 
@@ -1239,18 +1369,54 @@ class AsyncServiceCIDRClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ServiceCIDR:
-        """Patch the status of the named ServiceCIDR."""
+        """Patch the status of the named ServiceCIDR (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ServiceCIDR = await self._sub(
-            "PATCH", name, "status", "networking_v1.ServiceCIDR", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "networking_v1.ServiceCIDR",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_status(self, name: str, body: ServiceCIDR | dict[str, Any]) -> ServiceCIDR:
+    async def replace_status(
+        self,
+        name: str,
+        body: ServiceCIDR | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ServiceCIDR:
         """Replace the status of the named ServiceCIDR."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ServiceCIDR = await self._sub(
-            "PUT", name, "status", "networking_v1.ServiceCIDR", body
+            "PUT", name, "status", "networking_v1.ServiceCIDR", body, params=params, timeout=timeout
         )
         return result
 

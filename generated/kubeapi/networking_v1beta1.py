@@ -258,6 +258,7 @@ class IPAddressClient(
     _version = "v1beta1"
     _plural = "ipaddresses"
     _namespaced = False
+    _strategic = True
     _model = IPAddress
     _list_model = IPAddressList
 
@@ -278,6 +279,7 @@ class ServiceCIDRClient(
     _version = "v1beta1"
     _plural = "servicecidrs"
     _namespaced = False
+    _strategic = True
     _model = ServiceCIDR
     _list_model = ServiceCIDRList
 
@@ -286,17 +288,61 @@ class ServiceCIDRClient(
         result: ServiceCIDR = self._sub("GET", name, "status", "networking_v1beta1.ServiceCIDR")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> ServiceCIDR:
-        """Patch the status of the named ServiceCIDR."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ServiceCIDR:
+        """Patch the status of the named ServiceCIDR (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ServiceCIDR = self._sub(
-            "PATCH", name, "status", "networking_v1beta1.ServiceCIDR", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "networking_v1beta1.ServiceCIDR",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: ServiceCIDR | dict[str, Any]) -> ServiceCIDR:
+    def replace_status(
+        self,
+        name: str,
+        body: ServiceCIDR | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ServiceCIDR:
         """Replace the status of the named ServiceCIDR."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ServiceCIDR = self._sub(
-            "PUT", name, "status", "networking_v1beta1.ServiceCIDR", body
+            "PUT",
+            name,
+            "status",
+            "networking_v1beta1.ServiceCIDR",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -329,6 +375,7 @@ class AsyncIPAddressClient(
     _version = "v1beta1"
     _plural = "ipaddresses"
     _namespaced = False
+    _strategic = True
     _model = IPAddress
     _list_model = IPAddressList
 
@@ -349,6 +396,7 @@ class AsyncServiceCIDRClient(
     _version = "v1beta1"
     _plural = "servicecidrs"
     _namespaced = False
+    _strategic = True
     _model = ServiceCIDR
     _list_model = ServiceCIDRList
 
@@ -360,18 +408,60 @@ class AsyncServiceCIDRClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ServiceCIDR:
-        """Patch the status of the named ServiceCIDR."""
+        """Patch the status of the named ServiceCIDR (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ServiceCIDR = await self._sub(
-            "PATCH", name, "status", "networking_v1beta1.ServiceCIDR", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "networking_v1beta1.ServiceCIDR",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_status(self, name: str, body: ServiceCIDR | dict[str, Any]) -> ServiceCIDR:
+    async def replace_status(
+        self,
+        name: str,
+        body: ServiceCIDR | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ServiceCIDR:
         """Replace the status of the named ServiceCIDR."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ServiceCIDR = await self._sub(
-            "PUT", name, "status", "networking_v1beta1.ServiceCIDR", body
+            "PUT",
+            name,
+            "status",
+            "networking_v1beta1.ServiceCIDR",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 

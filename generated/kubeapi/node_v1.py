@@ -152,6 +152,7 @@ class RuntimeClassClient(
     _version = "v1"
     _plural = "runtimeclasses"
     _namespaced = False
+    _strategic = True
     _model = RuntimeClass
     _list_model = RuntimeClassList
 
@@ -180,6 +181,7 @@ class AsyncRuntimeClassClient(
     _version = "v1"
     _plural = "runtimeclasses"
     _namespaced = False
+    _strategic = True
     _model = RuntimeClass
     _list_model = RuntimeClassList
 

@@ -228,6 +228,7 @@ class PodDisruptionBudgetClient(
     _version = "v1"
     _plural = "poddisruptionbudgets"
     _namespaced = True
+    _strategic = True
     _model = PodDisruptionBudget
     _list_model = PodDisruptionBudgetList
 
@@ -239,20 +240,60 @@ class PodDisruptionBudgetClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PodDisruptionBudget:
-        """Patch the status of the named PodDisruptionBudget."""
+        """Patch the status of the named PodDisruptionBudget (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: PodDisruptionBudget = self._sub(
-            "PATCH", name, "status", "policy_v1.PodDisruptionBudget", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "policy_v1.PodDisruptionBudget",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_status(
-        self, name: str, body: PodDisruptionBudget | dict[str, Any]
+        self,
+        name: str,
+        body: PodDisruptionBudget | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PodDisruptionBudget:
         """Replace the status of the named PodDisruptionBudget."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: PodDisruptionBudget = self._sub(
-            "PUT", name, "status", "policy_v1.PodDisruptionBudget", body
+            "PUT",
+            name,
+            "status",
+            "policy_v1.PodDisruptionBudget",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -281,6 +322,7 @@ class AsyncPodDisruptionBudgetClient(
     _version = "v1"
     _plural = "poddisruptionbudgets"
     _namespaced = True
+    _strategic = True
     _model = PodDisruptionBudget
     _list_model = PodDisruptionBudgetList
 
@@ -292,20 +334,60 @@ class AsyncPodDisruptionBudgetClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PodDisruptionBudget:
-        """Patch the status of the named PodDisruptionBudget."""
+        """Patch the status of the named PodDisruptionBudget (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: PodDisruptionBudget = await self._sub(
-            "PATCH", name, "status", "policy_v1.PodDisruptionBudget", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "policy_v1.PodDisruptionBudget",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: PodDisruptionBudget | dict[str, Any]
+        self,
+        name: str,
+        body: PodDisruptionBudget | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PodDisruptionBudget:
         """Replace the status of the named PodDisruptionBudget."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: PodDisruptionBudget = await self._sub(
-            "PUT", name, "status", "policy_v1.PodDisruptionBudget", body
+            "PUT",
+            name,
+            "status",
+            "policy_v1.PodDisruptionBudget",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 

@@ -422,6 +422,7 @@ class ClusterRoleBindingClient(
     _version = "v1"
     _plural = "clusterrolebindings"
     _namespaced = False
+    _strategic = True
     _model = ClusterRoleBinding
     _list_model = ClusterRoleBindingList
 
@@ -442,6 +443,7 @@ class ClusterRoleClient(
     _version = "v1"
     _plural = "clusterroles"
     _namespaced = False
+    _strategic = True
     _model = ClusterRole
     _list_model = ClusterRoleList
 
@@ -462,6 +464,7 @@ class RoleBindingClient(
     _version = "v1"
     _plural = "rolebindings"
     _namespaced = True
+    _strategic = True
     _model = RoleBinding
     _list_model = RoleBindingList
 
@@ -482,6 +485,7 @@ class RoleClient(
     _version = "v1"
     _plural = "roles"
     _namespaced = True
+    _strategic = True
     _model = Role
     _list_model = RoleList
 
@@ -522,6 +526,7 @@ class AsyncClusterRoleBindingClient(
     _version = "v1"
     _plural = "clusterrolebindings"
     _namespaced = False
+    _strategic = True
     _model = ClusterRoleBinding
     _list_model = ClusterRoleBindingList
 
@@ -542,6 +547,7 @@ class AsyncClusterRoleClient(
     _version = "v1"
     _plural = "clusterroles"
     _namespaced = False
+    _strategic = True
     _model = ClusterRole
     _list_model = ClusterRoleList
 
@@ -562,6 +568,7 @@ class AsyncRoleBindingClient(
     _version = "v1"
     _plural = "rolebindings"
     _namespaced = True
+    _strategic = True
     _model = RoleBinding
     _list_model = RoleBindingList
 
@@ -582,6 +589,7 @@ class AsyncRoleClient(
     _version = "v1"
     _plural = "roles"
     _namespaced = True
+    _strategic = True
     _model = Role
     _list_model = RoleList
 

@@ -396,6 +396,7 @@ class DeviceTaintRuleClient(
     _version = "v1alpha3"
     _plural = "devicetaintrules"
     _namespaced = False
+    _strategic = True
     _model = DeviceTaintRule
     _list_model = DeviceTaintRuleList
 
@@ -407,23 +408,60 @@ class DeviceTaintRuleClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> DeviceTaintRule:
-        """Patch the status of the named DeviceTaintRule."""
+        """Patch the status of the named DeviceTaintRule (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: DeviceTaintRule = self._sub(
             "PATCH",
             name,
             "status",
             "resource_v1alpha3.DeviceTaintRule",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: DeviceTaintRule | dict[str, Any]) -> DeviceTaintRule:
+    def replace_status(
+        self,
+        name: str,
+        body: DeviceTaintRule | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> DeviceTaintRule:
         """Replace the status of the named DeviceTaintRule."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: DeviceTaintRule = self._sub(
-            "PUT", name, "status", "resource_v1alpha3.DeviceTaintRule", body
+            "PUT",
+            name,
+            "status",
+            "resource_v1alpha3.DeviceTaintRule",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -444,6 +482,7 @@ class ResourcePoolStatusRequestClient(
     _version = "v1alpha3"
     _plural = "resourcepoolstatusrequests"
     _namespaced = False
+    _strategic = True
     _model = ResourcePoolStatusRequest
     _list_model = ResourcePoolStatusRequestList
 
@@ -455,25 +494,60 @@ class ResourcePoolStatusRequestClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ResourcePoolStatusRequest:
-        """Patch the status of the named ResourcePoolStatusRequest."""
+        """Patch the status of the named ResourcePoolStatusRequest (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ResourcePoolStatusRequest = self._sub(
             "PATCH",
             name,
             "status",
             "resource_v1alpha3.ResourcePoolStatusRequest",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_status(
-        self, name: str, body: ResourcePoolStatusRequest | dict[str, Any]
+        self,
+        name: str,
+        body: ResourcePoolStatusRequest | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ResourcePoolStatusRequest:
         """Replace the status of the named ResourcePoolStatusRequest."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ResourcePoolStatusRequest = self._sub(
-            "PUT", name, "status", "resource_v1alpha3.ResourcePoolStatusRequest", body
+            "PUT",
+            name,
+            "status",
+            "resource_v1alpha3.ResourcePoolStatusRequest",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -506,6 +580,7 @@ class AsyncDeviceTaintRuleClient(
     _version = "v1alpha3"
     _plural = "devicetaintrules"
     _namespaced = False
+    _strategic = True
     _model = DeviceTaintRule
     _list_model = DeviceTaintRuleList
 
@@ -517,25 +592,60 @@ class AsyncDeviceTaintRuleClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> DeviceTaintRule:
-        """Patch the status of the named DeviceTaintRule."""
+        """Patch the status of the named DeviceTaintRule (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: DeviceTaintRule = await self._sub(
             "PATCH",
             name,
             "status",
             "resource_v1alpha3.DeviceTaintRule",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: DeviceTaintRule | dict[str, Any]
+        self,
+        name: str,
+        body: DeviceTaintRule | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> DeviceTaintRule:
         """Replace the status of the named DeviceTaintRule."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: DeviceTaintRule = await self._sub(
-            "PUT", name, "status", "resource_v1alpha3.DeviceTaintRule", body
+            "PUT",
+            name,
+            "status",
+            "resource_v1alpha3.DeviceTaintRule",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -556,6 +666,7 @@ class AsyncResourcePoolStatusRequestClient(
     _version = "v1alpha3"
     _plural = "resourcepoolstatusrequests"
     _namespaced = False
+    _strategic = True
     _model = ResourcePoolStatusRequest
     _list_model = ResourcePoolStatusRequestList
 
@@ -567,25 +678,60 @@ class AsyncResourcePoolStatusRequestClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ResourcePoolStatusRequest:
-        """Patch the status of the named ResourcePoolStatusRequest."""
+        """Patch the status of the named ResourcePoolStatusRequest (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ResourcePoolStatusRequest = await self._sub(
             "PATCH",
             name,
             "status",
             "resource_v1alpha3.ResourcePoolStatusRequest",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: ResourcePoolStatusRequest | dict[str, Any]
+        self,
+        name: str,
+        body: ResourcePoolStatusRequest | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ResourcePoolStatusRequest:
         """Replace the status of the named ResourcePoolStatusRequest."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ResourcePoolStatusRequest = await self._sub(
-            "PUT", name, "status", "resource_v1alpha3.ResourcePoolStatusRequest", body
+            "PUT",
+            name,
+            "status",
+            "resource_v1alpha3.ResourcePoolStatusRequest",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 

@@ -1440,6 +1440,7 @@ class DeviceClassClient(
     _version = "v1beta1"
     _plural = "deviceclasses"
     _namespaced = False
+    _strategic = True
     _model = DeviceClass
     _list_model = DeviceClassList
 
@@ -1460,6 +1461,7 @@ class ResourceClaimClient(
     _version = "v1beta1"
     _plural = "resourceclaims"
     _namespaced = True
+    _strategic = True
     _model = ResourceClaim
     _list_model = ResourceClaimList
 
@@ -1468,17 +1470,61 @@ class ResourceClaimClient(
         result: ResourceClaim = self._sub("GET", name, "status", "resource_v1beta1.ResourceClaim")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> ResourceClaim:
-        """Patch the status of the named ResourceClaim."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ResourceClaim:
+        """Patch the status of the named ResourceClaim (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ResourceClaim = self._sub(
-            "PATCH", name, "status", "resource_v1beta1.ResourceClaim", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "resource_v1beta1.ResourceClaim",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: ResourceClaim | dict[str, Any]) -> ResourceClaim:
+    def replace_status(
+        self,
+        name: str,
+        body: ResourceClaim | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ResourceClaim:
         """Replace the status of the named ResourceClaim."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ResourceClaim = self._sub(
-            "PUT", name, "status", "resource_v1beta1.ResourceClaim", body
+            "PUT",
+            name,
+            "status",
+            "resource_v1beta1.ResourceClaim",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -1499,6 +1545,7 @@ class ResourceClaimTemplateClient(
     _version = "v1beta1"
     _plural = "resourceclaimtemplates"
     _namespaced = True
+    _strategic = True
     _model = ResourceClaimTemplate
     _list_model = ResourceClaimTemplateList
 
@@ -1519,6 +1566,7 @@ class ResourceSliceClient(
     _version = "v1beta1"
     _plural = "resourceslices"
     _namespaced = False
+    _strategic = True
     _model = ResourceSlice
     _list_model = ResourceSliceList
 
@@ -1559,6 +1607,7 @@ class AsyncDeviceClassClient(
     _version = "v1beta1"
     _plural = "deviceclasses"
     _namespaced = False
+    _strategic = True
     _model = DeviceClass
     _list_model = DeviceClassList
 
@@ -1579,6 +1628,7 @@ class AsyncResourceClaimClient(
     _version = "v1beta1"
     _plural = "resourceclaims"
     _namespaced = True
+    _strategic = True
     _model = ResourceClaim
     _list_model = ResourceClaimList
 
@@ -1590,20 +1640,60 @@ class AsyncResourceClaimClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ResourceClaim:
-        """Patch the status of the named ResourceClaim."""
+        """Patch the status of the named ResourceClaim (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ResourceClaim = await self._sub(
-            "PATCH", name, "status", "resource_v1beta1.ResourceClaim", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "resource_v1beta1.ResourceClaim",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: ResourceClaim | dict[str, Any]
+        self,
+        name: str,
+        body: ResourceClaim | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ResourceClaim:
         """Replace the status of the named ResourceClaim."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ResourceClaim = await self._sub(
-            "PUT", name, "status", "resource_v1beta1.ResourceClaim", body
+            "PUT",
+            name,
+            "status",
+            "resource_v1beta1.ResourceClaim",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -1624,6 +1714,7 @@ class AsyncResourceClaimTemplateClient(
     _version = "v1beta1"
     _plural = "resourceclaimtemplates"
     _namespaced = True
+    _strategic = True
     _model = ResourceClaimTemplate
     _list_model = ResourceClaimTemplateList
 
@@ -1644,6 +1735,7 @@ class AsyncResourceSliceClient(
     _version = "v1beta1"
     _plural = "resourceslices"
     _namespaced = False
+    _strategic = True
     _model = ResourceSlice
     _list_model = ResourceSliceList
 

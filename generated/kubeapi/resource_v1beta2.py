@@ -1578,6 +1578,7 @@ class DeviceClassClient(
     _version = "v1beta2"
     _plural = "deviceclasses"
     _namespaced = False
+    _strategic = True
     _model = DeviceClass
     _list_model = DeviceClassList
 
@@ -1598,6 +1599,7 @@ class DeviceTaintRuleClient(
     _version = "v1beta2"
     _plural = "devicetaintrules"
     _namespaced = False
+    _strategic = True
     _model = DeviceTaintRule
     _list_model = DeviceTaintRuleList
 
@@ -1609,18 +1611,60 @@ class DeviceTaintRuleClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> DeviceTaintRule:
-        """Patch the status of the named DeviceTaintRule."""
+        """Patch the status of the named DeviceTaintRule (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: DeviceTaintRule = self._sub(
-            "PATCH", name, "status", "resource_v1beta2.DeviceTaintRule", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "resource_v1beta2.DeviceTaintRule",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: DeviceTaintRule | dict[str, Any]) -> DeviceTaintRule:
+    def replace_status(
+        self,
+        name: str,
+        body: DeviceTaintRule | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> DeviceTaintRule:
         """Replace the status of the named DeviceTaintRule."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: DeviceTaintRule = self._sub(
-            "PUT", name, "status", "resource_v1beta2.DeviceTaintRule", body
+            "PUT",
+            name,
+            "status",
+            "resource_v1beta2.DeviceTaintRule",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -1641,6 +1685,7 @@ class ResourceClaimClient(
     _version = "v1beta2"
     _plural = "resourceclaims"
     _namespaced = True
+    _strategic = True
     _model = ResourceClaim
     _list_model = ResourceClaimList
 
@@ -1649,17 +1694,61 @@ class ResourceClaimClient(
         result: ResourceClaim = self._sub("GET", name, "status", "resource_v1beta2.ResourceClaim")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> ResourceClaim:
-        """Patch the status of the named ResourceClaim."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ResourceClaim:
+        """Patch the status of the named ResourceClaim (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ResourceClaim = self._sub(
-            "PATCH", name, "status", "resource_v1beta2.ResourceClaim", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "resource_v1beta2.ResourceClaim",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: ResourceClaim | dict[str, Any]) -> ResourceClaim:
+    def replace_status(
+        self,
+        name: str,
+        body: ResourceClaim | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> ResourceClaim:
         """Replace the status of the named ResourceClaim."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ResourceClaim = self._sub(
-            "PUT", name, "status", "resource_v1beta2.ResourceClaim", body
+            "PUT",
+            name,
+            "status",
+            "resource_v1beta2.ResourceClaim",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -1680,6 +1769,7 @@ class ResourceClaimTemplateClient(
     _version = "v1beta2"
     _plural = "resourceclaimtemplates"
     _namespaced = True
+    _strategic = True
     _model = ResourceClaimTemplate
     _list_model = ResourceClaimTemplateList
 
@@ -1700,6 +1790,7 @@ class ResourceSliceClient(
     _version = "v1beta2"
     _plural = "resourceslices"
     _namespaced = False
+    _strategic = True
     _model = ResourceSlice
     _list_model = ResourceSliceList
 
@@ -1744,6 +1835,7 @@ class AsyncDeviceClassClient(
     _version = "v1beta2"
     _plural = "deviceclasses"
     _namespaced = False
+    _strategic = True
     _model = DeviceClass
     _list_model = DeviceClassList
 
@@ -1764,6 +1856,7 @@ class AsyncDeviceTaintRuleClient(
     _version = "v1beta2"
     _plural = "devicetaintrules"
     _namespaced = False
+    _strategic = True
     _model = DeviceTaintRule
     _list_model = DeviceTaintRuleList
 
@@ -1775,20 +1868,60 @@ class AsyncDeviceTaintRuleClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> DeviceTaintRule:
-        """Patch the status of the named DeviceTaintRule."""
+        """Patch the status of the named DeviceTaintRule (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: DeviceTaintRule = await self._sub(
-            "PATCH", name, "status", "resource_v1beta2.DeviceTaintRule", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "resource_v1beta2.DeviceTaintRule",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: DeviceTaintRule | dict[str, Any]
+        self,
+        name: str,
+        body: DeviceTaintRule | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> DeviceTaintRule:
         """Replace the status of the named DeviceTaintRule."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: DeviceTaintRule = await self._sub(
-            "PUT", name, "status", "resource_v1beta2.DeviceTaintRule", body
+            "PUT",
+            name,
+            "status",
+            "resource_v1beta2.DeviceTaintRule",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -1809,6 +1942,7 @@ class AsyncResourceClaimClient(
     _version = "v1beta2"
     _plural = "resourceclaims"
     _namespaced = True
+    _strategic = True
     _model = ResourceClaim
     _list_model = ResourceClaimList
 
@@ -1820,20 +1954,60 @@ class AsyncResourceClaimClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ResourceClaim:
-        """Patch the status of the named ResourceClaim."""
+        """Patch the status of the named ResourceClaim (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: ResourceClaim = await self._sub(
-            "PATCH", name, "status", "resource_v1beta2.ResourceClaim", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "resource_v1beta2.ResourceClaim",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: ResourceClaim | dict[str, Any]
+        self,
+        name: str,
+        body: ResourceClaim | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> ResourceClaim:
         """Replace the status of the named ResourceClaim."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: ResourceClaim = await self._sub(
-            "PUT", name, "status", "resource_v1beta2.ResourceClaim", body
+            "PUT",
+            name,
+            "status",
+            "resource_v1beta2.ResourceClaim",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -1854,6 +2028,7 @@ class AsyncResourceClaimTemplateClient(
     _version = "v1beta2"
     _plural = "resourceclaimtemplates"
     _namespaced = True
+    _strategic = True
     _model = ResourceClaimTemplate
     _list_model = ResourceClaimTemplateList
 
@@ -1874,6 +2049,7 @@ class AsyncResourceSliceClient(
     _version = "v1beta2"
     _plural = "resourceslices"
     _namespaced = False
+    _strategic = True
     _model = ResourceSlice
     _list_model = ResourceSliceList
 

@@ -121,6 +121,7 @@ class PriorityClassClient(
     _version = "v1"
     _plural = "priorityclasses"
     _namespaced = False
+    _strategic = True
     _model = PriorityClass
     _list_model = PriorityClassList
 
@@ -149,6 +150,7 @@ class AsyncPriorityClassClient(
     _version = "v1"
     _plural = "priorityclasses"
     _namespaced = False
+    _strategic = True
     _model = PriorityClass
     _list_model = PriorityClassList
 

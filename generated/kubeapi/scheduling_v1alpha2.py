@@ -537,6 +537,7 @@ class PodGroupClient(
     _version = "v1alpha2"
     _plural = "podgroups"
     _namespaced = True
+    _strategic = True
     _model = PodGroup
     _list_model = PodGroupList
 
@@ -545,16 +546,62 @@ class PodGroupClient(
         result: PodGroup = self._sub("GET", name, "status", "scheduling_v1alpha2.PodGroup")
         return result
 
-    def patch_status(self, name: str, patch: Any, *, type: _c.PatchType = "merge") -> PodGroup:
-        """Patch the status of the named PodGroup."""
+    def patch_status(
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> PodGroup:
+        """Patch the status of the named PodGroup (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: PodGroup = self._sub(
-            "PATCH", name, "status", "scheduling_v1alpha2.PodGroup", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "scheduling_v1alpha2.PodGroup",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    def replace_status(self, name: str, body: PodGroup | dict[str, Any]) -> PodGroup:
+    def replace_status(
+        self,
+        name: str,
+        body: PodGroup | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> PodGroup:
         """Replace the status of the named PodGroup."""
-        result: PodGroup = self._sub("PUT", name, "status", "scheduling_v1alpha2.PodGroup", body)
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
+        result: PodGroup = self._sub(
+            "PUT",
+            name,
+            "status",
+            "scheduling_v1alpha2.PodGroup",
+            body,
+            params=params,
+            timeout=timeout,
+        )
         return result
 
 
@@ -574,6 +621,7 @@ class WorkloadClient(
     _version = "v1alpha2"
     _plural = "workloads"
     _namespaced = True
+    _strategic = True
     _model = Workload
     _list_model = WorkloadList
 
@@ -606,6 +654,7 @@ class AsyncPodGroupClient(
     _version = "v1alpha2"
     _plural = "podgroups"
     _namespaced = True
+    _strategic = True
     _model = PodGroup
     _list_model = PodGroupList
 
@@ -615,18 +664,60 @@ class AsyncPodGroupClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> PodGroup:
-        """Patch the status of the named PodGroup."""
+        """Patch the status of the named PodGroup (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: PodGroup = await self._sub(
-            "PATCH", name, "status", "scheduling_v1alpha2.PodGroup", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "scheduling_v1alpha2.PodGroup",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
-    async def replace_status(self, name: str, body: PodGroup | dict[str, Any]) -> PodGroup:
+    async def replace_status(
+        self,
+        name: str,
+        body: PodGroup | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
+    ) -> PodGroup:
         """Replace the status of the named PodGroup."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: PodGroup = await self._sub(
-            "PUT", name, "status", "scheduling_v1alpha2.PodGroup", body
+            "PUT",
+            name,
+            "status",
+            "scheduling_v1alpha2.PodGroup",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -647,6 +738,7 @@ class AsyncWorkloadClient(
     _version = "v1alpha2"
     _plural = "workloads"
     _namespaced = True
+    _strategic = True
     _model = Workload
     _list_model = WorkloadList
 

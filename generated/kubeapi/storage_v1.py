@@ -789,6 +789,7 @@ class CSIDriverClient(
     _version = "v1"
     _plural = "csidrivers"
     _namespaced = False
+    _strategic = True
     _model = CSIDriver
     _list_model = CSIDriverList
 
@@ -809,6 +810,7 @@ class CSINodeClient(
     _version = "v1"
     _plural = "csinodes"
     _namespaced = False
+    _strategic = True
     _model = CSINode
     _list_model = CSINodeList
 
@@ -829,6 +831,7 @@ class CSIStorageCapacityClient(
     _version = "v1"
     _plural = "csistoragecapacities"
     _namespaced = True
+    _strategic = True
     _model = CSIStorageCapacity
     _list_model = CSIStorageCapacityList
 
@@ -849,6 +852,7 @@ class StorageClassClient(
     _version = "v1"
     _plural = "storageclasses"
     _namespaced = False
+    _strategic = True
     _model = StorageClass
     _list_model = StorageClassList
 
@@ -869,6 +873,7 @@ class VolumeAttachmentClient(
     _version = "v1"
     _plural = "volumeattachments"
     _namespaced = False
+    _strategic = True
     _model = VolumeAttachment
     _list_model = VolumeAttachmentList
 
@@ -878,20 +883,60 @@ class VolumeAttachmentClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> VolumeAttachment:
-        """Patch the status of the named VolumeAttachment."""
+        """Patch the status of the named VolumeAttachment (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: VolumeAttachment = self._sub(
-            "PATCH", name, "status", "storage_v1.VolumeAttachment", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "storage_v1.VolumeAttachment",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_status(
-        self, name: str, body: VolumeAttachment | dict[str, Any]
+        self,
+        name: str,
+        body: VolumeAttachment | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> VolumeAttachment:
         """Replace the status of the named VolumeAttachment."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: VolumeAttachment = self._sub(
-            "PUT", name, "status", "storage_v1.VolumeAttachment", body
+            "PUT",
+            name,
+            "status",
+            "storage_v1.VolumeAttachment",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -912,6 +957,7 @@ class VolumeAttributesClassClient(
     _version = "v1"
     _plural = "volumeattributesclasses"
     _namespaced = False
+    _strategic = True
     _model = VolumeAttributesClass
     _list_model = VolumeAttributesClassList
 
@@ -960,6 +1006,7 @@ class AsyncCSIDriverClient(
     _version = "v1"
     _plural = "csidrivers"
     _namespaced = False
+    _strategic = True
     _model = CSIDriver
     _list_model = CSIDriverList
 
@@ -980,6 +1027,7 @@ class AsyncCSINodeClient(
     _version = "v1"
     _plural = "csinodes"
     _namespaced = False
+    _strategic = True
     _model = CSINode
     _list_model = CSINodeList
 
@@ -1000,6 +1048,7 @@ class AsyncCSIStorageCapacityClient(
     _version = "v1"
     _plural = "csistoragecapacities"
     _namespaced = True
+    _strategic = True
     _model = CSIStorageCapacity
     _list_model = CSIStorageCapacityList
 
@@ -1020,6 +1069,7 @@ class AsyncStorageClassClient(
     _version = "v1"
     _plural = "storageclasses"
     _namespaced = False
+    _strategic = True
     _model = StorageClass
     _list_model = StorageClassList
 
@@ -1040,6 +1090,7 @@ class AsyncVolumeAttachmentClient(
     _version = "v1"
     _plural = "volumeattachments"
     _namespaced = False
+    _strategic = True
     _model = VolumeAttachment
     _list_model = VolumeAttachmentList
 
@@ -1051,20 +1102,60 @@ class AsyncVolumeAttachmentClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> VolumeAttachment:
-        """Patch the status of the named VolumeAttachment."""
+        """Patch the status of the named VolumeAttachment (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: VolumeAttachment = await self._sub(
-            "PATCH", name, "status", "storage_v1.VolumeAttachment", patch, _c.PATCH_TYPES[type]
+            "PATCH",
+            name,
+            "status",
+            "storage_v1.VolumeAttachment",
+            patch,
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: VolumeAttachment | dict[str, Any]
+        self,
+        name: str,
+        body: VolumeAttachment | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> VolumeAttachment:
         """Replace the status of the named VolumeAttachment."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: VolumeAttachment = await self._sub(
-            "PUT", name, "status", "storage_v1.VolumeAttachment", body
+            "PUT",
+            name,
+            "status",
+            "storage_v1.VolumeAttachment",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -1085,6 +1176,7 @@ class AsyncVolumeAttributesClassClient(
     _version = "v1"
     _plural = "volumeattributesclasses"
     _namespaced = False
+    _strategic = True
     _model = VolumeAttributesClass
     _list_model = VolumeAttributesClassList
 

@@ -104,6 +104,7 @@ class VolumeAttributesClassClient(
     _version = "v1beta1"
     _plural = "volumeattributesclasses"
     _namespaced = False
+    _strategic = True
     _model = VolumeAttributesClass
     _list_model = VolumeAttributesClassList
 
@@ -132,6 +133,7 @@ class AsyncVolumeAttributesClassClient(
     _version = "v1beta1"
     _plural = "volumeattributesclasses"
     _namespaced = False
+    _strategic = True
     _model = VolumeAttributesClass
     _list_model = VolumeAttributesClassList
 

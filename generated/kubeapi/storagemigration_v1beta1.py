@@ -146,6 +146,7 @@ class StorageVersionMigrationClient(
     _version = "v1beta1"
     _plural = "storageversionmigrations"
     _namespaced = False
+    _strategic = True
     _model = StorageVersionMigration
     _list_model = StorageVersionMigrationList
 
@@ -157,25 +158,60 @@ class StorageVersionMigrationClient(
         return result
 
     def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> StorageVersionMigration:
-        """Patch the status of the named StorageVersionMigration."""
+        """Patch the status of the named StorageVersionMigration (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: StorageVersionMigration = self._sub(
             "PATCH",
             name,
             "status",
             "storagemigration_v1beta1.StorageVersionMigration",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     def replace_status(
-        self, name: str, body: StorageVersionMigration | dict[str, Any]
+        self,
+        name: str,
+        body: StorageVersionMigration | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> StorageVersionMigration:
         """Replace the status of the named StorageVersionMigration."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: StorageVersionMigration = self._sub(
-            "PUT", name, "status", "storagemigration_v1beta1.StorageVersionMigration", body
+            "PUT",
+            name,
+            "status",
+            "storagemigration_v1beta1.StorageVersionMigration",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 
@@ -204,6 +240,7 @@ class AsyncStorageVersionMigrationClient(
     _version = "v1beta1"
     _plural = "storageversionmigrations"
     _namespaced = False
+    _strategic = True
     _model = StorageVersionMigration
     _list_model = StorageVersionMigrationList
 
@@ -215,25 +252,60 @@ class AsyncStorageVersionMigrationClient(
         return result
 
     async def patch_status(
-        self, name: str, patch: Any, *, type: _c.PatchType = "merge"
+        self,
+        name: str,
+        patch: Any,
+        *,
+        type: _c.PatchType | None = None,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        force: bool | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> StorageVersionMigration:
-        """Patch the status of the named StorageVersionMigration."""
+        """Patch the status of the named StorageVersionMigration (default type as for patch())."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+            force=force,
+        )
         result: StorageVersionMigration = await self._sub(
             "PATCH",
             name,
             "status",
             "storagemigration_v1beta1.StorageVersionMigration",
             patch,
-            _c.PATCH_TYPES[type],
+            self._patch_type(patch, type),
+            params,
+            timeout,
         )
         return result
 
     async def replace_status(
-        self, name: str, body: StorageVersionMigration | dict[str, Any]
+        self,
+        name: str,
+        body: StorageVersionMigration | dict[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
+        field_validation: _c.FieldValidation | None = None,
+        timeout: _c.Timeout | float | None = None,
     ) -> StorageVersionMigration:
         """Replace the status of the named StorageVersionMigration."""
+        params = _c.core.params(
+            dry_run="All" if dry_run else None,
+            field_manager=field_manager,
+            field_validation=field_validation,
+        )
         result: StorageVersionMigration = await self._sub(
-            "PUT", name, "status", "storagemigration_v1beta1.StorageVersionMigration", body
+            "PUT",
+            name,
+            "status",
+            "storagemigration_v1beta1.StorageVersionMigration",
+            body,
+            params=params,
+            timeout=timeout,
         )
         return result
 

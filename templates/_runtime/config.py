@@ -151,6 +151,14 @@ class Config:
             raise ConfigError(f"cannot load client certificate {where}: {exc}") from None
         return ctx
 
+    def tls_credential(self) -> object | None:
+        """The exec credential whose client certificate `ssl_context()` would use, if any:
+        when the plugin hands out another one, the client makes a new connection."""
+        if self.client_cert or self.client_cert_pem or self.exec_plugin is None:
+            return None
+        credential = self.exec_plugin.credential()
+        return credential if credential.cert_pem else None
+
     @property
     def trust(self) -> str:
         """Where the server's certificate is checked against, for error messages."""

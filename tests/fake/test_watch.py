@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import ssl
 
+import httpx
 import pytest
 
 from kubeapi import AsyncClient, Client, Config, Gone
@@ -78,17 +81,25 @@ def test_resume_inside_the_window_misses_nothing_and_outside_is_gone() -> None:
         events = list(maps.watch(resource_version=resume_from, timeout_seconds=1))
         assert [e.object.metadata.name for e in events] == [f"m{i}" for i in range(41, 80)]
         with pytest.raises(Gone) as info:
-            list(maps.watch(resource_version=versions[5], timeout_seconds=1))
+            list(maps.watch(resource_version=versions[5], timeout_seconds=1, on_gone="raise"))
         assert info.value.code == 410
         assert info.value.message.startswith(f"too old resource version: {versions[5]} (")
 
 
 def test_bookmarks_carry_the_current_resource_version() -> None:
+    """The server sends bookmarks on a quiet watch that asked for them."""
     with FakeServer(bookmark_interval=0.2) as server, Client(_config(server)) as kube:
         maps = kube.core_v1.configmaps()
         rv = maps.create(ConfigMap(metadata=ObjectMeta(name="x"))).metadata.resource_version
-        events = list(
-            maps.watch(resource_version=rv, allow_watch_bookmarks=True, timeout_seconds=1)
-        )
-        assert events and {e.type for e in events} == {"BOOKMARK"}
-        assert events[-1].object.metadata.resource_version == rv
+        query = {"watch": "true", "resourceVersion": rv, "allowWatchBookmarks": "true"}
+        seen = []
+        headers = {"Authorization": f"Bearer {server.token}"}
+        verify = ssl.create_default_context(cafile=server.ca_file)
+        path = f"{server.url}/api/v1/namespaces/default/configmaps"
+        with httpx.stream("GET", path, params=query, headers=headers, verify=verify) as r:
+            for line in r.iter_lines():
+                seen.append(json.loads(line))
+                if len(seen) == 2:
+                    break
+        assert [e["type"] for e in seen] == ["BOOKMARK", "BOOKMARK"]
+        assert seen[-1]["object"]["metadata"] == {"resourceVersion": rv}

@@ -110,16 +110,22 @@ class ExecPlugin:
         with self._lock:
             self._cached = None
 
+    def cached(self) -> Credential | None:
+        """The cached credential while it is valid; None when the plugin must run."""
+        cached = self._cached
+        if cached is not None and (
+            cached.expires is None or cached.expires > datetime.now(timezone.utc)
+        ):
+            return cached
+        return None
+
     def credential(self) -> Credential:
         """The cached credential, or a fresh one once it has expired."""
         with self._lock:
-            cached = self._cached
-            if cached is not None and (
-                cached.expires is None or cached.expires > datetime.now(timezone.utc)
-            ):
-                return cached
-            self._cached = self._run()
-            return self._cached
+            cached = self.cached()
+            if cached is None:
+                cached = self._cached = self._run()
+            return cached
 
     def _run(self) -> Credential:
         executable = shutil.which(self.command) if os.sep not in self.command else self.command

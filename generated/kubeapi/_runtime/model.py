@@ -24,11 +24,15 @@ module writes the tables; its tests read them back through `_field`.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, MutableSequence
 from datetime import datetime, timezone
-from typing import Any, ClassVar, Generic, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overload
 
 from . import codec
+
+if TYPE_CHECKING:
+    from ..meta_v1 import ListMeta, ObjectMeta
 
 T = TypeVar("T")
 G = TypeVar("G")
@@ -36,11 +40,16 @@ S = TypeVar("S")
 M = TypeVar("M", bound="Model")
 F = TypeVar("F", bound="Field[Any, Any]")
 _UTC = timezone.utc
+_FRACTION = re.compile(r"\.(\d+)")
 
 
 def parse_time(text: str) -> datetime:
-    """An RFC 3339 timestamp as an aware datetime."""
-    return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    """An RFC 3339 timestamp as an aware datetime (any fraction length, `Z` or an offset)."""
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    if "." in text:  # Python 3.10 reads only 3 or 6 fraction digits
+        text = _FRACTION.sub(lambda m: "." + (m.group(1) + "00000")[:6], text, count=1)
+    return datetime.fromisoformat(text)
 
 
 def format_time(value: datetime | str, micro: bool = False) -> str:
@@ -94,7 +103,7 @@ class _Ref(_Conv):
         found = self._cls
         if found is None:
             mod, _, attr = self.name.rpartition(".")
-            package = self.module.rpartition(".")[0]
+            package = self.module.partition(".")[0]  # the generated package
             where = importlib.import_module(f"{package}.{mod}" if mod else self.module)
             found = self._cls = getattr(where, attr)
         return found
@@ -527,3 +536,100 @@ class MapView(MutableMapping[str, T]):
 
     def __repr__(self) -> str:
         return repr(dict(self.items()))
+
+
+class _DynConv(_Conv):
+    """Values of a dynamic object: objects are read as live dynamic views, the rest as is."""
+
+    __slots__ = ()
+
+    def get(self, value: Any) -> Any:
+        return Dynamic._view(value, None) if isinstance(value, dict) else value
+
+    def put(self, value: Any) -> Any:
+        return value._d if isinstance(value, Model) else value
+
+    def lazy(self, value: Any) -> Any:
+        return codec.obj(value)
+
+
+_DYN = _DynConv()
+
+
+class Dynamic(Model):
+    """A JSON object without a schema: `obj["spec"]` and `obj.spec` read (and write) its keys,
+    nested objects and arrays as live views, so changes go back to the wire untouched."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        d = self._d
+        value = d[key]
+        if type(value) is codec.Raw:
+            value = d[key] = codec.obj(value)
+        if isinstance(value, list):
+            return ListView(self, key, _DYN)
+        return _DYN.get(value)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._touch()
+        self._d[key] = _DYN.put(value)
+
+    def __delitem__(self, key: str) -> None:
+        del self._d[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._d
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self._d else default
+
+    def keys(self) -> list[str]:
+        return list(self._d)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("_d", "_up") or name in type(self)._fields:
+            object.__setattr__(self, name, value)
+        else:
+            self[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        if name in type(self)._fields:
+            object.__delattr__(self, name)
+        else:
+            del self[name]
+
+
+class DynamicObject(Dynamic):
+    """An object of a kind the package was not generated with (found by discovery):
+    `metadata` is typed; everything else is reached by key or by attribute, losslessly."""
+
+    __slots__ = ()
+    _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta"
+
+    api_version: Value[str | None]
+    kind: Value[str | None]
+    metadata: Object[ObjectMeta]
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self._d, self._up = (codec.plain(dict(data)) if data else {}), None
+
+
+class DynamicList(ListModel[DynamicObject]):
+    """A list of dynamic objects, as a list call of a discovered resource answers."""
+
+    __slots__ = ()
+    _f = "api_version:apiVersion:s items::[@DynamicObject kind::s metadata::@meta_v1.ListMeta"
+
+    api_version: Value[str | None]
+    items: List[DynamicObject]
+    kind: Value[str | None]
+    metadata: Object[ListMeta]
