@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -38,12 +39,37 @@ VERSION = {
     "platform": "linux/amd64",
 }
 _JSON_TYPES = ("application/json", "application/yaml", "")
+# kube-apiserver refuses request bodies above 3 MiB with 413.
+BODY_LIMIT = 3 * 1024 * 1024
 _PATCH_TYPES = {
     "application/json-patch+json": "json",
     "application/merge-patch+json": "merge",
     "application/strategic-merge-patch+json": "strategic",
     "application/apply-patch+yaml": "apply",
 }
+
+
+@dataclass
+class Fault:
+    """An answer to give instead of serving matching requests, `times` times (for tests)."""
+
+    code: int
+    method: str | None = None
+    path: str | None = None  # a prefix of the request path
+    watch: bool | None = None  # only watch requests (True) or only others (False)
+    times: int = 1
+    retry_after: int | None = None
+    message: str | None = None
+    body: bytes | None = None  # a raw body instead of a Status (an HTML error page, ...)
+    content_type: str = "text/html"
+
+    def matches(self, method: str, path: str, query: Mapping[str, str]) -> bool:
+        is_watch = query.get("watch") in ("true", "1")
+        return (
+            (self.method is None or method == self.method)
+            and (self.path is None or path.startswith(self.path))
+            and (self.watch is None or self.watch == is_watch)
+        )
 
 
 @dataclass
@@ -62,6 +88,7 @@ class Api:
     validator: Validator = field(init=False)
 
     _crds: dict[str, list[ResourceType]] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.spec_changed()
@@ -115,6 +142,9 @@ class Api:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
+            fault = self._fault(request)
+            if fault is not None:
+                return fault
             anonymous = self._authenticate(request)
             dry = request.query.get("dryRun")
             if dry not in (None, "All"):
@@ -130,6 +160,9 @@ class Api:
                 self.store.dry_run = False
         except status.StatusError as exc:
             return _json(exc.body(), exc.code)
+        except web.HTTPRequestEntityTooLarge:
+            error = status.too_large(BODY_LIMIT)
+            return _json(error.body(), error.code)
         except Exception as exc:  # a bug here must still answer like an API server
             logging.getLogger("kubeforge.fake").exception(
                 "internal error on %s %s", request.method, request.path
@@ -138,6 +171,22 @@ class Api:
                 500, "InternalError", f"Internal error occurred: {type(exc).__name__}: {exc}"
             )
             return _json(error.body(), 500)
+
+    def _fault(self, request: web.Request) -> web.StreamResponse | None:
+        """An answer FakeServer.inject() asked for, instead of serving the request."""
+        for fault in self.faults:
+            if fault.times > 0 and fault.matches(request.method, request.path, request.query):
+                fault.times -= 1
+                if fault.body is not None:
+                    return web.Response(
+                        body=fault.body, status=fault.code, content_type=fault.content_type
+                    )
+                error = status.injected(fault.code, fault.message, fault.retry_after)
+                response = _json(error.body(), error.code)
+                if fault.retry_after is not None:
+                    response.headers["Retry-After"] = str(fault.retry_after)
+                return response
+        return None
 
     def _authenticate(self, request: web.Request) -> bool:
         """True for an anonymous request (authorised later, per path); 401 for a wrong token."""
@@ -455,8 +504,12 @@ class Api:
             cond = self.store.condition(rt)
             last_bookmark = loop.time()
             while deadline is None or loop.time() < deadline:
+                if _gone(request):
+                    break
                 events = self.store.events_since(rt, rv)
                 for event in events:
+                    if _gone(request):
+                        break
                     rv = event.rv
                     if namespace is not None and event.namespace != namespace:
                         continue
@@ -471,6 +524,7 @@ class Api:
                         last["metadata"]["resourceVersion"] = str(event.rv)
                         await send("DELETED", last)
                 if events:
+                    await asyncio.sleep(0)  # a lost connection is noticed before more writes
                     continue
                 if bookmarks and loop.time() - last_bookmark >= self.bookmark_interval:
                     mark = {
@@ -483,8 +537,6 @@ class Api:
                 wait = self.bookmark_interval if bookmarks else 30.0
                 if deadline is not None:
                     wait = min(wait, max(deadline - loop.time(), 0.0))
-                if request.transport is None or request.transport.is_closing():
-                    break  # the client went away
                 async with cond:
                     with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(cond.wait(), min(wait, 1.0))
@@ -649,6 +701,11 @@ def _manager(request: web.Request, query: dict[str, str]) -> str:
     """The field manager of a write: `fieldManager`, else the client's User-Agent name."""
     agent = request.headers.get("User-Agent", "unknown").split("/")[0].split(" ")[0]
     return query.get("fieldManager") or agent or "unknown"
+
+
+def _gone(request: web.Request) -> bool:
+    """The client of a stream went away (its connection is closed or closing)."""
+    return request.transport is None or request.transport.is_closing()
 
 
 def _as_seen(event: Event, match: Any) -> str | None:

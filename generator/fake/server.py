@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from kubeforge.fake import certs
-from kubeforge.fake.api import Api
+from kubeforge.fake.api import BODY_LIMIT, Api, Fault
 from kubeforge.fake.registry import Registry
 from kubeforge.fake.store import Store
 from kubeforge.source import bundled
@@ -103,7 +103,7 @@ class FakeServer:
     # ------------------------------------------------------------ lifecycle
 
     async def _start(self) -> None:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=BODY_LIMIT)
         app.router.add_route("*", "/{tail:.*}", self.api.handle)
         app.on_response_prepare.append(self._record)
         # On stop, open watches are cut at once: a fake server owes its clients no drain.
@@ -213,6 +213,27 @@ class FakeServer:
             self._thread.join(timeout=10)
         self._loop = self._thread = None
         shutil.rmtree(self._dir, ignore_errors=True)
+
+    def inject(
+        self,
+        code: int,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        watch: bool | None = None,
+        times: int = 1,
+        retry_after: int | None = None,
+        message: str | None = None,
+        body: bytes | None = None,
+        content_type: str = "text/html",
+    ) -> Fault:
+        """Answer the next `times` matching requests with `code` (a Status with the real
+        server's reason and wording, or `body`) instead of serving them, as a loaded or
+        failing API server would; `path` is a prefix. Returns the fault, whose `times`
+        counts down as it is used."""
+        fault = Fault(code, method, path, watch, times, retry_after, message, body, content_type)
+        self.call(self.api.faults.append, fault)
+        return fault
 
     def append_log(self, namespace: str, pod: str, text: str, container: str = "") -> None:
         """Add `text` to a container's log, as the kubelet would; followers see it at once."""

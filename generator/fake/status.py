@@ -134,3 +134,27 @@ def unsupported_media_type(content_type: str) -> StatusError:
 
 def path_not_found() -> StatusError:
     return StatusError(404, "NotFound", "the server could not find the requested resource", {})
+
+
+def too_large(limit: int) -> StatusError:
+    return StatusError(413, "RequestEntityTooLarge", f"Request entity too large: limit is {limit}")
+
+
+# What the real server answers when it cannot or will not serve, for FakeServer.inject().
+_INJECTED = {
+    410: ("Expired", "too old resource version: 1 (2)"),
+    429: ("TooManyRequests", "too many requests, please try again later"),
+    500: ("InternalError", "Internal error occurred: injected by the test"),
+    502: ("", "the backend is unavailable"),
+    503: ("ServiceUnavailable", "the server is currently unable to handle the request"),
+    504: (
+        "Timeout",
+        "Timeout: request did not complete within requested timeout - context deadline exceeded",
+    ),
+}
+
+
+def injected(code: int, message: str | None, retry_after: int | None) -> StatusError:
+    reason, default = _INJECTED.get(code, ("", f"injected {code}"))
+    details = {"retryAfterSeconds": retry_after} if retry_after is not None else None
+    return StatusError(code, reason, message or default, details)

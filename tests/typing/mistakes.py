@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from crdapi.shop_v1 import Widget, WidgetSpec
 
+from kubeapi import Client
 from kubeapi.apps_v1 import Deployment
 from kubeapi.core_v1 import Container, Pod, PodSpec
 
@@ -71,3 +72,13 @@ def misspelled_custom_resource_keyword() -> WidgetSpec:
 
 def wrong_custom_resource_read(widget: Widget) -> str:
     return widget.status.ready  # mistake
+
+
+def wrong_informer_handler(kube: Client) -> None:
+    def added(deployment: Deployment) -> None: ...
+
+    kube.core_v1.pods().informer(on_add=added)  # mistake
+
+
+def wrong_resource_type(kube: Client) -> Pod:
+    return kube.resource("apps/v1", "Deployment").get("web")  # mistake

@@ -271,6 +271,7 @@ class Api:
         timeout: Timeout | float | None = None,
         stream: bool = False,
         retry: Retry | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send a request, retrying as the policy allows; an ApiError for an error status.
 
@@ -291,6 +292,8 @@ class Api:
                     time.sleep(wait)
             self._refresh_tls()
             headers = self._headers(content_type)
+            if extra_headers:
+                headers.update(extra_headers)
             try:
                 request = self._http.build_request(
                     method,
@@ -345,14 +348,15 @@ class Api:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
         timeout: Timeout | float | None = None,
     ) -> bytes:
         """Send one request (retried as the policy allows); return the body of the answer.
 
-        An error status raises the ApiError its Status describes; a transport failure a
-        TransportError.
+        `body` is JSON-encoded unless it is bytes. An error status raises the ApiError its
+        Status describes; a transport failure a TransportError.
         """
-        content = None if body is None else core.body(body)
+        content = body if isinstance(body, bytes) or body is None else core.body(body)
         response = self._send(
             method,
             path,
@@ -360,6 +364,7 @@ class Api:
             content=content,
             content_type=content_type if content is not None else None,
             timeout=timeout,
+            extra_headers=headers,
         )
         return response.content
 
@@ -1169,6 +1174,7 @@ class DeleteCollection(Resource[M, L]):
 
 class DynamicResource(
     Get[DynamicObject, DynamicList],
+    List[DynamicObject, DynamicList],
     Watch[DynamicObject, DynamicList],
     Create[DynamicObject, DynamicList],
     Replace[DynamicObject, DynamicList],
@@ -1291,6 +1297,7 @@ class AsyncApi:
         timeout: Timeout | float | None = None,
         stream: bool = False,
         retry: Retry | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send a request, retrying as the policy allows; an ApiError for an error status.
 
@@ -1311,6 +1318,8 @@ class AsyncApi:
                     await _async_sleep(wait)
             await self._refresh_tls()
             headers = await self._headers(content_type)
+            if extra_headers:
+                headers.update(extra_headers)
             try:
                 request = self._http.build_request(
                     method,
@@ -1365,14 +1374,15 @@ class AsyncApi:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
         timeout: Timeout | float | None = None,
     ) -> bytes:
         """Send one request (retried as the policy allows); return the body of the answer.
 
-        An error status raises the ApiError its Status describes; a transport failure a
-        TransportError.
+        `body` is JSON-encoded unless it is bytes. An error status raises the ApiError its
+        Status describes; a transport failure a TransportError.
         """
-        content = None if body is None else core.body(body)
+        content = body if isinstance(body, bytes) or body is None else core.body(body)
         response = await self._send(
             method,
             path,
@@ -1380,6 +1390,7 @@ class AsyncApi:
             content=content,
             content_type=content_type if content is not None else None,
             timeout=timeout,
+            extra_headers=headers,
         )
         return response.content
 
@@ -2183,6 +2194,7 @@ class AsyncDeleteCollection(AsyncResource[M, L]):
 
 class AsyncDynamicResource(
     AsyncGet[DynamicObject, DynamicList],
+    AsyncList[DynamicObject, DynamicList],
     AsyncWatch[DynamicObject, DynamicList],
     AsyncCreate[DynamicObject, DynamicList],
     AsyncReplace[DynamicObject, DynamicList],
