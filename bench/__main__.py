@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         ("memory", memory.figures),
         ("imports", imports.figures),
         ("generation", generation.figures),
-        ("fake server", server.figures),
+        ("fake server and client runtime", server.figures),
     ]
     for name, figure in figures:
         begin = time.perf_counter()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from bench import runtime
 from bench.common import Check, Context, Row, clean_env, log
 from bench.pods import pod_list
 
@@ -173,6 +174,7 @@ def figures(ctx: Context) -> list[Row]:
         log(f"server: filling {count} pods")
         asyncio.run(_fill(url, count))
         rows += _list_rows(ctx, url, count)
+        rows += runtime.figures(ctx, url, count)
         log(f"server: {watchers} watchers x {events} events")
         rate, held = asyncio.run(_fan_out(url, pid, watchers, events))
     fan = Row(

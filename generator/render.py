@@ -47,6 +47,7 @@ PLAIN = (
     "_runtime/errors",
     "_runtime/kubeconfig",
     "_runtime/model",
+    "_runtime/static",
     "downward",
     "proxy",
 )
@@ -203,6 +204,8 @@ def _resource_view(r: Resource, imp: Imports) -> dict[str, Any]:
     if not r.list_model:
         verbs -= {"list", "watch"}
     mixins = [name for verb, name in _MIXINS if verb in verbs] or ["Resource"]
+    if len(mixins) == len(_MIXINS):
+        mixins = ["Standard"]  # one base: cheaper to import than eight
     if any(s.subresource == "log" and not s.result for s in r.subresources):
         imp.collections |= {"AsyncIterator", "Iterator"}  # stream_log
     scope = "namespaced" if r.namespaced else "cluster-scoped"
@@ -220,7 +223,7 @@ def _resource_view(r: Resource, imp: Imports) -> dict[str, Any]:
         "method": r.method,
         "model": imp.model(r.model),
         "list_model": imp.model(r.list_model) if r.list_model else "",
-        "list": imp.model(r.list_model) if r.list_model else "_m.ListModel[Any]",
+        "list": imp.model(r.list_model) if r.list_model else "_m.ListModel[_m.Model]",
         "subresources": [_sub_view(s, imp) for s in r.subresources],
         "summary": f"{r.plural} ({r.kind}), {scope}; verbs: {', '.join(r.verbs)}{extra}.",
     }
@@ -268,7 +271,13 @@ def _module_context(module: Module, package: Package) -> dict[str, Any]:
             "collections": sorted(imp.collections),
             "datetime": imp.datetime,
             "imports": sorted(imp.names),
-            "model": bool(models) or any(r["list"] == "_m.ListModel[Any]" for r in resources_),
+            "model": bool(models) or any(r["list"] == "_m.ListModel[_m.Model]" for r in resources_),
+            # names type aliases need when the module runs (`Time = datetime`, `JSON = Any`)
+            "runtime": sorted(
+                name
+                for name in ("Any", "datetime")
+                if any(re.search(rf"\b{name}\b", a["annotation"]) for a in aliases)
+            ),
         },
     }
 

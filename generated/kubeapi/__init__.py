@@ -10,8 +10,6 @@ attribute (`kube.core_v1`, `kube.apps_v1`) whose module is imported on first use
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ._runtime.client import ALL_NAMESPACES, Api, AsyncApi, AsyncDynamicResource, DynamicResource
 from ._runtime.config import Config, load_config
 from ._runtime.core import RateLimit, Retry, Timeout, WatchEvent
@@ -43,9 +41,10 @@ from ._runtime.errors import (
     Unauthorized,
 )
 from ._runtime.model import DynamicObject, Model
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Literal, overload
+    from typing import Any, Literal, overload
 
     from . import admissionregistration_v1
     from . import admissionregistration_v1alpha1

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -1204,14 +1206,7 @@ class WebhookClientConfig(_m.Model):
 
 
 class MutatingAdmissionPolicyClient(
-    _c.Get[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.List[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.Watch[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.Create[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.Replace[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.Patch[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.Delete[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.DeleteCollection[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
+    _c.Standard[MutatingAdmissionPolicy, MutatingAdmissionPolicyList]
 ):
     """Client for mutatingadmissionpolicies (admissionregistration.k8s.io/v1 MutatingAdmissionPolicy)."""
 
@@ -1225,14 +1220,7 @@ class MutatingAdmissionPolicyClient(
 
 
 class MutatingAdmissionPolicyBindingClient(
-    _c.Get[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.List[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.Watch[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.Create[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.Replace[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.Patch[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.Delete[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.DeleteCollection[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
+    _c.Standard[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList]
 ):
     """Client for mutatingadmissionpolicybindings (admissionregistration.k8s.io/v1 MutatingAdmissionPolicyBinding)."""
 
@@ -1246,14 +1234,7 @@ class MutatingAdmissionPolicyBindingClient(
 
 
 class MutatingWebhookConfigurationClient(
-    _c.Get[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.List[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.Watch[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.Create[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.Replace[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.Patch[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.Delete[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.DeleteCollection[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
+    _c.Standard[MutatingWebhookConfiguration, MutatingWebhookConfigurationList]
 ):
     """Client for mutatingwebhookconfigurations (admissionregistration.k8s.io/v1 MutatingWebhookConfiguration)."""
 
@@ -1267,14 +1248,7 @@ class MutatingWebhookConfigurationClient(
 
 
 class ValidatingAdmissionPolicyClient(
-    _c.Get[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.List[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.Watch[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.Create[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.Replace[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.Patch[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.Delete[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.DeleteCollection[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
+    _c.Standard[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList]
 ):
     """Client for validatingadmissionpolicies (admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy)."""
 
@@ -1353,14 +1327,7 @@ class ValidatingAdmissionPolicyClient(
 
 
 class ValidatingAdmissionPolicyBindingClient(
-    _c.Get[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.List[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.Watch[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.Create[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.Replace[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.Patch[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.Delete[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.DeleteCollection[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
+    _c.Standard[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList]
 ):
     """Client for validatingadmissionpolicybindings (admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding)."""
 
@@ -1374,14 +1341,7 @@ class ValidatingAdmissionPolicyBindingClient(
 
 
 class ValidatingWebhookConfigurationClient(
-    _c.Get[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.List[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.Watch[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.Create[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.Replace[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.Patch[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.Delete[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.DeleteCollection[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
+    _c.Standard[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList]
 ):
     """Client for validatingwebhookconfigurations (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration)."""
 
@@ -1423,14 +1383,7 @@ class AdmissionregistrationV1(_c.Group):
 
 
 class AsyncMutatingAdmissionPolicyClient(
-    _c.AsyncGet[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncList[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncWatch[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncCreate[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncReplace[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncPatch[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncDelete[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncDeleteCollection[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
+    _c.AsyncStandard[MutatingAdmissionPolicy, MutatingAdmissionPolicyList]
 ):
     """AsyncClient for mutatingadmissionpolicies (admissionregistration.k8s.io/v1 MutatingAdmissionPolicy)."""
 
@@ -1444,14 +1397,7 @@ class AsyncMutatingAdmissionPolicyClient(
 
 
 class AsyncMutatingAdmissionPolicyBindingClient(
-    _c.AsyncGet[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncList[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncWatch[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncCreate[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncReplace[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncPatch[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncDelete[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncDeleteCollection[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
+    _c.AsyncStandard[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList]
 ):
     """AsyncClient for mutatingadmissionpolicybindings (admissionregistration.k8s.io/v1 MutatingAdmissionPolicyBinding)."""
 
@@ -1465,14 +1411,7 @@ class AsyncMutatingAdmissionPolicyBindingClient(
 
 
 class AsyncMutatingWebhookConfigurationClient(
-    _c.AsyncGet[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.AsyncList[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.AsyncWatch[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.AsyncCreate[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.AsyncReplace[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.AsyncPatch[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.AsyncDelete[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
-    _c.AsyncDeleteCollection[MutatingWebhookConfiguration, MutatingWebhookConfigurationList],
+    _c.AsyncStandard[MutatingWebhookConfiguration, MutatingWebhookConfigurationList]
 ):
     """AsyncClient for mutatingwebhookconfigurations (admissionregistration.k8s.io/v1 MutatingWebhookConfiguration)."""
 
@@ -1486,14 +1425,7 @@ class AsyncMutatingWebhookConfigurationClient(
 
 
 class AsyncValidatingAdmissionPolicyClient(
-    _c.AsyncGet[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.AsyncList[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.AsyncWatch[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.AsyncCreate[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.AsyncReplace[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.AsyncPatch[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.AsyncDelete[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
-    _c.AsyncDeleteCollection[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList],
+    _c.AsyncStandard[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList]
 ):
     """AsyncClient for validatingadmissionpolicies (admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy)."""
 
@@ -1572,16 +1504,7 @@ class AsyncValidatingAdmissionPolicyClient(
 
 
 class AsyncValidatingAdmissionPolicyBindingClient(
-    _c.AsyncGet[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.AsyncList[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.AsyncWatch[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.AsyncCreate[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.AsyncReplace[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.AsyncPatch[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.AsyncDelete[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList],
-    _c.AsyncDeleteCollection[
-        ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList
-    ],
+    _c.AsyncStandard[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingList]
 ):
     """AsyncClient for validatingadmissionpolicybindings (admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding)."""
 
@@ -1595,14 +1518,7 @@ class AsyncValidatingAdmissionPolicyBindingClient(
 
 
 class AsyncValidatingWebhookConfigurationClient(
-    _c.AsyncGet[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.AsyncList[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.AsyncWatch[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.AsyncCreate[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.AsyncReplace[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.AsyncPatch[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.AsyncDelete[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
-    _c.AsyncDeleteCollection[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList],
+    _c.AsyncStandard[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationList]
 ):
     """AsyncClient for validatingwebhookconfigurations (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration)."""
 

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -481,14 +483,7 @@ class Variable(_m.Model):
 
 
 class MutatingAdmissionPolicyClient(
-    _c.Get[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.List[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.Watch[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.Create[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.Replace[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.Patch[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.Delete[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.DeleteCollection[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
+    _c.Standard[MutatingAdmissionPolicy, MutatingAdmissionPolicyList]
 ):
     """Client for mutatingadmissionpolicies (admissionregistration.k8s.io/v1alpha1 MutatingAdmissionPolicy)."""
 
@@ -502,14 +497,7 @@ class MutatingAdmissionPolicyClient(
 
 
 class MutatingAdmissionPolicyBindingClient(
-    _c.Get[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.List[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.Watch[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.Create[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.Replace[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.Patch[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.Delete[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.DeleteCollection[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
+    _c.Standard[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList]
 ):
     """Client for mutatingadmissionpolicybindings (admissionregistration.k8s.io/v1alpha1 MutatingAdmissionPolicyBinding)."""
 
@@ -535,14 +523,7 @@ class AdmissionregistrationV1alpha1(_c.Group):
 
 
 class AsyncMutatingAdmissionPolicyClient(
-    _c.AsyncGet[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncList[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncWatch[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncCreate[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncReplace[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncPatch[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncDelete[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
-    _c.AsyncDeleteCollection[MutatingAdmissionPolicy, MutatingAdmissionPolicyList],
+    _c.AsyncStandard[MutatingAdmissionPolicy, MutatingAdmissionPolicyList]
 ):
     """AsyncClient for mutatingadmissionpolicies (admissionregistration.k8s.io/v1alpha1 MutatingAdmissionPolicy)."""
 
@@ -556,14 +537,7 @@ class AsyncMutatingAdmissionPolicyClient(
 
 
 class AsyncMutatingAdmissionPolicyBindingClient(
-    _c.AsyncGet[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncList[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncWatch[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncCreate[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncReplace[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncPatch[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncDelete[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
-    _c.AsyncDeleteCollection[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList],
+    _c.AsyncStandard[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingList]
 ):
     """AsyncClient for mutatingadmissionpolicybindings (admissionregistration.k8s.io/v1alpha1 MutatingAdmissionPolicyBinding)."""
 

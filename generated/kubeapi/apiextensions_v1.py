@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+
     from . import meta_v1
 
 __all__ = [
@@ -826,14 +828,7 @@ class WebhookConversion(_m.Model):
 
 
 class CustomResourceDefinitionClient(
-    _c.Get[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.List[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.Watch[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.Create[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.Replace[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.Patch[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.Delete[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.DeleteCollection[CustomResourceDefinition, CustomResourceDefinitionList],
+    _c.Standard[CustomResourceDefinition, CustomResourceDefinitionList]
 ):
     """Client for customresourcedefinitions (apiextensions.k8s.io/v1 CustomResourceDefinition)."""
 
@@ -920,14 +915,7 @@ class ApiextensionsV1(_c.Group):
 
 
 class AsyncCustomResourceDefinitionClient(
-    _c.AsyncGet[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.AsyncList[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.AsyncWatch[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.AsyncCreate[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.AsyncReplace[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.AsyncPatch[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.AsyncDelete[CustomResourceDefinition, CustomResourceDefinitionList],
-    _c.AsyncDeleteCollection[CustomResourceDefinition, CustomResourceDefinitionList],
+    _c.AsyncStandard[CustomResourceDefinition, CustomResourceDefinitionList]
 ):
     """AsyncClient for customresourcedefinitions (apiextensions.k8s.io/v1 CustomResourceDefinition)."""
 

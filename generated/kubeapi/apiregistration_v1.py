@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -222,16 +224,7 @@ class ServiceReference(_m.Model):
         self._init(_extra, name, namespace, port)
 
 
-class APIServiceClient(
-    _c.Get[APIService, APIServiceList],
-    _c.List[APIService, APIServiceList],
-    _c.Watch[APIService, APIServiceList],
-    _c.Create[APIService, APIServiceList],
-    _c.Replace[APIService, APIServiceList],
-    _c.Patch[APIService, APIServiceList],
-    _c.Delete[APIService, APIServiceList],
-    _c.DeleteCollection[APIService, APIServiceList],
-):
+class APIServiceClient(_c.Standard[APIService, APIServiceList]):
     """Client for apiservices (apiregistration.k8s.io/v1 APIService)."""
 
     _group = "apiregistration.k8s.io"
@@ -314,16 +307,7 @@ class ApiregistrationV1(_c.Group):
         return APIServiceClient(self._api)
 
 
-class AsyncAPIServiceClient(
-    _c.AsyncGet[APIService, APIServiceList],
-    _c.AsyncList[APIService, APIServiceList],
-    _c.AsyncWatch[APIService, APIServiceList],
-    _c.AsyncCreate[APIService, APIServiceList],
-    _c.AsyncReplace[APIService, APIServiceList],
-    _c.AsyncPatch[APIService, APIServiceList],
-    _c.AsyncDelete[APIService, APIServiceList],
-    _c.AsyncDeleteCollection[APIService, APIServiceList],
-):
+class AsyncAPIServiceClient(_c.AsyncStandard[APIService, APIServiceList]):
     """AsyncClient for apiservices (apiregistration.k8s.io/v1 APIService)."""
 
     _group = "apiregistration.k8s.io"

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -201,16 +203,7 @@ class StorageVersionStatus(_m.Model):
         self._init(_extra, common_encoding_version, conditions, storage_versions)
 
 
-class StorageVersionClient(
-    _c.Get[StorageVersion, StorageVersionList],
-    _c.List[StorageVersion, StorageVersionList],
-    _c.Watch[StorageVersion, StorageVersionList],
-    _c.Create[StorageVersion, StorageVersionList],
-    _c.Replace[StorageVersion, StorageVersionList],
-    _c.Patch[StorageVersion, StorageVersionList],
-    _c.Delete[StorageVersion, StorageVersionList],
-    _c.DeleteCollection[StorageVersion, StorageVersionList],
-):
+class StorageVersionClient(_c.Standard[StorageVersion, StorageVersionList]):
     """Client for storageversions (internal.apiserver.k8s.io/v1alpha1 StorageVersion)."""
 
     _group = "internal.apiserver.k8s.io"
@@ -295,16 +288,7 @@ class ApiserverinternalV1alpha1(_c.Group):
         return StorageVersionClient(self._api)
 
 
-class AsyncStorageVersionClient(
-    _c.AsyncGet[StorageVersion, StorageVersionList],
-    _c.AsyncList[StorageVersion, StorageVersionList],
-    _c.AsyncWatch[StorageVersion, StorageVersionList],
-    _c.AsyncCreate[StorageVersion, StorageVersionList],
-    _c.AsyncReplace[StorageVersion, StorageVersionList],
-    _c.AsyncPatch[StorageVersion, StorageVersionList],
-    _c.AsyncDelete[StorageVersion, StorageVersionList],
-    _c.AsyncDeleteCollection[StorageVersion, StorageVersionList],
-):
+class AsyncStorageVersionClient(_c.AsyncStandard[StorageVersion, StorageVersionList]):
     """AsyncClient for storageversions (internal.apiserver.k8s.io/v1alpha1 StorageVersion)."""
 
     _group = "internal.apiserver.k8s.io"

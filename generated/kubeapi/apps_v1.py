@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+    from typing import Any
+
     from . import autoscaling_v1
     from . import core_v1
     from . import meta_v1
@@ -1152,16 +1154,7 @@ class StatefulSetUpdateStrategy(_m.Model):
         self._init(_extra, rolling_update, type)
 
 
-class ControllerRevisionClient(
-    _c.Get[ControllerRevision, ControllerRevisionList],
-    _c.List[ControllerRevision, ControllerRevisionList],
-    _c.Watch[ControllerRevision, ControllerRevisionList],
-    _c.Create[ControllerRevision, ControllerRevisionList],
-    _c.Replace[ControllerRevision, ControllerRevisionList],
-    _c.Patch[ControllerRevision, ControllerRevisionList],
-    _c.Delete[ControllerRevision, ControllerRevisionList],
-    _c.DeleteCollection[ControllerRevision, ControllerRevisionList],
-):
+class ControllerRevisionClient(_c.Standard[ControllerRevision, ControllerRevisionList]):
     """Client for controllerrevisions (apps/v1 ControllerRevision)."""
 
     _group = "apps"
@@ -1173,16 +1166,7 @@ class ControllerRevisionClient(
     _list_model = ControllerRevisionList
 
 
-class DaemonSetClient(
-    _c.Get[DaemonSet, DaemonSetList],
-    _c.List[DaemonSet, DaemonSetList],
-    _c.Watch[DaemonSet, DaemonSetList],
-    _c.Create[DaemonSet, DaemonSetList],
-    _c.Replace[DaemonSet, DaemonSetList],
-    _c.Patch[DaemonSet, DaemonSetList],
-    _c.Delete[DaemonSet, DaemonSetList],
-    _c.DeleteCollection[DaemonSet, DaemonSetList],
-):
+class DaemonSetClient(_c.Standard[DaemonSet, DaemonSetList]):
     """Client for daemonsets (apps/v1 DaemonSet)."""
 
     _group = "apps"
@@ -1251,16 +1235,7 @@ class DaemonSetClient(
         return result
 
 
-class DeploymentClient(
-    _c.Get[Deployment, DeploymentList],
-    _c.List[Deployment, DeploymentList],
-    _c.Watch[Deployment, DeploymentList],
-    _c.Create[Deployment, DeploymentList],
-    _c.Replace[Deployment, DeploymentList],
-    _c.Patch[Deployment, DeploymentList],
-    _c.Delete[Deployment, DeploymentList],
-    _c.DeleteCollection[Deployment, DeploymentList],
-):
+class DeploymentClient(_c.Standard[Deployment, DeploymentList]):
     """Client for deployments (apps/v1 Deployment)."""
 
     _group = "apps"
@@ -1386,16 +1361,7 @@ class DeploymentClient(
         return result
 
 
-class ReplicaSetClient(
-    _c.Get[ReplicaSet, ReplicaSetList],
-    _c.List[ReplicaSet, ReplicaSetList],
-    _c.Watch[ReplicaSet, ReplicaSetList],
-    _c.Create[ReplicaSet, ReplicaSetList],
-    _c.Replace[ReplicaSet, ReplicaSetList],
-    _c.Patch[ReplicaSet, ReplicaSetList],
-    _c.Delete[ReplicaSet, ReplicaSetList],
-    _c.DeleteCollection[ReplicaSet, ReplicaSetList],
-):
+class ReplicaSetClient(_c.Standard[ReplicaSet, ReplicaSetList]):
     """Client for replicasets (apps/v1 ReplicaSet)."""
 
     _group = "apps"
@@ -1521,16 +1487,7 @@ class ReplicaSetClient(
         return result
 
 
-class StatefulSetClient(
-    _c.Get[StatefulSet, StatefulSetList],
-    _c.List[StatefulSet, StatefulSetList],
-    _c.Watch[StatefulSet, StatefulSetList],
-    _c.Create[StatefulSet, StatefulSetList],
-    _c.Replace[StatefulSet, StatefulSetList],
-    _c.Patch[StatefulSet, StatefulSetList],
-    _c.Delete[StatefulSet, StatefulSetList],
-    _c.DeleteCollection[StatefulSet, StatefulSetList],
-):
+class StatefulSetClient(_c.Standard[StatefulSet, StatefulSetList]):
     """Client for statefulsets (apps/v1 StatefulSet)."""
 
     _group = "apps"
@@ -1680,16 +1637,7 @@ class AppsV1(_c.Group):
         return StatefulSetClient(self._api, namespace)
 
 
-class AsyncControllerRevisionClient(
-    _c.AsyncGet[ControllerRevision, ControllerRevisionList],
-    _c.AsyncList[ControllerRevision, ControllerRevisionList],
-    _c.AsyncWatch[ControllerRevision, ControllerRevisionList],
-    _c.AsyncCreate[ControllerRevision, ControllerRevisionList],
-    _c.AsyncReplace[ControllerRevision, ControllerRevisionList],
-    _c.AsyncPatch[ControllerRevision, ControllerRevisionList],
-    _c.AsyncDelete[ControllerRevision, ControllerRevisionList],
-    _c.AsyncDeleteCollection[ControllerRevision, ControllerRevisionList],
-):
+class AsyncControllerRevisionClient(_c.AsyncStandard[ControllerRevision, ControllerRevisionList]):
     """AsyncClient for controllerrevisions (apps/v1 ControllerRevision)."""
 
     _group = "apps"
@@ -1701,16 +1649,7 @@ class AsyncControllerRevisionClient(
     _list_model = ControllerRevisionList
 
 
-class AsyncDaemonSetClient(
-    _c.AsyncGet[DaemonSet, DaemonSetList],
-    _c.AsyncList[DaemonSet, DaemonSetList],
-    _c.AsyncWatch[DaemonSet, DaemonSetList],
-    _c.AsyncCreate[DaemonSet, DaemonSetList],
-    _c.AsyncReplace[DaemonSet, DaemonSetList],
-    _c.AsyncPatch[DaemonSet, DaemonSetList],
-    _c.AsyncDelete[DaemonSet, DaemonSetList],
-    _c.AsyncDeleteCollection[DaemonSet, DaemonSetList],
-):
+class AsyncDaemonSetClient(_c.AsyncStandard[DaemonSet, DaemonSetList]):
     """AsyncClient for daemonsets (apps/v1 DaemonSet)."""
 
     _group = "apps"
@@ -1779,16 +1718,7 @@ class AsyncDaemonSetClient(
         return result
 
 
-class AsyncDeploymentClient(
-    _c.AsyncGet[Deployment, DeploymentList],
-    _c.AsyncList[Deployment, DeploymentList],
-    _c.AsyncWatch[Deployment, DeploymentList],
-    _c.AsyncCreate[Deployment, DeploymentList],
-    _c.AsyncReplace[Deployment, DeploymentList],
-    _c.AsyncPatch[Deployment, DeploymentList],
-    _c.AsyncDelete[Deployment, DeploymentList],
-    _c.AsyncDeleteCollection[Deployment, DeploymentList],
-):
+class AsyncDeploymentClient(_c.AsyncStandard[Deployment, DeploymentList]):
     """AsyncClient for deployments (apps/v1 Deployment)."""
 
     _group = "apps"
@@ -1914,16 +1844,7 @@ class AsyncDeploymentClient(
         return result
 
 
-class AsyncReplicaSetClient(
-    _c.AsyncGet[ReplicaSet, ReplicaSetList],
-    _c.AsyncList[ReplicaSet, ReplicaSetList],
-    _c.AsyncWatch[ReplicaSet, ReplicaSetList],
-    _c.AsyncCreate[ReplicaSet, ReplicaSetList],
-    _c.AsyncReplace[ReplicaSet, ReplicaSetList],
-    _c.AsyncPatch[ReplicaSet, ReplicaSetList],
-    _c.AsyncDelete[ReplicaSet, ReplicaSetList],
-    _c.AsyncDeleteCollection[ReplicaSet, ReplicaSetList],
-):
+class AsyncReplicaSetClient(_c.AsyncStandard[ReplicaSet, ReplicaSetList]):
     """AsyncClient for replicasets (apps/v1 ReplicaSet)."""
 
     _group = "apps"
@@ -2049,16 +1970,7 @@ class AsyncReplicaSetClient(
         return result
 
 
-class AsyncStatefulSetClient(
-    _c.AsyncGet[StatefulSet, StatefulSetList],
-    _c.AsyncList[StatefulSet, StatefulSetList],
-    _c.AsyncWatch[StatefulSet, StatefulSetList],
-    _c.AsyncCreate[StatefulSet, StatefulSetList],
-    _c.AsyncReplace[StatefulSet, StatefulSetList],
-    _c.AsyncPatch[StatefulSet, StatefulSetList],
-    _c.AsyncDelete[StatefulSet, StatefulSetList],
-    _c.AsyncDeleteCollection[StatefulSet, StatefulSetList],
-):
+class AsyncStatefulSetClient(_c.AsyncStandard[StatefulSet, StatefulSetList]):
     """AsyncClient for statefulsets (apps/v1 StatefulSet)."""
 
     _group = "apps"

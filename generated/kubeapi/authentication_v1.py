@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -314,7 +316,7 @@ class UserInfo(_m.Model):
         self._init(_extra, extra_, groups, uid, username)
 
 
-class SelfSubjectReviewClient(_c.Create[SelfSubjectReview, _m.ListModel[Any]]):
+class SelfSubjectReviewClient(_c.Create[SelfSubjectReview, _m.ListModel[_m.Model]]):
     """Client for selfsubjectreviews (authentication.k8s.io/v1 SelfSubjectReview)."""
 
     _group = "authentication.k8s.io"
@@ -325,7 +327,7 @@ class SelfSubjectReviewClient(_c.Create[SelfSubjectReview, _m.ListModel[Any]]):
     _model = SelfSubjectReview
 
 
-class TokenReviewClient(_c.Create[TokenReview, _m.ListModel[Any]]):
+class TokenReviewClient(_c.Create[TokenReview, _m.ListModel[_m.Model]]):
     """Client for tokenreviews (authentication.k8s.io/v1 TokenReview)."""
 
     _group = "authentication.k8s.io"
@@ -348,7 +350,7 @@ class AuthenticationV1(_c.Group):
         return TokenReviewClient(self._api)
 
 
-class AsyncSelfSubjectReviewClient(_c.AsyncCreate[SelfSubjectReview, _m.ListModel[Any]]):
+class AsyncSelfSubjectReviewClient(_c.AsyncCreate[SelfSubjectReview, _m.ListModel[_m.Model]]):
     """AsyncClient for selfsubjectreviews (authentication.k8s.io/v1 SelfSubjectReview)."""
 
     _group = "authentication.k8s.io"
@@ -359,7 +361,7 @@ class AsyncSelfSubjectReviewClient(_c.AsyncCreate[SelfSubjectReview, _m.ListMode
     _model = SelfSubjectReview
 
 
-class AsyncTokenReviewClient(_c.AsyncCreate[TokenReview, _m.ListModel[Any]]):
+class AsyncTokenReviewClient(_c.AsyncCreate[TokenReview, _m.ListModel[_m.Model]]):
     """AsyncClient for tokenreviews (authentication.k8s.io/v1 TokenReview)."""
 
     _group = "authentication.k8s.io"

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -499,7 +501,7 @@ class SubjectRulesReviewStatus(_m.Model):
         self._init(_extra, evaluation_error, incomplete, non_resource_rules, resource_rules)
 
 
-class LocalSubjectAccessReviewClient(_c.Create[LocalSubjectAccessReview, _m.ListModel[Any]]):
+class LocalSubjectAccessReviewClient(_c.Create[LocalSubjectAccessReview, _m.ListModel[_m.Model]]):
     """Client for localsubjectaccessreviews (authorization.k8s.io/v1 LocalSubjectAccessReview)."""
 
     _group = "authorization.k8s.io"
@@ -510,7 +512,7 @@ class LocalSubjectAccessReviewClient(_c.Create[LocalSubjectAccessReview, _m.List
     _model = LocalSubjectAccessReview
 
 
-class SelfSubjectAccessReviewClient(_c.Create[SelfSubjectAccessReview, _m.ListModel[Any]]):
+class SelfSubjectAccessReviewClient(_c.Create[SelfSubjectAccessReview, _m.ListModel[_m.Model]]):
     """Client for selfsubjectaccessreviews (authorization.k8s.io/v1 SelfSubjectAccessReview)."""
 
     _group = "authorization.k8s.io"
@@ -521,7 +523,7 @@ class SelfSubjectAccessReviewClient(_c.Create[SelfSubjectAccessReview, _m.ListMo
     _model = SelfSubjectAccessReview
 
 
-class SelfSubjectRulesReviewClient(_c.Create[SelfSubjectRulesReview, _m.ListModel[Any]]):
+class SelfSubjectRulesReviewClient(_c.Create[SelfSubjectRulesReview, _m.ListModel[_m.Model]]):
     """Client for selfsubjectrulesreviews (authorization.k8s.io/v1 SelfSubjectRulesReview)."""
 
     _group = "authorization.k8s.io"
@@ -532,7 +534,7 @@ class SelfSubjectRulesReviewClient(_c.Create[SelfSubjectRulesReview, _m.ListMode
     _model = SelfSubjectRulesReview
 
 
-class SubjectAccessReviewClient(_c.Create[SubjectAccessReview, _m.ListModel[Any]]):
+class SubjectAccessReviewClient(_c.Create[SubjectAccessReview, _m.ListModel[_m.Model]]):
     """Client for subjectaccessreviews (authorization.k8s.io/v1 SubjectAccessReview)."""
 
     _group = "authorization.k8s.io"
@@ -566,7 +568,7 @@ class AuthorizationV1(_c.Group):
 
 
 class AsyncLocalSubjectAccessReviewClient(
-    _c.AsyncCreate[LocalSubjectAccessReview, _m.ListModel[Any]]
+    _c.AsyncCreate[LocalSubjectAccessReview, _m.ListModel[_m.Model]]
 ):
     """AsyncClient for localsubjectaccessreviews (authorization.k8s.io/v1 LocalSubjectAccessReview)."""
 
@@ -579,7 +581,7 @@ class AsyncLocalSubjectAccessReviewClient(
 
 
 class AsyncSelfSubjectAccessReviewClient(
-    _c.AsyncCreate[SelfSubjectAccessReview, _m.ListModel[Any]]
+    _c.AsyncCreate[SelfSubjectAccessReview, _m.ListModel[_m.Model]]
 ):
     """AsyncClient for selfsubjectaccessreviews (authorization.k8s.io/v1 SelfSubjectAccessReview)."""
 
@@ -591,7 +593,9 @@ class AsyncSelfSubjectAccessReviewClient(
     _model = SelfSubjectAccessReview
 
 
-class AsyncSelfSubjectRulesReviewClient(_c.AsyncCreate[SelfSubjectRulesReview, _m.ListModel[Any]]):
+class AsyncSelfSubjectRulesReviewClient(
+    _c.AsyncCreate[SelfSubjectRulesReview, _m.ListModel[_m.Model]]
+):
     """AsyncClient for selfsubjectrulesreviews (authorization.k8s.io/v1 SelfSubjectRulesReview)."""
 
     _group = "authorization.k8s.io"
@@ -602,7 +606,7 @@ class AsyncSelfSubjectRulesReviewClient(_c.AsyncCreate[SelfSubjectRulesReview, _
     _model = SelfSubjectRulesReview
 
 
-class AsyncSubjectAccessReviewClient(_c.AsyncCreate[SubjectAccessReview, _m.ListModel[Any]]):
+class AsyncSubjectAccessReviewClient(_c.AsyncCreate[SubjectAccessReview, _m.ListModel[_m.Model]]):
     """AsyncClient for subjectaccessreviews (authorization.k8s.io/v1 SubjectAccessReview)."""
 
     _group = "authorization.k8s.io"

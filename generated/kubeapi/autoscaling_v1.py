@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -270,14 +272,7 @@ class ScaleStatus(_m.Model):
 
 
 class HorizontalPodAutoscalerClient(
-    _c.Get[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.List[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.Watch[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.Create[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.Replace[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.Patch[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.Delete[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.DeleteCollection[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
+    _c.Standard[HorizontalPodAutoscaler, HorizontalPodAutoscalerList]
 ):
     """Client for horizontalpodautoscalers (autoscaling/v1 HorizontalPodAutoscaler)."""
 
@@ -366,14 +361,7 @@ class AutoscalingV1(_c.Group):
 
 
 class AsyncHorizontalPodAutoscalerClient(
-    _c.AsyncGet[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.AsyncList[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.AsyncWatch[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.AsyncCreate[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.AsyncReplace[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.AsyncPatch[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.AsyncDelete[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
-    _c.AsyncDeleteCollection[HorizontalPodAutoscaler, HorizontalPodAutoscalerList],
+    _c.AsyncStandard[HorizontalPodAutoscaler, HorizontalPodAutoscalerList]
 ):
     """AsyncClient for horizontalpodautoscalers (autoscaling/v1 HorizontalPodAutoscaler)."""
 

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+    from typing import Any
+
     from . import core_v1
     from . import meta_v1
 
@@ -639,16 +641,7 @@ class UncountedTerminatedPods(_m.Model):
         self._init(_extra, failed, succeeded)
 
 
-class CronJobClient(
-    _c.Get[CronJob, CronJobList],
-    _c.List[CronJob, CronJobList],
-    _c.Watch[CronJob, CronJobList],
-    _c.Create[CronJob, CronJobList],
-    _c.Replace[CronJob, CronJobList],
-    _c.Patch[CronJob, CronJobList],
-    _c.Delete[CronJob, CronJobList],
-    _c.DeleteCollection[CronJob, CronJobList],
-):
+class CronJobClient(_c.Standard[CronJob, CronJobList]):
     """Client for cronjobs (batch/v1 CronJob)."""
 
     _group = "batch"
@@ -717,16 +710,7 @@ class CronJobClient(
         return result
 
 
-class JobClient(
-    _c.Get[Job, JobList],
-    _c.List[Job, JobList],
-    _c.Watch[Job, JobList],
-    _c.Create[Job, JobList],
-    _c.Replace[Job, JobList],
-    _c.Patch[Job, JobList],
-    _c.Delete[Job, JobList],
-    _c.DeleteCollection[Job, JobList],
-):
+class JobClient(_c.Standard[Job, JobList]):
     """Client for jobs (batch/v1 Job)."""
 
     _group = "batch"
@@ -807,16 +791,7 @@ class BatchV1(_c.Group):
         return JobClient(self._api, namespace)
 
 
-class AsyncCronJobClient(
-    _c.AsyncGet[CronJob, CronJobList],
-    _c.AsyncList[CronJob, CronJobList],
-    _c.AsyncWatch[CronJob, CronJobList],
-    _c.AsyncCreate[CronJob, CronJobList],
-    _c.AsyncReplace[CronJob, CronJobList],
-    _c.AsyncPatch[CronJob, CronJobList],
-    _c.AsyncDelete[CronJob, CronJobList],
-    _c.AsyncDeleteCollection[CronJob, CronJobList],
-):
+class AsyncCronJobClient(_c.AsyncStandard[CronJob, CronJobList]):
     """AsyncClient for cronjobs (batch/v1 CronJob)."""
 
     _group = "batch"
@@ -885,16 +860,7 @@ class AsyncCronJobClient(
         return result
 
 
-class AsyncJobClient(
-    _c.AsyncGet[Job, JobList],
-    _c.AsyncList[Job, JobList],
-    _c.AsyncWatch[Job, JobList],
-    _c.AsyncCreate[Job, JobList],
-    _c.AsyncReplace[Job, JobList],
-    _c.AsyncPatch[Job, JobList],
-    _c.AsyncDelete[Job, JobList],
-    _c.AsyncDeleteCollection[Job, JobList],
-):
+class AsyncJobClient(_c.AsyncStandard[Job, JobList]):
     """AsyncClient for jobs (batch/v1 Job)."""
 
     _group = "batch"

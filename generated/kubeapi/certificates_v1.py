@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -206,14 +208,7 @@ class CertificateSigningRequestStatus(_m.Model):
 
 
 class CertificateSigningRequestClient(
-    _c.Get[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.List[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.Watch[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.Create[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.Replace[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.Patch[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.Delete[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.DeleteCollection[CertificateSigningRequest, CertificateSigningRequestList],
+    _c.Standard[CertificateSigningRequest, CertificateSigningRequestList]
 ):
     """Client for certificatesigningrequests (certificates.k8s.io/v1 CertificateSigningRequest)."""
 
@@ -365,14 +360,7 @@ class CertificatesV1(_c.Group):
 
 
 class AsyncCertificateSigningRequestClient(
-    _c.AsyncGet[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.AsyncList[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.AsyncWatch[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.AsyncCreate[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.AsyncReplace[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.AsyncPatch[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.AsyncDelete[CertificateSigningRequest, CertificateSigningRequestList],
-    _c.AsyncDeleteCollection[CertificateSigningRequest, CertificateSigningRequestList],
+    _c.AsyncStandard[CertificateSigningRequest, CertificateSigningRequestList]
 ):
     """AsyncClient for certificatesigningrequests (certificates.k8s.io/v1 CertificateSigningRequest)."""
 

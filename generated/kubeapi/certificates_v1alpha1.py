@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -112,16 +114,7 @@ class ClusterTrustBundleSpec(_m.Model):
         self._init(_extra, signer_name, trust_bundle)
 
 
-class ClusterTrustBundleClient(
-    _c.Get[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.List[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.Watch[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.Create[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.Replace[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.Patch[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.Delete[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.DeleteCollection[ClusterTrustBundle, ClusterTrustBundleList],
-):
+class ClusterTrustBundleClient(_c.Standard[ClusterTrustBundle, ClusterTrustBundleList]):
     """Client for clustertrustbundles (certificates.k8s.io/v1alpha1 ClusterTrustBundle)."""
 
     _group = "certificates.k8s.io"
@@ -141,16 +134,7 @@ class CertificatesV1alpha1(_c.Group):
         return ClusterTrustBundleClient(self._api)
 
 
-class AsyncClusterTrustBundleClient(
-    _c.AsyncGet[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncList[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncWatch[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncCreate[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncReplace[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncPatch[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncDelete[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncDeleteCollection[ClusterTrustBundle, ClusterTrustBundleList],
-):
+class AsyncClusterTrustBundleClient(_c.AsyncStandard[ClusterTrustBundle, ClusterTrustBundleList]):
     """AsyncClient for clustertrustbundles (certificates.k8s.io/v1alpha1 ClusterTrustBundle)."""
 
     _group = "certificates.k8s.io"

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -297,16 +299,7 @@ class PodCertificateRequestStatus(_m.Model):
         self._init(_extra, begin_refresh_at, certificate_chain, conditions, not_after, not_before)
 
 
-class ClusterTrustBundleClient(
-    _c.Get[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.List[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.Watch[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.Create[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.Replace[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.Patch[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.Delete[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.DeleteCollection[ClusterTrustBundle, ClusterTrustBundleList],
-):
+class ClusterTrustBundleClient(_c.Standard[ClusterTrustBundle, ClusterTrustBundleList]):
     """Client for clustertrustbundles (certificates.k8s.io/v1beta1 ClusterTrustBundle)."""
 
     _group = "certificates.k8s.io"
@@ -318,16 +311,7 @@ class ClusterTrustBundleClient(
     _list_model = ClusterTrustBundleList
 
 
-class PodCertificateRequestClient(
-    _c.Get[PodCertificateRequest, PodCertificateRequestList],
-    _c.List[PodCertificateRequest, PodCertificateRequestList],
-    _c.Watch[PodCertificateRequest, PodCertificateRequestList],
-    _c.Create[PodCertificateRequest, PodCertificateRequestList],
-    _c.Replace[PodCertificateRequest, PodCertificateRequestList],
-    _c.Patch[PodCertificateRequest, PodCertificateRequestList],
-    _c.Delete[PodCertificateRequest, PodCertificateRequestList],
-    _c.DeleteCollection[PodCertificateRequest, PodCertificateRequestList],
-):
+class PodCertificateRequestClient(_c.Standard[PodCertificateRequest, PodCertificateRequestList]):
     """Client for podcertificaterequests (certificates.k8s.io/v1beta1 PodCertificateRequest)."""
 
     _group = "certificates.k8s.io"
@@ -416,16 +400,7 @@ class CertificatesV1beta1(_c.Group):
         return PodCertificateRequestClient(self._api, namespace)
 
 
-class AsyncClusterTrustBundleClient(
-    _c.AsyncGet[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncList[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncWatch[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncCreate[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncReplace[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncPatch[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncDelete[ClusterTrustBundle, ClusterTrustBundleList],
-    _c.AsyncDeleteCollection[ClusterTrustBundle, ClusterTrustBundleList],
-):
+class AsyncClusterTrustBundleClient(_c.AsyncStandard[ClusterTrustBundle, ClusterTrustBundleList]):
     """AsyncClient for clustertrustbundles (certificates.k8s.io/v1beta1 ClusterTrustBundle)."""
 
     _group = "certificates.k8s.io"
@@ -438,14 +413,7 @@ class AsyncClusterTrustBundleClient(
 
 
 class AsyncPodCertificateRequestClient(
-    _c.AsyncGet[PodCertificateRequest, PodCertificateRequestList],
-    _c.AsyncList[PodCertificateRequest, PodCertificateRequestList],
-    _c.AsyncWatch[PodCertificateRequest, PodCertificateRequestList],
-    _c.AsyncCreate[PodCertificateRequest, PodCertificateRequestList],
-    _c.AsyncReplace[PodCertificateRequest, PodCertificateRequestList],
-    _c.AsyncPatch[PodCertificateRequest, PodCertificateRequestList],
-    _c.AsyncDelete[PodCertificateRequest, PodCertificateRequestList],
-    _c.AsyncDeleteCollection[PodCertificateRequest, PodCertificateRequestList],
+    _c.AsyncStandard[PodCertificateRequest, PodCertificateRequestList]
 ):
     """AsyncClient for podcertificaterequests (certificates.k8s.io/v1beta1 PodCertificateRequest)."""
 

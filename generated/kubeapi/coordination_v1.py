@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -137,16 +139,7 @@ class LeaseSpec(_m.Model):
         )
 
 
-class LeaseClient(
-    _c.Get[Lease, LeaseList],
-    _c.List[Lease, LeaseList],
-    _c.Watch[Lease, LeaseList],
-    _c.Create[Lease, LeaseList],
-    _c.Replace[Lease, LeaseList],
-    _c.Patch[Lease, LeaseList],
-    _c.Delete[Lease, LeaseList],
-    _c.DeleteCollection[Lease, LeaseList],
-):
+class LeaseClient(_c.Standard[Lease, LeaseList]):
     """Client for leases (coordination.k8s.io/v1 Lease)."""
 
     _group = "coordination.k8s.io"
@@ -166,16 +159,7 @@ class CoordinationV1(_c.Group):
         return LeaseClient(self._api, namespace)
 
 
-class AsyncLeaseClient(
-    _c.AsyncGet[Lease, LeaseList],
-    _c.AsyncList[Lease, LeaseList],
-    _c.AsyncWatch[Lease, LeaseList],
-    _c.AsyncCreate[Lease, LeaseList],
-    _c.AsyncReplace[Lease, LeaseList],
-    _c.AsyncPatch[Lease, LeaseList],
-    _c.AsyncDelete[Lease, LeaseList],
-    _c.AsyncDeleteCollection[Lease, LeaseList],
-):
+class AsyncLeaseClient(_c.AsyncStandard[Lease, LeaseList]):
     """AsyncClient for leases (coordination.k8s.io/v1 Lease)."""
 
     _group = "coordination.k8s.io"

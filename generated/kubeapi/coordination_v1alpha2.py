@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -126,16 +128,7 @@ class LeaseCandidateSpec(_m.Model):
         )
 
 
-class LeaseCandidateClient(
-    _c.Get[LeaseCandidate, LeaseCandidateList],
-    _c.List[LeaseCandidate, LeaseCandidateList],
-    _c.Watch[LeaseCandidate, LeaseCandidateList],
-    _c.Create[LeaseCandidate, LeaseCandidateList],
-    _c.Replace[LeaseCandidate, LeaseCandidateList],
-    _c.Patch[LeaseCandidate, LeaseCandidateList],
-    _c.Delete[LeaseCandidate, LeaseCandidateList],
-    _c.DeleteCollection[LeaseCandidate, LeaseCandidateList],
-):
+class LeaseCandidateClient(_c.Standard[LeaseCandidate, LeaseCandidateList]):
     """Client for leasecandidates (coordination.k8s.io/v1alpha2 LeaseCandidate)."""
 
     _group = "coordination.k8s.io"
@@ -155,16 +148,7 @@ class CoordinationV1alpha2(_c.Group):
         return LeaseCandidateClient(self._api, namespace)
 
 
-class AsyncLeaseCandidateClient(
-    _c.AsyncGet[LeaseCandidate, LeaseCandidateList],
-    _c.AsyncList[LeaseCandidate, LeaseCandidateList],
-    _c.AsyncWatch[LeaseCandidate, LeaseCandidateList],
-    _c.AsyncCreate[LeaseCandidate, LeaseCandidateList],
-    _c.AsyncReplace[LeaseCandidate, LeaseCandidateList],
-    _c.AsyncPatch[LeaseCandidate, LeaseCandidateList],
-    _c.AsyncDelete[LeaseCandidate, LeaseCandidateList],
-    _c.AsyncDeleteCollection[LeaseCandidate, LeaseCandidateList],
-):
+class AsyncLeaseCandidateClient(_c.AsyncStandard[LeaseCandidate, LeaseCandidateList]):
     """AsyncClient for leasecandidates (coordination.k8s.io/v1alpha2 LeaseCandidate)."""
 
     _group = "coordination.k8s.io"

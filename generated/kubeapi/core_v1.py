@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+    from datetime import datetime
+    from typing import Any
+
     from . import authentication_v1
     from . import autoscaling_v1
     from . import meta_v1
@@ -8125,7 +8127,7 @@ class WindowsSecurityContextOptions(_m.Model):
         )
 
 
-class BindingClient(_c.Create[Binding, _m.ListModel[Any]]):
+class BindingClient(_c.Create[Binding, _m.ListModel[_m.Model]]):
     """Client for bindings (v1 Binding)."""
 
     _group = ""
@@ -8152,16 +8154,7 @@ class ComponentStatusClient(
     _list_model = ComponentStatusList
 
 
-class ConfigMapClient(
-    _c.Get[ConfigMap, ConfigMapList],
-    _c.List[ConfigMap, ConfigMapList],
-    _c.Watch[ConfigMap, ConfigMapList],
-    _c.Create[ConfigMap, ConfigMapList],
-    _c.Replace[ConfigMap, ConfigMapList],
-    _c.Patch[ConfigMap, ConfigMapList],
-    _c.Delete[ConfigMap, ConfigMapList],
-    _c.DeleteCollection[ConfigMap, ConfigMapList],
-):
+class ConfigMapClient(_c.Standard[ConfigMap, ConfigMapList]):
     """Client for configmaps (v1 ConfigMap)."""
 
     _group = ""
@@ -8173,16 +8166,7 @@ class ConfigMapClient(
     _list_model = ConfigMapList
 
 
-class EndpointsClient(
-    _c.Get[Endpoints, EndpointsList],
-    _c.List[Endpoints, EndpointsList],
-    _c.Watch[Endpoints, EndpointsList],
-    _c.Create[Endpoints, EndpointsList],
-    _c.Replace[Endpoints, EndpointsList],
-    _c.Patch[Endpoints, EndpointsList],
-    _c.Delete[Endpoints, EndpointsList],
-    _c.DeleteCollection[Endpoints, EndpointsList],
-):
+class EndpointsClient(_c.Standard[Endpoints, EndpointsList]):
     """Client for endpoints (v1 Endpoints)."""
 
     _group = ""
@@ -8194,16 +8178,7 @@ class EndpointsClient(
     _list_model = EndpointsList
 
 
-class EventClient(
-    _c.Get[Event, EventList],
-    _c.List[Event, EventList],
-    _c.Watch[Event, EventList],
-    _c.Create[Event, EventList],
-    _c.Replace[Event, EventList],
-    _c.Patch[Event, EventList],
-    _c.Delete[Event, EventList],
-    _c.DeleteCollection[Event, EventList],
-):
+class EventClient(_c.Standard[Event, EventList]):
     """Client for events (v1 Event)."""
 
     _group = ""
@@ -8215,16 +8190,7 @@ class EventClient(
     _list_model = EventList
 
 
-class LimitRangeClient(
-    _c.Get[LimitRange, LimitRangeList],
-    _c.List[LimitRange, LimitRangeList],
-    _c.Watch[LimitRange, LimitRangeList],
-    _c.Create[LimitRange, LimitRangeList],
-    _c.Replace[LimitRange, LimitRangeList],
-    _c.Patch[LimitRange, LimitRangeList],
-    _c.Delete[LimitRange, LimitRangeList],
-    _c.DeleteCollection[LimitRange, LimitRangeList],
-):
+class LimitRangeClient(_c.Standard[LimitRange, LimitRangeList]):
     """Client for limitranges (v1 LimitRange)."""
 
     _group = ""
@@ -8334,16 +8300,7 @@ class NamespaceClient(
         return result
 
 
-class NodeClient(
-    _c.Get[Node, NodeList],
-    _c.List[Node, NodeList],
-    _c.Watch[Node, NodeList],
-    _c.Create[Node, NodeList],
-    _c.Replace[Node, NodeList],
-    _c.Patch[Node, NodeList],
-    _c.Delete[Node, NodeList],
-    _c.DeleteCollection[Node, NodeList],
-):
+class NodeClient(_c.Standard[Node, NodeList]):
     """Client for nodes (v1 Node)."""
 
     _group = ""
@@ -8412,16 +8369,7 @@ class NodeClient(
         return result
 
 
-class PersistentVolumeClaimClient(
-    _c.Get[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.List[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.Watch[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.Create[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.Replace[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.Patch[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.Delete[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.DeleteCollection[PersistentVolumeClaim, PersistentVolumeClaimList],
-):
+class PersistentVolumeClaimClient(_c.Standard[PersistentVolumeClaim, PersistentVolumeClaimList]):
     """Client for persistentvolumeclaims (v1 PersistentVolumeClaim)."""
 
     _group = ""
@@ -8498,16 +8446,7 @@ class PersistentVolumeClaimClient(
         return result
 
 
-class PersistentVolumeClient(
-    _c.Get[PersistentVolume, PersistentVolumeList],
-    _c.List[PersistentVolume, PersistentVolumeList],
-    _c.Watch[PersistentVolume, PersistentVolumeList],
-    _c.Create[PersistentVolume, PersistentVolumeList],
-    _c.Replace[PersistentVolume, PersistentVolumeList],
-    _c.Patch[PersistentVolume, PersistentVolumeList],
-    _c.Delete[PersistentVolume, PersistentVolumeList],
-    _c.DeleteCollection[PersistentVolume, PersistentVolumeList],
-):
+class PersistentVolumeClient(_c.Standard[PersistentVolume, PersistentVolumeList]):
     """Client for persistentvolumes (v1 PersistentVolume)."""
 
     _group = ""
@@ -8576,16 +8515,7 @@ class PersistentVolumeClient(
         return result
 
 
-class PodClient(
-    _c.Get[Pod, PodList],
-    _c.List[Pod, PodList],
-    _c.Watch[Pod, PodList],
-    _c.Create[Pod, PodList],
-    _c.Replace[Pod, PodList],
-    _c.Patch[Pod, PodList],
-    _c.Delete[Pod, PodList],
-    _c.DeleteCollection[Pod, PodList],
-):
+class PodClient(_c.Standard[Pod, PodList]):
     """Client for pods (v1 Pod)."""
 
     _group = ""
@@ -8863,16 +8793,7 @@ class PodClient(
         return result
 
 
-class PodTemplateClient(
-    _c.Get[PodTemplate, PodTemplateList],
-    _c.List[PodTemplate, PodTemplateList],
-    _c.Watch[PodTemplate, PodTemplateList],
-    _c.Create[PodTemplate, PodTemplateList],
-    _c.Replace[PodTemplate, PodTemplateList],
-    _c.Patch[PodTemplate, PodTemplateList],
-    _c.Delete[PodTemplate, PodTemplateList],
-    _c.DeleteCollection[PodTemplate, PodTemplateList],
-):
+class PodTemplateClient(_c.Standard[PodTemplate, PodTemplateList]):
     """Client for podtemplates (v1 PodTemplate)."""
 
     _group = ""
@@ -8884,16 +8805,7 @@ class PodTemplateClient(
     _list_model = PodTemplateList
 
 
-class ReplicationControllerClient(
-    _c.Get[ReplicationController, ReplicationControllerList],
-    _c.List[ReplicationController, ReplicationControllerList],
-    _c.Watch[ReplicationController, ReplicationControllerList],
-    _c.Create[ReplicationController, ReplicationControllerList],
-    _c.Replace[ReplicationController, ReplicationControllerList],
-    _c.Patch[ReplicationController, ReplicationControllerList],
-    _c.Delete[ReplicationController, ReplicationControllerList],
-    _c.DeleteCollection[ReplicationController, ReplicationControllerList],
-):
+class ReplicationControllerClient(_c.Standard[ReplicationController, ReplicationControllerList]):
     """Client for replicationcontrollers (v1 ReplicationController)."""
 
     _group = ""
@@ -9027,16 +8939,7 @@ class ReplicationControllerClient(
         return result
 
 
-class ResourceQuotaClient(
-    _c.Get[ResourceQuota, ResourceQuotaList],
-    _c.List[ResourceQuota, ResourceQuotaList],
-    _c.Watch[ResourceQuota, ResourceQuotaList],
-    _c.Create[ResourceQuota, ResourceQuotaList],
-    _c.Replace[ResourceQuota, ResourceQuotaList],
-    _c.Patch[ResourceQuota, ResourceQuotaList],
-    _c.Delete[ResourceQuota, ResourceQuotaList],
-    _c.DeleteCollection[ResourceQuota, ResourceQuotaList],
-):
+class ResourceQuotaClient(_c.Standard[ResourceQuota, ResourceQuotaList]):
     """Client for resourcequotas (v1 ResourceQuota)."""
 
     _group = ""
@@ -9105,16 +9008,7 @@ class ResourceQuotaClient(
         return result
 
 
-class SecretClient(
-    _c.Get[Secret, SecretList],
-    _c.List[Secret, SecretList],
-    _c.Watch[Secret, SecretList],
-    _c.Create[Secret, SecretList],
-    _c.Replace[Secret, SecretList],
-    _c.Patch[Secret, SecretList],
-    _c.Delete[Secret, SecretList],
-    _c.DeleteCollection[Secret, SecretList],
-):
+class SecretClient(_c.Standard[Secret, SecretList]):
     """Client for secrets (v1 Secret)."""
 
     _group = ""
@@ -9126,16 +9020,7 @@ class SecretClient(
     _list_model = SecretList
 
 
-class ServiceAccountClient(
-    _c.Get[ServiceAccount, ServiceAccountList],
-    _c.List[ServiceAccount, ServiceAccountList],
-    _c.Watch[ServiceAccount, ServiceAccountList],
-    _c.Create[ServiceAccount, ServiceAccountList],
-    _c.Replace[ServiceAccount, ServiceAccountList],
-    _c.Patch[ServiceAccount, ServiceAccountList],
-    _c.Delete[ServiceAccount, ServiceAccountList],
-    _c.DeleteCollection[ServiceAccount, ServiceAccountList],
-):
+class ServiceAccountClient(_c.Standard[ServiceAccount, ServiceAccountList]):
     """Client for serviceaccounts (v1 ServiceAccount)."""
 
     _group = ""
@@ -9174,16 +9059,7 @@ class ServiceAccountClient(
         return result
 
 
-class ServiceClient(
-    _c.Get[Service, ServiceList],
-    _c.List[Service, ServiceList],
-    _c.Watch[Service, ServiceList],
-    _c.Create[Service, ServiceList],
-    _c.Replace[Service, ServiceList],
-    _c.Patch[Service, ServiceList],
-    _c.Delete[Service, ServiceList],
-    _c.DeleteCollection[Service, ServiceList],
-):
+class ServiceClient(_c.Standard[Service, ServiceList]):
     """Client for services (v1 Service)."""
 
     _group = ""
@@ -9324,7 +9200,7 @@ class CoreV1(_c.Group):
         return ServiceClient(self._api, namespace)
 
 
-class AsyncBindingClient(_c.AsyncCreate[Binding, _m.ListModel[Any]]):
+class AsyncBindingClient(_c.AsyncCreate[Binding, _m.ListModel[_m.Model]]):
     """AsyncClient for bindings (v1 Binding)."""
 
     _group = ""
@@ -9351,16 +9227,7 @@ class AsyncComponentStatusClient(
     _list_model = ComponentStatusList
 
 
-class AsyncConfigMapClient(
-    _c.AsyncGet[ConfigMap, ConfigMapList],
-    _c.AsyncList[ConfigMap, ConfigMapList],
-    _c.AsyncWatch[ConfigMap, ConfigMapList],
-    _c.AsyncCreate[ConfigMap, ConfigMapList],
-    _c.AsyncReplace[ConfigMap, ConfigMapList],
-    _c.AsyncPatch[ConfigMap, ConfigMapList],
-    _c.AsyncDelete[ConfigMap, ConfigMapList],
-    _c.AsyncDeleteCollection[ConfigMap, ConfigMapList],
-):
+class AsyncConfigMapClient(_c.AsyncStandard[ConfigMap, ConfigMapList]):
     """AsyncClient for configmaps (v1 ConfigMap)."""
 
     _group = ""
@@ -9372,16 +9239,7 @@ class AsyncConfigMapClient(
     _list_model = ConfigMapList
 
 
-class AsyncEndpointsClient(
-    _c.AsyncGet[Endpoints, EndpointsList],
-    _c.AsyncList[Endpoints, EndpointsList],
-    _c.AsyncWatch[Endpoints, EndpointsList],
-    _c.AsyncCreate[Endpoints, EndpointsList],
-    _c.AsyncReplace[Endpoints, EndpointsList],
-    _c.AsyncPatch[Endpoints, EndpointsList],
-    _c.AsyncDelete[Endpoints, EndpointsList],
-    _c.AsyncDeleteCollection[Endpoints, EndpointsList],
-):
+class AsyncEndpointsClient(_c.AsyncStandard[Endpoints, EndpointsList]):
     """AsyncClient for endpoints (v1 Endpoints)."""
 
     _group = ""
@@ -9393,16 +9251,7 @@ class AsyncEndpointsClient(
     _list_model = EndpointsList
 
 
-class AsyncEventClient(
-    _c.AsyncGet[Event, EventList],
-    _c.AsyncList[Event, EventList],
-    _c.AsyncWatch[Event, EventList],
-    _c.AsyncCreate[Event, EventList],
-    _c.AsyncReplace[Event, EventList],
-    _c.AsyncPatch[Event, EventList],
-    _c.AsyncDelete[Event, EventList],
-    _c.AsyncDeleteCollection[Event, EventList],
-):
+class AsyncEventClient(_c.AsyncStandard[Event, EventList]):
     """AsyncClient for events (v1 Event)."""
 
     _group = ""
@@ -9414,16 +9263,7 @@ class AsyncEventClient(
     _list_model = EventList
 
 
-class AsyncLimitRangeClient(
-    _c.AsyncGet[LimitRange, LimitRangeList],
-    _c.AsyncList[LimitRange, LimitRangeList],
-    _c.AsyncWatch[LimitRange, LimitRangeList],
-    _c.AsyncCreate[LimitRange, LimitRangeList],
-    _c.AsyncReplace[LimitRange, LimitRangeList],
-    _c.AsyncPatch[LimitRange, LimitRangeList],
-    _c.AsyncDelete[LimitRange, LimitRangeList],
-    _c.AsyncDeleteCollection[LimitRange, LimitRangeList],
-):
+class AsyncLimitRangeClient(_c.AsyncStandard[LimitRange, LimitRangeList]):
     """AsyncClient for limitranges (v1 LimitRange)."""
 
     _group = ""
@@ -9533,16 +9373,7 @@ class AsyncNamespaceClient(
         return result
 
 
-class AsyncNodeClient(
-    _c.AsyncGet[Node, NodeList],
-    _c.AsyncList[Node, NodeList],
-    _c.AsyncWatch[Node, NodeList],
-    _c.AsyncCreate[Node, NodeList],
-    _c.AsyncReplace[Node, NodeList],
-    _c.AsyncPatch[Node, NodeList],
-    _c.AsyncDelete[Node, NodeList],
-    _c.AsyncDeleteCollection[Node, NodeList],
-):
+class AsyncNodeClient(_c.AsyncStandard[Node, NodeList]):
     """AsyncClient for nodes (v1 Node)."""
 
     _group = ""
@@ -9612,14 +9443,7 @@ class AsyncNodeClient(
 
 
 class AsyncPersistentVolumeClaimClient(
-    _c.AsyncGet[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.AsyncList[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.AsyncWatch[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.AsyncCreate[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.AsyncReplace[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.AsyncPatch[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.AsyncDelete[PersistentVolumeClaim, PersistentVolumeClaimList],
-    _c.AsyncDeleteCollection[PersistentVolumeClaim, PersistentVolumeClaimList],
+    _c.AsyncStandard[PersistentVolumeClaim, PersistentVolumeClaimList]
 ):
     """AsyncClient for persistentvolumeclaims (v1 PersistentVolumeClaim)."""
 
@@ -9697,16 +9521,7 @@ class AsyncPersistentVolumeClaimClient(
         return result
 
 
-class AsyncPersistentVolumeClient(
-    _c.AsyncGet[PersistentVolume, PersistentVolumeList],
-    _c.AsyncList[PersistentVolume, PersistentVolumeList],
-    _c.AsyncWatch[PersistentVolume, PersistentVolumeList],
-    _c.AsyncCreate[PersistentVolume, PersistentVolumeList],
-    _c.AsyncReplace[PersistentVolume, PersistentVolumeList],
-    _c.AsyncPatch[PersistentVolume, PersistentVolumeList],
-    _c.AsyncDelete[PersistentVolume, PersistentVolumeList],
-    _c.AsyncDeleteCollection[PersistentVolume, PersistentVolumeList],
-):
+class AsyncPersistentVolumeClient(_c.AsyncStandard[PersistentVolume, PersistentVolumeList]):
     """AsyncClient for persistentvolumes (v1 PersistentVolume)."""
 
     _group = ""
@@ -9777,16 +9592,7 @@ class AsyncPersistentVolumeClient(
         return result
 
 
-class AsyncPodClient(
-    _c.AsyncGet[Pod, PodList],
-    _c.AsyncList[Pod, PodList],
-    _c.AsyncWatch[Pod, PodList],
-    _c.AsyncCreate[Pod, PodList],
-    _c.AsyncReplace[Pod, PodList],
-    _c.AsyncPatch[Pod, PodList],
-    _c.AsyncDelete[Pod, PodList],
-    _c.AsyncDeleteCollection[Pod, PodList],
-):
+class AsyncPodClient(_c.AsyncStandard[Pod, PodList]):
     """AsyncClient for pods (v1 Pod)."""
 
     _group = ""
@@ -10064,16 +9870,7 @@ class AsyncPodClient(
         return result
 
 
-class AsyncPodTemplateClient(
-    _c.AsyncGet[PodTemplate, PodTemplateList],
-    _c.AsyncList[PodTemplate, PodTemplateList],
-    _c.AsyncWatch[PodTemplate, PodTemplateList],
-    _c.AsyncCreate[PodTemplate, PodTemplateList],
-    _c.AsyncReplace[PodTemplate, PodTemplateList],
-    _c.AsyncPatch[PodTemplate, PodTemplateList],
-    _c.AsyncDelete[PodTemplate, PodTemplateList],
-    _c.AsyncDeleteCollection[PodTemplate, PodTemplateList],
-):
+class AsyncPodTemplateClient(_c.AsyncStandard[PodTemplate, PodTemplateList]):
     """AsyncClient for podtemplates (v1 PodTemplate)."""
 
     _group = ""
@@ -10086,14 +9883,7 @@ class AsyncPodTemplateClient(
 
 
 class AsyncReplicationControllerClient(
-    _c.AsyncGet[ReplicationController, ReplicationControllerList],
-    _c.AsyncList[ReplicationController, ReplicationControllerList],
-    _c.AsyncWatch[ReplicationController, ReplicationControllerList],
-    _c.AsyncCreate[ReplicationController, ReplicationControllerList],
-    _c.AsyncReplace[ReplicationController, ReplicationControllerList],
-    _c.AsyncPatch[ReplicationController, ReplicationControllerList],
-    _c.AsyncDelete[ReplicationController, ReplicationControllerList],
-    _c.AsyncDeleteCollection[ReplicationController, ReplicationControllerList],
+    _c.AsyncStandard[ReplicationController, ReplicationControllerList]
 ):
     """AsyncClient for replicationcontrollers (v1 ReplicationController)."""
 
@@ -10228,16 +10018,7 @@ class AsyncReplicationControllerClient(
         return result
 
 
-class AsyncResourceQuotaClient(
-    _c.AsyncGet[ResourceQuota, ResourceQuotaList],
-    _c.AsyncList[ResourceQuota, ResourceQuotaList],
-    _c.AsyncWatch[ResourceQuota, ResourceQuotaList],
-    _c.AsyncCreate[ResourceQuota, ResourceQuotaList],
-    _c.AsyncReplace[ResourceQuota, ResourceQuotaList],
-    _c.AsyncPatch[ResourceQuota, ResourceQuotaList],
-    _c.AsyncDelete[ResourceQuota, ResourceQuotaList],
-    _c.AsyncDeleteCollection[ResourceQuota, ResourceQuotaList],
-):
+class AsyncResourceQuotaClient(_c.AsyncStandard[ResourceQuota, ResourceQuotaList]):
     """AsyncClient for resourcequotas (v1 ResourceQuota)."""
 
     _group = ""
@@ -10306,16 +10087,7 @@ class AsyncResourceQuotaClient(
         return result
 
 
-class AsyncSecretClient(
-    _c.AsyncGet[Secret, SecretList],
-    _c.AsyncList[Secret, SecretList],
-    _c.AsyncWatch[Secret, SecretList],
-    _c.AsyncCreate[Secret, SecretList],
-    _c.AsyncReplace[Secret, SecretList],
-    _c.AsyncPatch[Secret, SecretList],
-    _c.AsyncDelete[Secret, SecretList],
-    _c.AsyncDeleteCollection[Secret, SecretList],
-):
+class AsyncSecretClient(_c.AsyncStandard[Secret, SecretList]):
     """AsyncClient for secrets (v1 Secret)."""
 
     _group = ""
@@ -10327,16 +10099,7 @@ class AsyncSecretClient(
     _list_model = SecretList
 
 
-class AsyncServiceAccountClient(
-    _c.AsyncGet[ServiceAccount, ServiceAccountList],
-    _c.AsyncList[ServiceAccount, ServiceAccountList],
-    _c.AsyncWatch[ServiceAccount, ServiceAccountList],
-    _c.AsyncCreate[ServiceAccount, ServiceAccountList],
-    _c.AsyncReplace[ServiceAccount, ServiceAccountList],
-    _c.AsyncPatch[ServiceAccount, ServiceAccountList],
-    _c.AsyncDelete[ServiceAccount, ServiceAccountList],
-    _c.AsyncDeleteCollection[ServiceAccount, ServiceAccountList],
-):
+class AsyncServiceAccountClient(_c.AsyncStandard[ServiceAccount, ServiceAccountList]):
     """AsyncClient for serviceaccounts (v1 ServiceAccount)."""
 
     _group = ""
@@ -10375,16 +10138,7 @@ class AsyncServiceAccountClient(
         return result
 
 
-class AsyncServiceClient(
-    _c.AsyncGet[Service, ServiceList],
-    _c.AsyncList[Service, ServiceList],
-    _c.AsyncWatch[Service, ServiceList],
-    _c.AsyncCreate[Service, ServiceList],
-    _c.AsyncReplace[Service, ServiceList],
-    _c.AsyncPatch[Service, ServiceList],
-    _c.AsyncDelete[Service, ServiceList],
-    _c.AsyncDeleteCollection[Service, ServiceList],
-):
+class AsyncServiceClient(_c.AsyncStandard[Service, ServiceList]):
     """AsyncClient for services (v1 Service)."""
 
     _group = ""

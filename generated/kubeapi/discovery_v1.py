@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
     from . import core_v1
     from . import meta_v1
 
@@ -269,16 +271,7 @@ class ForZone(_m.Model):
         self._init(_extra, name)
 
 
-class EndpointSliceClient(
-    _c.Get[EndpointSlice, EndpointSliceList],
-    _c.List[EndpointSlice, EndpointSliceList],
-    _c.Watch[EndpointSlice, EndpointSliceList],
-    _c.Create[EndpointSlice, EndpointSliceList],
-    _c.Replace[EndpointSlice, EndpointSliceList],
-    _c.Patch[EndpointSlice, EndpointSliceList],
-    _c.Delete[EndpointSlice, EndpointSliceList],
-    _c.DeleteCollection[EndpointSlice, EndpointSliceList],
-):
+class EndpointSliceClient(_c.Standard[EndpointSlice, EndpointSliceList]):
     """Client for endpointslices (discovery.k8s.io/v1 EndpointSlice)."""
 
     _group = "discovery.k8s.io"
@@ -298,16 +291,7 @@ class DiscoveryV1(_c.Group):
         return EndpointSliceClient(self._api, namespace)
 
 
-class AsyncEndpointSliceClient(
-    _c.AsyncGet[EndpointSlice, EndpointSliceList],
-    _c.AsyncList[EndpointSlice, EndpointSliceList],
-    _c.AsyncWatch[EndpointSlice, EndpointSliceList],
-    _c.AsyncCreate[EndpointSlice, EndpointSliceList],
-    _c.AsyncReplace[EndpointSlice, EndpointSliceList],
-    _c.AsyncPatch[EndpointSlice, EndpointSliceList],
-    _c.AsyncDelete[EndpointSlice, EndpointSliceList],
-    _c.AsyncDeleteCollection[EndpointSlice, EndpointSliceList],
-):
+class AsyncEndpointSliceClient(_c.AsyncStandard[EndpointSlice, EndpointSliceList]):
     """AsyncClient for endpointslices (discovery.k8s.io/v1 EndpointSlice)."""
 
     _group = "discovery.k8s.io"

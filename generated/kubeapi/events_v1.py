@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+    from typing import Any
+
     from . import core_v1
     from . import meta_v1
 
@@ -180,16 +182,7 @@ class EventSeries(_m.Model):
         self._init(_extra, count, last_observed_time)
 
 
-class EventClient(
-    _c.Get[Event, EventList],
-    _c.List[Event, EventList],
-    _c.Watch[Event, EventList],
-    _c.Create[Event, EventList],
-    _c.Replace[Event, EventList],
-    _c.Patch[Event, EventList],
-    _c.Delete[Event, EventList],
-    _c.DeleteCollection[Event, EventList],
-):
+class EventClient(_c.Standard[Event, EventList]):
     """Client for events (events.k8s.io/v1 Event)."""
 
     _group = "events.k8s.io"
@@ -209,16 +202,7 @@ class EventsV1(_c.Group):
         return EventClient(self._api, namespace)
 
 
-class AsyncEventClient(
-    _c.AsyncGet[Event, EventList],
-    _c.AsyncList[Event, EventList],
-    _c.AsyncWatch[Event, EventList],
-    _c.AsyncCreate[Event, EventList],
-    _c.AsyncReplace[Event, EventList],
-    _c.AsyncPatch[Event, EventList],
-    _c.AsyncDelete[Event, EventList],
-    _c.AsyncDeleteCollection[Event, EventList],
-):
+class AsyncEventClient(_c.AsyncStandard[Event, EventList]):
     """AsyncClient for events (events.k8s.io/v1 Event)."""
 
     _group = "events.k8s.io"

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -660,16 +662,7 @@ class UserSubject(_m.Model):
         self._init(_extra, name)
 
 
-class FlowSchemaClient(
-    _c.Get[FlowSchema, FlowSchemaList],
-    _c.List[FlowSchema, FlowSchemaList],
-    _c.Watch[FlowSchema, FlowSchemaList],
-    _c.Create[FlowSchema, FlowSchemaList],
-    _c.Replace[FlowSchema, FlowSchemaList],
-    _c.Patch[FlowSchema, FlowSchemaList],
-    _c.Delete[FlowSchema, FlowSchemaList],
-    _c.DeleteCollection[FlowSchema, FlowSchemaList],
-):
+class FlowSchemaClient(_c.Standard[FlowSchema, FlowSchemaList]):
     """Client for flowschemas (flowcontrol.apiserver.k8s.io/v1 FlowSchema)."""
 
     _group = "flowcontrol.apiserver.k8s.io"
@@ -739,14 +732,7 @@ class FlowSchemaClient(
 
 
 class PriorityLevelConfigurationClient(
-    _c.Get[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.List[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.Watch[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.Create[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.Replace[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.Patch[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.Delete[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.DeleteCollection[PriorityLevelConfiguration, PriorityLevelConfigurationList],
+    _c.Standard[PriorityLevelConfiguration, PriorityLevelConfigurationList]
 ):
     """Client for prioritylevelconfigurations (flowcontrol.apiserver.k8s.io/v1 PriorityLevelConfiguration)."""
 
@@ -836,16 +822,7 @@ class FlowcontrolV1(_c.Group):
         return PriorityLevelConfigurationClient(self._api)
 
 
-class AsyncFlowSchemaClient(
-    _c.AsyncGet[FlowSchema, FlowSchemaList],
-    _c.AsyncList[FlowSchema, FlowSchemaList],
-    _c.AsyncWatch[FlowSchema, FlowSchemaList],
-    _c.AsyncCreate[FlowSchema, FlowSchemaList],
-    _c.AsyncReplace[FlowSchema, FlowSchemaList],
-    _c.AsyncPatch[FlowSchema, FlowSchemaList],
-    _c.AsyncDelete[FlowSchema, FlowSchemaList],
-    _c.AsyncDeleteCollection[FlowSchema, FlowSchemaList],
-):
+class AsyncFlowSchemaClient(_c.AsyncStandard[FlowSchema, FlowSchemaList]):
     """AsyncClient for flowschemas (flowcontrol.apiserver.k8s.io/v1 FlowSchema)."""
 
     _group = "flowcontrol.apiserver.k8s.io"
@@ -915,14 +892,7 @@ class AsyncFlowSchemaClient(
 
 
 class AsyncPriorityLevelConfigurationClient(
-    _c.AsyncGet[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.AsyncList[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.AsyncWatch[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.AsyncCreate[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.AsyncReplace[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.AsyncPatch[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.AsyncDelete[PriorityLevelConfiguration, PriorityLevelConfigurationList],
-    _c.AsyncDeleteCollection[PriorityLevelConfiguration, PriorityLevelConfigurationList],
+    _c.AsyncStandard[PriorityLevelConfiguration, PriorityLevelConfigurationList]
 ):
     """AsyncClient for prioritylevelconfigurations (flowcontrol.apiserver.k8s.io/v1 PriorityLevelConfiguration)."""
 

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+
+from ._runtime.static import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "IntOrString",

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
     from . import core_v1
     from . import meta_v1
 
@@ -959,16 +961,7 @@ class ServiceCIDRStatus(_m.Model):
         self._init(_extra, conditions)
 
 
-class IngressClassClient(
-    _c.Get[IngressClass, IngressClassList],
-    _c.List[IngressClass, IngressClassList],
-    _c.Watch[IngressClass, IngressClassList],
-    _c.Create[IngressClass, IngressClassList],
-    _c.Replace[IngressClass, IngressClassList],
-    _c.Patch[IngressClass, IngressClassList],
-    _c.Delete[IngressClass, IngressClassList],
-    _c.DeleteCollection[IngressClass, IngressClassList],
-):
+class IngressClassClient(_c.Standard[IngressClass, IngressClassList]):
     """Client for ingressclasses (networking.k8s.io/v1 IngressClass)."""
 
     _group = "networking.k8s.io"
@@ -980,16 +973,7 @@ class IngressClassClient(
     _list_model = IngressClassList
 
 
-class IngressClient(
-    _c.Get[Ingress, IngressList],
-    _c.List[Ingress, IngressList],
-    _c.Watch[Ingress, IngressList],
-    _c.Create[Ingress, IngressList],
-    _c.Replace[Ingress, IngressList],
-    _c.Patch[Ingress, IngressList],
-    _c.Delete[Ingress, IngressList],
-    _c.DeleteCollection[Ingress, IngressList],
-):
+class IngressClient(_c.Standard[Ingress, IngressList]):
     """Client for ingresses (networking.k8s.io/v1 Ingress)."""
 
     _group = "networking.k8s.io"
@@ -1058,16 +1042,7 @@ class IngressClient(
         return result
 
 
-class IPAddressClient(
-    _c.Get[IPAddress, IPAddressList],
-    _c.List[IPAddress, IPAddressList],
-    _c.Watch[IPAddress, IPAddressList],
-    _c.Create[IPAddress, IPAddressList],
-    _c.Replace[IPAddress, IPAddressList],
-    _c.Patch[IPAddress, IPAddressList],
-    _c.Delete[IPAddress, IPAddressList],
-    _c.DeleteCollection[IPAddress, IPAddressList],
-):
+class IPAddressClient(_c.Standard[IPAddress, IPAddressList]):
     """Client for ipaddresses (networking.k8s.io/v1 IPAddress)."""
 
     _group = "networking.k8s.io"
@@ -1079,16 +1054,7 @@ class IPAddressClient(
     _list_model = IPAddressList
 
 
-class NetworkPolicyClient(
-    _c.Get[NetworkPolicy, NetworkPolicyList],
-    _c.List[NetworkPolicy, NetworkPolicyList],
-    _c.Watch[NetworkPolicy, NetworkPolicyList],
-    _c.Create[NetworkPolicy, NetworkPolicyList],
-    _c.Replace[NetworkPolicy, NetworkPolicyList],
-    _c.Patch[NetworkPolicy, NetworkPolicyList],
-    _c.Delete[NetworkPolicy, NetworkPolicyList],
-    _c.DeleteCollection[NetworkPolicy, NetworkPolicyList],
-):
+class NetworkPolicyClient(_c.Standard[NetworkPolicy, NetworkPolicyList]):
     """Client for networkpolicies (networking.k8s.io/v1 NetworkPolicy)."""
 
     _group = "networking.k8s.io"
@@ -1100,16 +1066,7 @@ class NetworkPolicyClient(
     _list_model = NetworkPolicyList
 
 
-class ServiceCIDRClient(
-    _c.Get[ServiceCIDR, ServiceCIDRList],
-    _c.List[ServiceCIDR, ServiceCIDRList],
-    _c.Watch[ServiceCIDR, ServiceCIDRList],
-    _c.Create[ServiceCIDR, ServiceCIDRList],
-    _c.Replace[ServiceCIDR, ServiceCIDRList],
-    _c.Patch[ServiceCIDR, ServiceCIDRList],
-    _c.Delete[ServiceCIDR, ServiceCIDRList],
-    _c.DeleteCollection[ServiceCIDR, ServiceCIDRList],
-):
+class ServiceCIDRClient(_c.Standard[ServiceCIDR, ServiceCIDRList]):
     """Client for servicecidrs (networking.k8s.io/v1 ServiceCIDR)."""
 
     _group = "networking.k8s.io"
@@ -1202,16 +1159,7 @@ class NetworkingV1(_c.Group):
         return ServiceCIDRClient(self._api)
 
 
-class AsyncIngressClassClient(
-    _c.AsyncGet[IngressClass, IngressClassList],
-    _c.AsyncList[IngressClass, IngressClassList],
-    _c.AsyncWatch[IngressClass, IngressClassList],
-    _c.AsyncCreate[IngressClass, IngressClassList],
-    _c.AsyncReplace[IngressClass, IngressClassList],
-    _c.AsyncPatch[IngressClass, IngressClassList],
-    _c.AsyncDelete[IngressClass, IngressClassList],
-    _c.AsyncDeleteCollection[IngressClass, IngressClassList],
-):
+class AsyncIngressClassClient(_c.AsyncStandard[IngressClass, IngressClassList]):
     """AsyncClient for ingressclasses (networking.k8s.io/v1 IngressClass)."""
 
     _group = "networking.k8s.io"
@@ -1223,16 +1171,7 @@ class AsyncIngressClassClient(
     _list_model = IngressClassList
 
 
-class AsyncIngressClient(
-    _c.AsyncGet[Ingress, IngressList],
-    _c.AsyncList[Ingress, IngressList],
-    _c.AsyncWatch[Ingress, IngressList],
-    _c.AsyncCreate[Ingress, IngressList],
-    _c.AsyncReplace[Ingress, IngressList],
-    _c.AsyncPatch[Ingress, IngressList],
-    _c.AsyncDelete[Ingress, IngressList],
-    _c.AsyncDeleteCollection[Ingress, IngressList],
-):
+class AsyncIngressClient(_c.AsyncStandard[Ingress, IngressList]):
     """AsyncClient for ingresses (networking.k8s.io/v1 Ingress)."""
 
     _group = "networking.k8s.io"
@@ -1301,16 +1240,7 @@ class AsyncIngressClient(
         return result
 
 
-class AsyncIPAddressClient(
-    _c.AsyncGet[IPAddress, IPAddressList],
-    _c.AsyncList[IPAddress, IPAddressList],
-    _c.AsyncWatch[IPAddress, IPAddressList],
-    _c.AsyncCreate[IPAddress, IPAddressList],
-    _c.AsyncReplace[IPAddress, IPAddressList],
-    _c.AsyncPatch[IPAddress, IPAddressList],
-    _c.AsyncDelete[IPAddress, IPAddressList],
-    _c.AsyncDeleteCollection[IPAddress, IPAddressList],
-):
+class AsyncIPAddressClient(_c.AsyncStandard[IPAddress, IPAddressList]):
     """AsyncClient for ipaddresses (networking.k8s.io/v1 IPAddress)."""
 
     _group = "networking.k8s.io"
@@ -1322,16 +1252,7 @@ class AsyncIPAddressClient(
     _list_model = IPAddressList
 
 
-class AsyncNetworkPolicyClient(
-    _c.AsyncGet[NetworkPolicy, NetworkPolicyList],
-    _c.AsyncList[NetworkPolicy, NetworkPolicyList],
-    _c.AsyncWatch[NetworkPolicy, NetworkPolicyList],
-    _c.AsyncCreate[NetworkPolicy, NetworkPolicyList],
-    _c.AsyncReplace[NetworkPolicy, NetworkPolicyList],
-    _c.AsyncPatch[NetworkPolicy, NetworkPolicyList],
-    _c.AsyncDelete[NetworkPolicy, NetworkPolicyList],
-    _c.AsyncDeleteCollection[NetworkPolicy, NetworkPolicyList],
-):
+class AsyncNetworkPolicyClient(_c.AsyncStandard[NetworkPolicy, NetworkPolicyList]):
     """AsyncClient for networkpolicies (networking.k8s.io/v1 NetworkPolicy)."""
 
     _group = "networking.k8s.io"
@@ -1343,16 +1264,7 @@ class AsyncNetworkPolicyClient(
     _list_model = NetworkPolicyList
 
 
-class AsyncServiceCIDRClient(
-    _c.AsyncGet[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncList[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncWatch[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncCreate[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncReplace[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncPatch[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncDelete[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncDeleteCollection[ServiceCIDR, ServiceCIDRList],
-):
+class AsyncServiceCIDRClient(_c.AsyncStandard[ServiceCIDR, ServiceCIDRList]):
     """AsyncClient for servicecidrs (networking.k8s.io/v1 ServiceCIDR)."""
 
     _group = "networking.k8s.io"

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -242,16 +244,7 @@ class ServiceCIDRStatus(_m.Model):
         self._init(_extra, conditions)
 
 
-class IPAddressClient(
-    _c.Get[IPAddress, IPAddressList],
-    _c.List[IPAddress, IPAddressList],
-    _c.Watch[IPAddress, IPAddressList],
-    _c.Create[IPAddress, IPAddressList],
-    _c.Replace[IPAddress, IPAddressList],
-    _c.Patch[IPAddress, IPAddressList],
-    _c.Delete[IPAddress, IPAddressList],
-    _c.DeleteCollection[IPAddress, IPAddressList],
-):
+class IPAddressClient(_c.Standard[IPAddress, IPAddressList]):
     """Client for ipaddresses (networking.k8s.io/v1beta1 IPAddress)."""
 
     _group = "networking.k8s.io"
@@ -263,16 +256,7 @@ class IPAddressClient(
     _list_model = IPAddressList
 
 
-class ServiceCIDRClient(
-    _c.Get[ServiceCIDR, ServiceCIDRList],
-    _c.List[ServiceCIDR, ServiceCIDRList],
-    _c.Watch[ServiceCIDR, ServiceCIDRList],
-    _c.Create[ServiceCIDR, ServiceCIDRList],
-    _c.Replace[ServiceCIDR, ServiceCIDRList],
-    _c.Patch[ServiceCIDR, ServiceCIDRList],
-    _c.Delete[ServiceCIDR, ServiceCIDRList],
-    _c.DeleteCollection[ServiceCIDR, ServiceCIDRList],
-):
+class ServiceCIDRClient(_c.Standard[ServiceCIDR, ServiceCIDRList]):
     """Client for servicecidrs (networking.k8s.io/v1beta1 ServiceCIDR)."""
 
     _group = "networking.k8s.io"
@@ -359,16 +343,7 @@ class NetworkingV1beta1(_c.Group):
         return ServiceCIDRClient(self._api)
 
 
-class AsyncIPAddressClient(
-    _c.AsyncGet[IPAddress, IPAddressList],
-    _c.AsyncList[IPAddress, IPAddressList],
-    _c.AsyncWatch[IPAddress, IPAddressList],
-    _c.AsyncCreate[IPAddress, IPAddressList],
-    _c.AsyncReplace[IPAddress, IPAddressList],
-    _c.AsyncPatch[IPAddress, IPAddressList],
-    _c.AsyncDelete[IPAddress, IPAddressList],
-    _c.AsyncDeleteCollection[IPAddress, IPAddressList],
-):
+class AsyncIPAddressClient(_c.AsyncStandard[IPAddress, IPAddressList]):
     """AsyncClient for ipaddresses (networking.k8s.io/v1beta1 IPAddress)."""
 
     _group = "networking.k8s.io"
@@ -380,16 +355,7 @@ class AsyncIPAddressClient(
     _list_model = IPAddressList
 
 
-class AsyncServiceCIDRClient(
-    _c.AsyncGet[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncList[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncWatch[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncCreate[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncReplace[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncPatch[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncDelete[ServiceCIDR, ServiceCIDRList],
-    _c.AsyncDeleteCollection[ServiceCIDR, ServiceCIDRList],
-):
+class AsyncServiceCIDRClient(_c.AsyncStandard[ServiceCIDR, ServiceCIDRList]):
     """AsyncClient for servicecidrs (networking.k8s.io/v1beta1 ServiceCIDR)."""
 
     _group = "networking.k8s.io"

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
     from . import core_v1
     from . import meta_v1
 
@@ -136,16 +138,7 @@ class Scheduling(_m.Model):
         self._init(_extra, node_selector, tolerations)
 
 
-class RuntimeClassClient(
-    _c.Get[RuntimeClass, RuntimeClassList],
-    _c.List[RuntimeClass, RuntimeClassList],
-    _c.Watch[RuntimeClass, RuntimeClassList],
-    _c.Create[RuntimeClass, RuntimeClassList],
-    _c.Replace[RuntimeClass, RuntimeClassList],
-    _c.Patch[RuntimeClass, RuntimeClassList],
-    _c.Delete[RuntimeClass, RuntimeClassList],
-    _c.DeleteCollection[RuntimeClass, RuntimeClassList],
-):
+class RuntimeClassClient(_c.Standard[RuntimeClass, RuntimeClassList]):
     """Client for runtimeclasses (node.k8s.io/v1 RuntimeClass)."""
 
     _group = "node.k8s.io"
@@ -165,16 +158,7 @@ class NodeV1(_c.Group):
         return RuntimeClassClient(self._api)
 
 
-class AsyncRuntimeClassClient(
-    _c.AsyncGet[RuntimeClass, RuntimeClassList],
-    _c.AsyncList[RuntimeClass, RuntimeClassList],
-    _c.AsyncWatch[RuntimeClass, RuntimeClassList],
-    _c.AsyncCreate[RuntimeClass, RuntimeClassList],
-    _c.AsyncReplace[RuntimeClass, RuntimeClassList],
-    _c.AsyncPatch[RuntimeClass, RuntimeClassList],
-    _c.AsyncDelete[RuntimeClass, RuntimeClassList],
-    _c.AsyncDeleteCollection[RuntimeClass, RuntimeClassList],
-):
+class AsyncRuntimeClassClient(_c.AsyncStandard[RuntimeClass, RuntimeClassList]):
     """AsyncClient for runtimeclasses (node.k8s.io/v1 RuntimeClass)."""
 
     _group = "node.k8s.io"

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -212,16 +214,7 @@ class PodDisruptionBudgetStatus(_m.Model):
         )
 
 
-class PodDisruptionBudgetClient(
-    _c.Get[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.List[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.Watch[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.Create[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.Replace[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.Patch[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.Delete[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.DeleteCollection[PodDisruptionBudget, PodDisruptionBudgetList],
-):
+class PodDisruptionBudgetClient(_c.Standard[PodDisruptionBudget, PodDisruptionBudgetList]):
     """Client for poddisruptionbudgets (policy/v1 PodDisruptionBudget)."""
 
     _group = "policy"
@@ -307,14 +300,7 @@ class PolicyV1(_c.Group):
 
 
 class AsyncPodDisruptionBudgetClient(
-    _c.AsyncGet[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.AsyncList[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.AsyncWatch[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.AsyncCreate[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.AsyncReplace[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.AsyncPatch[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.AsyncDelete[PodDisruptionBudget, PodDisruptionBudgetList],
-    _c.AsyncDeleteCollection[PodDisruptionBudget, PodDisruptionBudgetList],
+    _c.AsyncStandard[PodDisruptionBudget, PodDisruptionBudgetList]
 ):
     """AsyncClient for poddisruptionbudgets (policy/v1 PodDisruptionBudget)."""
 

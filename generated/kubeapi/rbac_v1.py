@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -406,16 +408,7 @@ class Subject(_m.Model):
         self._init(_extra, api_group, kind, name, namespace)
 
 
-class ClusterRoleBindingClient(
-    _c.Get[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.List[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.Watch[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.Create[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.Replace[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.Patch[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.Delete[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.DeleteCollection[ClusterRoleBinding, ClusterRoleBindingList],
-):
+class ClusterRoleBindingClient(_c.Standard[ClusterRoleBinding, ClusterRoleBindingList]):
     """Client for clusterrolebindings (rbac.authorization.k8s.io/v1 ClusterRoleBinding)."""
 
     _group = "rbac.authorization.k8s.io"
@@ -427,16 +420,7 @@ class ClusterRoleBindingClient(
     _list_model = ClusterRoleBindingList
 
 
-class ClusterRoleClient(
-    _c.Get[ClusterRole, ClusterRoleList],
-    _c.List[ClusterRole, ClusterRoleList],
-    _c.Watch[ClusterRole, ClusterRoleList],
-    _c.Create[ClusterRole, ClusterRoleList],
-    _c.Replace[ClusterRole, ClusterRoleList],
-    _c.Patch[ClusterRole, ClusterRoleList],
-    _c.Delete[ClusterRole, ClusterRoleList],
-    _c.DeleteCollection[ClusterRole, ClusterRoleList],
-):
+class ClusterRoleClient(_c.Standard[ClusterRole, ClusterRoleList]):
     """Client for clusterroles (rbac.authorization.k8s.io/v1 ClusterRole)."""
 
     _group = "rbac.authorization.k8s.io"
@@ -448,16 +432,7 @@ class ClusterRoleClient(
     _list_model = ClusterRoleList
 
 
-class RoleBindingClient(
-    _c.Get[RoleBinding, RoleBindingList],
-    _c.List[RoleBinding, RoleBindingList],
-    _c.Watch[RoleBinding, RoleBindingList],
-    _c.Create[RoleBinding, RoleBindingList],
-    _c.Replace[RoleBinding, RoleBindingList],
-    _c.Patch[RoleBinding, RoleBindingList],
-    _c.Delete[RoleBinding, RoleBindingList],
-    _c.DeleteCollection[RoleBinding, RoleBindingList],
-):
+class RoleBindingClient(_c.Standard[RoleBinding, RoleBindingList]):
     """Client for rolebindings (rbac.authorization.k8s.io/v1 RoleBinding)."""
 
     _group = "rbac.authorization.k8s.io"
@@ -469,16 +444,7 @@ class RoleBindingClient(
     _list_model = RoleBindingList
 
 
-class RoleClient(
-    _c.Get[Role, RoleList],
-    _c.List[Role, RoleList],
-    _c.Watch[Role, RoleList],
-    _c.Create[Role, RoleList],
-    _c.Replace[Role, RoleList],
-    _c.Patch[Role, RoleList],
-    _c.Delete[Role, RoleList],
-    _c.DeleteCollection[Role, RoleList],
-):
+class RoleClient(_c.Standard[Role, RoleList]):
     """Client for roles (rbac.authorization.k8s.io/v1 Role)."""
 
     _group = "rbac.authorization.k8s.io"
@@ -510,16 +476,7 @@ class RbacV1(_c.Group):
         return RoleClient(self._api, namespace)
 
 
-class AsyncClusterRoleBindingClient(
-    _c.AsyncGet[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.AsyncList[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.AsyncWatch[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.AsyncCreate[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.AsyncReplace[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.AsyncPatch[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.AsyncDelete[ClusterRoleBinding, ClusterRoleBindingList],
-    _c.AsyncDeleteCollection[ClusterRoleBinding, ClusterRoleBindingList],
-):
+class AsyncClusterRoleBindingClient(_c.AsyncStandard[ClusterRoleBinding, ClusterRoleBindingList]):
     """AsyncClient for clusterrolebindings (rbac.authorization.k8s.io/v1 ClusterRoleBinding)."""
 
     _group = "rbac.authorization.k8s.io"
@@ -531,16 +488,7 @@ class AsyncClusterRoleBindingClient(
     _list_model = ClusterRoleBindingList
 
 
-class AsyncClusterRoleClient(
-    _c.AsyncGet[ClusterRole, ClusterRoleList],
-    _c.AsyncList[ClusterRole, ClusterRoleList],
-    _c.AsyncWatch[ClusterRole, ClusterRoleList],
-    _c.AsyncCreate[ClusterRole, ClusterRoleList],
-    _c.AsyncReplace[ClusterRole, ClusterRoleList],
-    _c.AsyncPatch[ClusterRole, ClusterRoleList],
-    _c.AsyncDelete[ClusterRole, ClusterRoleList],
-    _c.AsyncDeleteCollection[ClusterRole, ClusterRoleList],
-):
+class AsyncClusterRoleClient(_c.AsyncStandard[ClusterRole, ClusterRoleList]):
     """AsyncClient for clusterroles (rbac.authorization.k8s.io/v1 ClusterRole)."""
 
     _group = "rbac.authorization.k8s.io"
@@ -552,16 +500,7 @@ class AsyncClusterRoleClient(
     _list_model = ClusterRoleList
 
 
-class AsyncRoleBindingClient(
-    _c.AsyncGet[RoleBinding, RoleBindingList],
-    _c.AsyncList[RoleBinding, RoleBindingList],
-    _c.AsyncWatch[RoleBinding, RoleBindingList],
-    _c.AsyncCreate[RoleBinding, RoleBindingList],
-    _c.AsyncReplace[RoleBinding, RoleBindingList],
-    _c.AsyncPatch[RoleBinding, RoleBindingList],
-    _c.AsyncDelete[RoleBinding, RoleBindingList],
-    _c.AsyncDeleteCollection[RoleBinding, RoleBindingList],
-):
+class AsyncRoleBindingClient(_c.AsyncStandard[RoleBinding, RoleBindingList]):
     """AsyncClient for rolebindings (rbac.authorization.k8s.io/v1 RoleBinding)."""
 
     _group = "rbac.authorization.k8s.io"
@@ -573,16 +512,7 @@ class AsyncRoleBindingClient(
     _list_model = RoleBindingList
 
 
-class AsyncRoleClient(
-    _c.AsyncGet[Role, RoleList],
-    _c.AsyncList[Role, RoleList],
-    _c.AsyncWatch[Role, RoleList],
-    _c.AsyncCreate[Role, RoleList],
-    _c.AsyncReplace[Role, RoleList],
-    _c.AsyncPatch[Role, RoleList],
-    _c.AsyncDelete[Role, RoleList],
-    _c.AsyncDeleteCollection[Role, RoleList],
-):
+class AsyncRoleClient(_c.AsyncStandard[Role, RoleList]):
     """AsyncClient for roles (rbac.authorization.k8s.io/v1 Role)."""
 
     _group = "rbac.authorization.k8s.io"

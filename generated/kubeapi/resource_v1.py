@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+    from typing import Any
+
     from . import core_v1
     from . import meta_v1
 
@@ -1416,16 +1418,7 @@ class ResourceSliceSpec(_m.Model):
         )
 
 
-class DeviceClassClient(
-    _c.Get[DeviceClass, DeviceClassList],
-    _c.List[DeviceClass, DeviceClassList],
-    _c.Watch[DeviceClass, DeviceClassList],
-    _c.Create[DeviceClass, DeviceClassList],
-    _c.Replace[DeviceClass, DeviceClassList],
-    _c.Patch[DeviceClass, DeviceClassList],
-    _c.Delete[DeviceClass, DeviceClassList],
-    _c.DeleteCollection[DeviceClass, DeviceClassList],
-):
+class DeviceClassClient(_c.Standard[DeviceClass, DeviceClassList]):
     """Client for deviceclasses (resource.k8s.io/v1 DeviceClass)."""
 
     _group = "resource.k8s.io"
@@ -1437,16 +1430,7 @@ class DeviceClassClient(
     _list_model = DeviceClassList
 
 
-class ResourceClaimClient(
-    _c.Get[ResourceClaim, ResourceClaimList],
-    _c.List[ResourceClaim, ResourceClaimList],
-    _c.Watch[ResourceClaim, ResourceClaimList],
-    _c.Create[ResourceClaim, ResourceClaimList],
-    _c.Replace[ResourceClaim, ResourceClaimList],
-    _c.Patch[ResourceClaim, ResourceClaimList],
-    _c.Delete[ResourceClaim, ResourceClaimList],
-    _c.DeleteCollection[ResourceClaim, ResourceClaimList],
-):
+class ResourceClaimClient(_c.Standard[ResourceClaim, ResourceClaimList]):
     """Client for resourceclaims (resource.k8s.io/v1 ResourceClaim)."""
 
     _group = "resource.k8s.io"
@@ -1515,16 +1499,7 @@ class ResourceClaimClient(
         return result
 
 
-class ResourceClaimTemplateClient(
-    _c.Get[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.List[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.Watch[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.Create[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.Replace[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.Patch[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.Delete[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.DeleteCollection[ResourceClaimTemplate, ResourceClaimTemplateList],
-):
+class ResourceClaimTemplateClient(_c.Standard[ResourceClaimTemplate, ResourceClaimTemplateList]):
     """Client for resourceclaimtemplates (resource.k8s.io/v1 ResourceClaimTemplate)."""
 
     _group = "resource.k8s.io"
@@ -1536,16 +1511,7 @@ class ResourceClaimTemplateClient(
     _list_model = ResourceClaimTemplateList
 
 
-class ResourceSliceClient(
-    _c.Get[ResourceSlice, ResourceSliceList],
-    _c.List[ResourceSlice, ResourceSliceList],
-    _c.Watch[ResourceSlice, ResourceSliceList],
-    _c.Create[ResourceSlice, ResourceSliceList],
-    _c.Replace[ResourceSlice, ResourceSliceList],
-    _c.Patch[ResourceSlice, ResourceSliceList],
-    _c.Delete[ResourceSlice, ResourceSliceList],
-    _c.DeleteCollection[ResourceSlice, ResourceSliceList],
-):
+class ResourceSliceClient(_c.Standard[ResourceSlice, ResourceSliceList]):
     """Client for resourceslices (resource.k8s.io/v1 ResourceSlice)."""
 
     _group = "resource.k8s.io"
@@ -1577,16 +1543,7 @@ class ResourceV1(_c.Group):
         return ResourceSliceClient(self._api)
 
 
-class AsyncDeviceClassClient(
-    _c.AsyncGet[DeviceClass, DeviceClassList],
-    _c.AsyncList[DeviceClass, DeviceClassList],
-    _c.AsyncWatch[DeviceClass, DeviceClassList],
-    _c.AsyncCreate[DeviceClass, DeviceClassList],
-    _c.AsyncReplace[DeviceClass, DeviceClassList],
-    _c.AsyncPatch[DeviceClass, DeviceClassList],
-    _c.AsyncDelete[DeviceClass, DeviceClassList],
-    _c.AsyncDeleteCollection[DeviceClass, DeviceClassList],
-):
+class AsyncDeviceClassClient(_c.AsyncStandard[DeviceClass, DeviceClassList]):
     """AsyncClient for deviceclasses (resource.k8s.io/v1 DeviceClass)."""
 
     _group = "resource.k8s.io"
@@ -1598,16 +1555,7 @@ class AsyncDeviceClassClient(
     _list_model = DeviceClassList
 
 
-class AsyncResourceClaimClient(
-    _c.AsyncGet[ResourceClaim, ResourceClaimList],
-    _c.AsyncList[ResourceClaim, ResourceClaimList],
-    _c.AsyncWatch[ResourceClaim, ResourceClaimList],
-    _c.AsyncCreate[ResourceClaim, ResourceClaimList],
-    _c.AsyncReplace[ResourceClaim, ResourceClaimList],
-    _c.AsyncPatch[ResourceClaim, ResourceClaimList],
-    _c.AsyncDelete[ResourceClaim, ResourceClaimList],
-    _c.AsyncDeleteCollection[ResourceClaim, ResourceClaimList],
-):
+class AsyncResourceClaimClient(_c.AsyncStandard[ResourceClaim, ResourceClaimList]):
     """AsyncClient for resourceclaims (resource.k8s.io/v1 ResourceClaim)."""
 
     _group = "resource.k8s.io"
@@ -1677,14 +1625,7 @@ class AsyncResourceClaimClient(
 
 
 class AsyncResourceClaimTemplateClient(
-    _c.AsyncGet[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.AsyncList[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.AsyncWatch[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.AsyncCreate[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.AsyncReplace[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.AsyncPatch[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.AsyncDelete[ResourceClaimTemplate, ResourceClaimTemplateList],
-    _c.AsyncDeleteCollection[ResourceClaimTemplate, ResourceClaimTemplateList],
+    _c.AsyncStandard[ResourceClaimTemplate, ResourceClaimTemplateList]
 ):
     """AsyncClient for resourceclaimtemplates (resource.k8s.io/v1 ResourceClaimTemplate)."""
 
@@ -1697,16 +1638,7 @@ class AsyncResourceClaimTemplateClient(
     _list_model = ResourceClaimTemplateList
 
 
-class AsyncResourceSliceClient(
-    _c.AsyncGet[ResourceSlice, ResourceSliceList],
-    _c.AsyncList[ResourceSlice, ResourceSliceList],
-    _c.AsyncWatch[ResourceSlice, ResourceSliceList],
-    _c.AsyncCreate[ResourceSlice, ResourceSliceList],
-    _c.AsyncReplace[ResourceSlice, ResourceSliceList],
-    _c.AsyncPatch[ResourceSlice, ResourceSliceList],
-    _c.AsyncDelete[ResourceSlice, ResourceSliceList],
-    _c.AsyncDeleteCollection[ResourceSlice, ResourceSliceList],
-):
+class AsyncResourceSliceClient(_c.AsyncStandard[ResourceSlice, ResourceSliceList]):
     """AsyncClient for resourceslices (resource.k8s.io/v1 ResourceSlice)."""
 
     _group = "resource.k8s.io"

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -380,16 +382,7 @@ class ResourcePoolStatusRequestStatus(_m.Model):
         self._init(_extra, conditions, pool_count, pools)
 
 
-class DeviceTaintRuleClient(
-    _c.Get[DeviceTaintRule, DeviceTaintRuleList],
-    _c.List[DeviceTaintRule, DeviceTaintRuleList],
-    _c.Watch[DeviceTaintRule, DeviceTaintRuleList],
-    _c.Create[DeviceTaintRule, DeviceTaintRuleList],
-    _c.Replace[DeviceTaintRule, DeviceTaintRuleList],
-    _c.Patch[DeviceTaintRule, DeviceTaintRuleList],
-    _c.Delete[DeviceTaintRule, DeviceTaintRuleList],
-    _c.DeleteCollection[DeviceTaintRule, DeviceTaintRuleList],
-):
+class DeviceTaintRuleClient(_c.Standard[DeviceTaintRule, DeviceTaintRuleList]):
     """Client for devicetaintrules (resource.k8s.io/v1alpha3 DeviceTaintRule)."""
 
     _group = "resource.k8s.io"
@@ -467,14 +460,7 @@ class DeviceTaintRuleClient(
 
 
 class ResourcePoolStatusRequestClient(
-    _c.Get[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.List[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.Watch[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.Create[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.Replace[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.Patch[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.Delete[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.DeleteCollection[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
+    _c.Standard[ResourcePoolStatusRequest, ResourcePoolStatusRequestList]
 ):
     """Client for resourcepoolstatusrequests (resource.k8s.io/v1alpha3 ResourcePoolStatusRequest)."""
 
@@ -564,16 +550,7 @@ class ResourceV1alpha3(_c.Group):
         return ResourcePoolStatusRequestClient(self._api)
 
 
-class AsyncDeviceTaintRuleClient(
-    _c.AsyncGet[DeviceTaintRule, DeviceTaintRuleList],
-    _c.AsyncList[DeviceTaintRule, DeviceTaintRuleList],
-    _c.AsyncWatch[DeviceTaintRule, DeviceTaintRuleList],
-    _c.AsyncCreate[DeviceTaintRule, DeviceTaintRuleList],
-    _c.AsyncReplace[DeviceTaintRule, DeviceTaintRuleList],
-    _c.AsyncPatch[DeviceTaintRule, DeviceTaintRuleList],
-    _c.AsyncDelete[DeviceTaintRule, DeviceTaintRuleList],
-    _c.AsyncDeleteCollection[DeviceTaintRule, DeviceTaintRuleList],
-):
+class AsyncDeviceTaintRuleClient(_c.AsyncStandard[DeviceTaintRule, DeviceTaintRuleList]):
     """AsyncClient for devicetaintrules (resource.k8s.io/v1alpha3 DeviceTaintRule)."""
 
     _group = "resource.k8s.io"
@@ -651,14 +628,7 @@ class AsyncDeviceTaintRuleClient(
 
 
 class AsyncResourcePoolStatusRequestClient(
-    _c.AsyncGet[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.AsyncList[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.AsyncWatch[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.AsyncCreate[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.AsyncReplace[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.AsyncPatch[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.AsyncDelete[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
-    _c.AsyncDeleteCollection[ResourcePoolStatusRequest, ResourcePoolStatusRequestList],
+    _c.AsyncStandard[ResourcePoolStatusRequest, ResourcePoolStatusRequestList]
 ):
     """AsyncClient for resourcepoolstatusrequests (resource.k8s.io/v1alpha3 ResourcePoolStatusRequest)."""
 

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -105,16 +107,7 @@ class PriorityClassList(_m.ListModel[PriorityClass]):
         self._init(_extra, api_version, items, kind, metadata)
 
 
-class PriorityClassClient(
-    _c.Get[PriorityClass, PriorityClassList],
-    _c.List[PriorityClass, PriorityClassList],
-    _c.Watch[PriorityClass, PriorityClassList],
-    _c.Create[PriorityClass, PriorityClassList],
-    _c.Replace[PriorityClass, PriorityClassList],
-    _c.Patch[PriorityClass, PriorityClassList],
-    _c.Delete[PriorityClass, PriorityClassList],
-    _c.DeleteCollection[PriorityClass, PriorityClassList],
-):
+class PriorityClassClient(_c.Standard[PriorityClass, PriorityClassList]):
     """Client for priorityclasses (scheduling.k8s.io/v1 PriorityClass)."""
 
     _group = "scheduling.k8s.io"
@@ -134,16 +127,7 @@ class SchedulingV1(_c.Group):
         return PriorityClassClient(self._api)
 
 
-class AsyncPriorityClassClient(
-    _c.AsyncGet[PriorityClass, PriorityClassList],
-    _c.AsyncList[PriorityClass, PriorityClassList],
-    _c.AsyncWatch[PriorityClass, PriorityClassList],
-    _c.AsyncCreate[PriorityClass, PriorityClassList],
-    _c.AsyncReplace[PriorityClass, PriorityClassList],
-    _c.AsyncPatch[PriorityClass, PriorityClassList],
-    _c.AsyncDelete[PriorityClass, PriorityClassList],
-    _c.AsyncDeleteCollection[PriorityClass, PriorityClassList],
-):
+class AsyncPriorityClassClient(_c.AsyncStandard[PriorityClass, PriorityClassList]):
     """AsyncClient for priorityclasses (scheduling.k8s.io/v1 PriorityClass)."""
 
     _group = "scheduling.k8s.io"

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -521,16 +523,7 @@ class WorkloadSpec(_m.Model):
         self._init(_extra, controller_ref, pod_group_templates)
 
 
-class PodGroupClient(
-    _c.Get[PodGroup, PodGroupList],
-    _c.List[PodGroup, PodGroupList],
-    _c.Watch[PodGroup, PodGroupList],
-    _c.Create[PodGroup, PodGroupList],
-    _c.Replace[PodGroup, PodGroupList],
-    _c.Patch[PodGroup, PodGroupList],
-    _c.Delete[PodGroup, PodGroupList],
-    _c.DeleteCollection[PodGroup, PodGroupList],
-):
+class PodGroupClient(_c.Standard[PodGroup, PodGroupList]):
     """Client for podgroups (scheduling.k8s.io/v1alpha2 PodGroup)."""
 
     _group = "scheduling.k8s.io"
@@ -605,16 +598,7 @@ class PodGroupClient(
         return result
 
 
-class WorkloadClient(
-    _c.Get[Workload, WorkloadList],
-    _c.List[Workload, WorkloadList],
-    _c.Watch[Workload, WorkloadList],
-    _c.Create[Workload, WorkloadList],
-    _c.Replace[Workload, WorkloadList],
-    _c.Patch[Workload, WorkloadList],
-    _c.Delete[Workload, WorkloadList],
-    _c.DeleteCollection[Workload, WorkloadList],
-):
+class WorkloadClient(_c.Standard[Workload, WorkloadList]):
     """Client for workloads (scheduling.k8s.io/v1alpha2 Workload)."""
 
     _group = "scheduling.k8s.io"
@@ -638,16 +622,7 @@ class SchedulingV1alpha2(_c.Group):
         return WorkloadClient(self._api, namespace)
 
 
-class AsyncPodGroupClient(
-    _c.AsyncGet[PodGroup, PodGroupList],
-    _c.AsyncList[PodGroup, PodGroupList],
-    _c.AsyncWatch[PodGroup, PodGroupList],
-    _c.AsyncCreate[PodGroup, PodGroupList],
-    _c.AsyncReplace[PodGroup, PodGroupList],
-    _c.AsyncPatch[PodGroup, PodGroupList],
-    _c.AsyncDelete[PodGroup, PodGroupList],
-    _c.AsyncDeleteCollection[PodGroup, PodGroupList],
-):
+class AsyncPodGroupClient(_c.AsyncStandard[PodGroup, PodGroupList]):
     """AsyncClient for podgroups (scheduling.k8s.io/v1alpha2 PodGroup)."""
 
     _group = "scheduling.k8s.io"
@@ -722,16 +697,7 @@ class AsyncPodGroupClient(
         return result
 
 
-class AsyncWorkloadClient(
-    _c.AsyncGet[Workload, WorkloadList],
-    _c.AsyncList[Workload, WorkloadList],
-    _c.AsyncWatch[Workload, WorkloadList],
-    _c.AsyncCreate[Workload, WorkloadList],
-    _c.AsyncReplace[Workload, WorkloadList],
-    _c.AsyncPatch[Workload, WorkloadList],
-    _c.AsyncDelete[Workload, WorkloadList],
-    _c.AsyncDeleteCollection[Workload, WorkloadList],
-):
+class AsyncWorkloadClient(_c.AsyncStandard[Workload, WorkloadList]):
     """AsyncClient for workloads (scheduling.k8s.io/v1alpha2 Workload)."""
 
     _group = "scheduling.k8s.io"

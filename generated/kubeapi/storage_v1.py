@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+    from typing import Any
+
     from . import core_v1
     from . import meta_v1
 
@@ -773,16 +775,7 @@ class VolumeNodeResources(_m.Model):
         self._init(_extra, count)
 
 
-class CSIDriverClient(
-    _c.Get[CSIDriver, CSIDriverList],
-    _c.List[CSIDriver, CSIDriverList],
-    _c.Watch[CSIDriver, CSIDriverList],
-    _c.Create[CSIDriver, CSIDriverList],
-    _c.Replace[CSIDriver, CSIDriverList],
-    _c.Patch[CSIDriver, CSIDriverList],
-    _c.Delete[CSIDriver, CSIDriverList],
-    _c.DeleteCollection[CSIDriver, CSIDriverList],
-):
+class CSIDriverClient(_c.Standard[CSIDriver, CSIDriverList]):
     """Client for csidrivers (storage.k8s.io/v1 CSIDriver)."""
 
     _group = "storage.k8s.io"
@@ -794,16 +787,7 @@ class CSIDriverClient(
     _list_model = CSIDriverList
 
 
-class CSINodeClient(
-    _c.Get[CSINode, CSINodeList],
-    _c.List[CSINode, CSINodeList],
-    _c.Watch[CSINode, CSINodeList],
-    _c.Create[CSINode, CSINodeList],
-    _c.Replace[CSINode, CSINodeList],
-    _c.Patch[CSINode, CSINodeList],
-    _c.Delete[CSINode, CSINodeList],
-    _c.DeleteCollection[CSINode, CSINodeList],
-):
+class CSINodeClient(_c.Standard[CSINode, CSINodeList]):
     """Client for csinodes (storage.k8s.io/v1 CSINode)."""
 
     _group = "storage.k8s.io"
@@ -815,16 +799,7 @@ class CSINodeClient(
     _list_model = CSINodeList
 
 
-class CSIStorageCapacityClient(
-    _c.Get[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.List[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.Watch[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.Create[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.Replace[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.Patch[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.Delete[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.DeleteCollection[CSIStorageCapacity, CSIStorageCapacityList],
-):
+class CSIStorageCapacityClient(_c.Standard[CSIStorageCapacity, CSIStorageCapacityList]):
     """Client for csistoragecapacities (storage.k8s.io/v1 CSIStorageCapacity)."""
 
     _group = "storage.k8s.io"
@@ -836,16 +811,7 @@ class CSIStorageCapacityClient(
     _list_model = CSIStorageCapacityList
 
 
-class StorageClassClient(
-    _c.Get[StorageClass, StorageClassList],
-    _c.List[StorageClass, StorageClassList],
-    _c.Watch[StorageClass, StorageClassList],
-    _c.Create[StorageClass, StorageClassList],
-    _c.Replace[StorageClass, StorageClassList],
-    _c.Patch[StorageClass, StorageClassList],
-    _c.Delete[StorageClass, StorageClassList],
-    _c.DeleteCollection[StorageClass, StorageClassList],
-):
+class StorageClassClient(_c.Standard[StorageClass, StorageClassList]):
     """Client for storageclasses (storage.k8s.io/v1 StorageClass)."""
 
     _group = "storage.k8s.io"
@@ -857,16 +823,7 @@ class StorageClassClient(
     _list_model = StorageClassList
 
 
-class VolumeAttachmentClient(
-    _c.Get[VolumeAttachment, VolumeAttachmentList],
-    _c.List[VolumeAttachment, VolumeAttachmentList],
-    _c.Watch[VolumeAttachment, VolumeAttachmentList],
-    _c.Create[VolumeAttachment, VolumeAttachmentList],
-    _c.Replace[VolumeAttachment, VolumeAttachmentList],
-    _c.Patch[VolumeAttachment, VolumeAttachmentList],
-    _c.Delete[VolumeAttachment, VolumeAttachmentList],
-    _c.DeleteCollection[VolumeAttachment, VolumeAttachmentList],
-):
+class VolumeAttachmentClient(_c.Standard[VolumeAttachment, VolumeAttachmentList]):
     """Client for volumeattachments (storage.k8s.io/v1 VolumeAttachment)."""
 
     _group = "storage.k8s.io"
@@ -941,16 +898,7 @@ class VolumeAttachmentClient(
         return result
 
 
-class VolumeAttributesClassClient(
-    _c.Get[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.List[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.Watch[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.Create[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.Replace[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.Patch[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.Delete[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.DeleteCollection[VolumeAttributesClass, VolumeAttributesClassList],
-):
+class VolumeAttributesClassClient(_c.Standard[VolumeAttributesClass, VolumeAttributesClassList]):
     """Client for volumeattributesclasses (storage.k8s.io/v1 VolumeAttributesClass)."""
 
     _group = "storage.k8s.io"
@@ -990,16 +938,7 @@ class StorageV1(_c.Group):
         return VolumeAttributesClassClient(self._api)
 
 
-class AsyncCSIDriverClient(
-    _c.AsyncGet[CSIDriver, CSIDriverList],
-    _c.AsyncList[CSIDriver, CSIDriverList],
-    _c.AsyncWatch[CSIDriver, CSIDriverList],
-    _c.AsyncCreate[CSIDriver, CSIDriverList],
-    _c.AsyncReplace[CSIDriver, CSIDriverList],
-    _c.AsyncPatch[CSIDriver, CSIDriverList],
-    _c.AsyncDelete[CSIDriver, CSIDriverList],
-    _c.AsyncDeleteCollection[CSIDriver, CSIDriverList],
-):
+class AsyncCSIDriverClient(_c.AsyncStandard[CSIDriver, CSIDriverList]):
     """AsyncClient for csidrivers (storage.k8s.io/v1 CSIDriver)."""
 
     _group = "storage.k8s.io"
@@ -1011,16 +950,7 @@ class AsyncCSIDriverClient(
     _list_model = CSIDriverList
 
 
-class AsyncCSINodeClient(
-    _c.AsyncGet[CSINode, CSINodeList],
-    _c.AsyncList[CSINode, CSINodeList],
-    _c.AsyncWatch[CSINode, CSINodeList],
-    _c.AsyncCreate[CSINode, CSINodeList],
-    _c.AsyncReplace[CSINode, CSINodeList],
-    _c.AsyncPatch[CSINode, CSINodeList],
-    _c.AsyncDelete[CSINode, CSINodeList],
-    _c.AsyncDeleteCollection[CSINode, CSINodeList],
-):
+class AsyncCSINodeClient(_c.AsyncStandard[CSINode, CSINodeList]):
     """AsyncClient for csinodes (storage.k8s.io/v1 CSINode)."""
 
     _group = "storage.k8s.io"
@@ -1032,16 +962,7 @@ class AsyncCSINodeClient(
     _list_model = CSINodeList
 
 
-class AsyncCSIStorageCapacityClient(
-    _c.AsyncGet[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.AsyncList[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.AsyncWatch[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.AsyncCreate[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.AsyncReplace[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.AsyncPatch[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.AsyncDelete[CSIStorageCapacity, CSIStorageCapacityList],
-    _c.AsyncDeleteCollection[CSIStorageCapacity, CSIStorageCapacityList],
-):
+class AsyncCSIStorageCapacityClient(_c.AsyncStandard[CSIStorageCapacity, CSIStorageCapacityList]):
     """AsyncClient for csistoragecapacities (storage.k8s.io/v1 CSIStorageCapacity)."""
 
     _group = "storage.k8s.io"
@@ -1053,16 +974,7 @@ class AsyncCSIStorageCapacityClient(
     _list_model = CSIStorageCapacityList
 
 
-class AsyncStorageClassClient(
-    _c.AsyncGet[StorageClass, StorageClassList],
-    _c.AsyncList[StorageClass, StorageClassList],
-    _c.AsyncWatch[StorageClass, StorageClassList],
-    _c.AsyncCreate[StorageClass, StorageClassList],
-    _c.AsyncReplace[StorageClass, StorageClassList],
-    _c.AsyncPatch[StorageClass, StorageClassList],
-    _c.AsyncDelete[StorageClass, StorageClassList],
-    _c.AsyncDeleteCollection[StorageClass, StorageClassList],
-):
+class AsyncStorageClassClient(_c.AsyncStandard[StorageClass, StorageClassList]):
     """AsyncClient for storageclasses (storage.k8s.io/v1 StorageClass)."""
 
     _group = "storage.k8s.io"
@@ -1074,16 +986,7 @@ class AsyncStorageClassClient(
     _list_model = StorageClassList
 
 
-class AsyncVolumeAttachmentClient(
-    _c.AsyncGet[VolumeAttachment, VolumeAttachmentList],
-    _c.AsyncList[VolumeAttachment, VolumeAttachmentList],
-    _c.AsyncWatch[VolumeAttachment, VolumeAttachmentList],
-    _c.AsyncCreate[VolumeAttachment, VolumeAttachmentList],
-    _c.AsyncReplace[VolumeAttachment, VolumeAttachmentList],
-    _c.AsyncPatch[VolumeAttachment, VolumeAttachmentList],
-    _c.AsyncDelete[VolumeAttachment, VolumeAttachmentList],
-    _c.AsyncDeleteCollection[VolumeAttachment, VolumeAttachmentList],
-):
+class AsyncVolumeAttachmentClient(_c.AsyncStandard[VolumeAttachment, VolumeAttachmentList]):
     """AsyncClient for volumeattachments (storage.k8s.io/v1 VolumeAttachment)."""
 
     _group = "storage.k8s.io"
@@ -1161,14 +1064,7 @@ class AsyncVolumeAttachmentClient(
 
 
 class AsyncVolumeAttributesClassClient(
-    _c.AsyncGet[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncList[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncWatch[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncCreate[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncReplace[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncPatch[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncDelete[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncDeleteCollection[VolumeAttributesClass, VolumeAttributesClassList],
+    _c.AsyncStandard[VolumeAttributesClass, VolumeAttributesClassList]
 ):
     """AsyncClient for volumeattributesclasses (storage.k8s.io/v1 VolumeAttributesClass)."""
 

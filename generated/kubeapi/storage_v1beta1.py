@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -88,16 +90,7 @@ class VolumeAttributesClassList(_m.ListModel[VolumeAttributesClass]):
         self._init(_extra, api_version, items, kind, metadata)
 
 
-class VolumeAttributesClassClient(
-    _c.Get[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.List[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.Watch[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.Create[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.Replace[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.Patch[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.Delete[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.DeleteCollection[VolumeAttributesClass, VolumeAttributesClassList],
-):
+class VolumeAttributesClassClient(_c.Standard[VolumeAttributesClass, VolumeAttributesClassList]):
     """Client for volumeattributesclasses (storage.k8s.io/v1beta1 VolumeAttributesClass)."""
 
     _group = "storage.k8s.io"
@@ -118,14 +111,7 @@ class StorageV1beta1(_c.Group):
 
 
 class AsyncVolumeAttributesClassClient(
-    _c.AsyncGet[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncList[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncWatch[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncCreate[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncReplace[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncPatch[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncDelete[VolumeAttributesClass, VolumeAttributesClassList],
-    _c.AsyncDeleteCollection[VolumeAttributesClass, VolumeAttributesClassList],
+    _c.AsyncStandard[VolumeAttributesClass, VolumeAttributesClassList]
 ):
     """AsyncClient for volumeattributesclasses (storage.k8s.io/v1beta1 VolumeAttributesClass)."""
 

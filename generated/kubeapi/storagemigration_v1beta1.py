@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import client as _c
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
     from . import meta_v1
 
 __all__ = [
@@ -131,14 +133,7 @@ class StorageVersionMigrationStatus(_m.Model):
 
 
 class StorageVersionMigrationClient(
-    _c.Get[StorageVersionMigration, StorageVersionMigrationList],
-    _c.List[StorageVersionMigration, StorageVersionMigrationList],
-    _c.Watch[StorageVersionMigration, StorageVersionMigrationList],
-    _c.Create[StorageVersionMigration, StorageVersionMigrationList],
-    _c.Replace[StorageVersionMigration, StorageVersionMigrationList],
-    _c.Patch[StorageVersionMigration, StorageVersionMigrationList],
-    _c.Delete[StorageVersionMigration, StorageVersionMigrationList],
-    _c.DeleteCollection[StorageVersionMigration, StorageVersionMigrationList],
+    _c.Standard[StorageVersionMigration, StorageVersionMigrationList]
 ):
     """Client for storageversionmigrations (storagemigration.k8s.io/v1beta1 StorageVersionMigration)."""
 
@@ -225,14 +220,7 @@ class StoragemigrationV1beta1(_c.Group):
 
 
 class AsyncStorageVersionMigrationClient(
-    _c.AsyncGet[StorageVersionMigration, StorageVersionMigrationList],
-    _c.AsyncList[StorageVersionMigration, StorageVersionMigrationList],
-    _c.AsyncWatch[StorageVersionMigration, StorageVersionMigrationList],
-    _c.AsyncCreate[StorageVersionMigration, StorageVersionMigrationList],
-    _c.AsyncReplace[StorageVersionMigration, StorageVersionMigrationList],
-    _c.AsyncPatch[StorageVersionMigration, StorageVersionMigrationList],
-    _c.AsyncDelete[StorageVersionMigration, StorageVersionMigrationList],
-    _c.AsyncDeleteCollection[StorageVersionMigration, StorageVersionMigrationList],
+    _c.AsyncStandard[StorageVersionMigration, StorageVersionMigrationList]
 ):
     """AsyncClient for storageversionmigrations (storagemigration.k8s.io/v1beta1 StorageVersionMigration)."""
 

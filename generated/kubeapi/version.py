@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from ._runtime import model as _m
+from ._runtime.static import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "Info",

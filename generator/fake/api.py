@@ -152,8 +152,10 @@ class Api:
             if request.method != "GET":
                 # With the body read now, a write runs to its answer without yielding the loop,
                 # so the store's dry-run flag cannot leak into another request.
-                await request.read()
-                self.store.dry_run = dry == "All"
+                body = await request.read()
+                self.store.dry_run = dry == "All" or (
+                    request.method == "DELETE" and _delete_options_dry_run(body)
+                )
             try:
                 return await self._route(request, anonymous)
             finally:
@@ -701,6 +703,15 @@ def _manager(request: web.Request, query: dict[str, str]) -> str:
     """The field manager of a write: `fieldManager`, else the client's User-Agent name."""
     agent = request.headers.get("User-Agent", "unknown").split("/")[0].split(" ")[0]
     return query.get("fieldManager") or agent or "unknown"
+
+
+def _delete_options_dry_run(body: bytes) -> bool:
+    """DeleteOptions may ask for a dry run in the body (`"dryRun": ["All"]`) too."""
+    try:
+        options = json.loads(body) if body else {}
+    except ValueError:
+        return False
+    return isinstance(options, dict) and options.get("dryRun") == ["All"]
 
 
 def _gone(request: web.Request) -> bool:

@@ -38,6 +38,7 @@ class Seen:
     query: Mapping[str, str]
     code: int
     user_agent: str
+    certificate: str  # the common name of the client certificate, if one was presented
 
 
 def new_token() -> str:
@@ -168,16 +169,20 @@ class FakeServer:
         with self._seen_changed:
             number = self._seen[-1].number + 1 if self._seen else 1
             agent = request.headers.get("User-Agent", "")
-            self._seen.append(
-                Seen(
-                    number,
-                    request.method,
-                    request.path,
-                    dict(request.query),
-                    response.status,
-                    agent,
-                )
+            peer = request.transport.get_extra_info("peercert") if request.transport else None
+            names = [
+                v for rdn in (peer or {}).get("subject", ()) for k, v in rdn if k == "commonName"
+            ]
+            seen = Seen(
+                number,
+                request.method,
+                request.path,
+                dict(request.query),
+                response.status,
+                agent,
+                names[0] if names else "",
             )
+            self._seen.append(seen)
             self._seen_changed.notify_all()
 
     def request_count(self) -> int:

@@ -9,28 +9,44 @@ models costs nothing here. Set KUBEAPI_CODEC=msgspec|orjson|json to choose.
 from __future__ import annotations
 
 import importlib
-import json
 import os
-from collections.abc import Callable
-from types import GenericAlias
-from typing import Any
+
+from .static import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 
 class _NeverRaw:
     """Stands in for msgspec.Raw until (unless) msgspec is loaded: no value is ever lazy."""
 
 
+# Once msgspec has been loaded, Raw and the readers of lazily kept values stay set whatever
+# codec is selected later: objects decoded before a select() (an informer's cache) stay
+# readable, and the other codecs encode them by decoding their lazy parts.
 Raw: type = _NeverRaw
+_raw_full: Callable[[Any], Any]
+_raw_obj: Callable[[Any], Any]
+_raw_arr: Callable[[Any], Any]
+_invalid: type[Exception] = ValueError
 NAME = ""
+_lazy = False
 _loads: Callable[[Any], Any]
 _dumps: Callable[[Any], bytes]
-_obj: Callable[[Any], Any]
-_arr: Callable[[Any], Any]
-_invalid: type[Exception] = ValueError
+
+
+def _unraw(value: Any) -> Any:
+    """For json and orjson: a lazily kept value, decoded to plain data."""
+    if type(value) is Raw:
+        return _raw_full(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _json_dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    import json
+
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_unraw).encode()
 
 
 def _optional(name: str) -> Any:
@@ -42,35 +58,50 @@ def _load() -> None:
     select(os.environ.get("KUBEAPI_CODEC", ""))
 
 
+def _msgspec() -> bool:
+    """Load msgspec's readers of lazy values (once); False if msgspec is not installed."""
+    global Raw, _raw_full, _raw_obj, _raw_arr, _invalid
+    if Raw is not _NeverRaw:
+        return True
+    try:
+        msgspec = _optional("msgspec")
+    except ImportError:  # pragma: no cover - depends on the environment
+        return False
+    from types import GenericAlias
+
+    decoder, raw = msgspec.json.Decoder, msgspec.Raw
+    _raw_full = decoder().decode
+    _raw_obj = decoder(GenericAlias(dict, (str, raw))).decode
+    _raw_arr = decoder(GenericAlias(list, raw)).decode
+    Raw, _invalid = raw, msgspec.ValidationError
+    return True
+
+
 def select(choice: str = "") -> str:
     """Use the named codec (msgspec, orjson, json), or the fastest installed; returns its name.
 
-    Select before decoding anything: values decoded lazily by msgspec need msgspec to read.
+    Objects decoded earlier keep working whichever codec is selected.
     """
-    global Raw, NAME, _loads, _dumps, _obj, _arr, _invalid
+    global NAME, _lazy, _loads, _dumps
     if choice not in ("", "msgspec", "orjson", "json"):
         raise ValueError(f"unknown codec {choice!r}; use msgspec, orjson or json")
-    Raw, _invalid = _NeverRaw, ValueError
-    if choice in ("", "msgspec"):
-        try:
-            msgspec = _optional("msgspec")
-        except ImportError:  # pragma: no cover - depends on the environment
-            pass
-        else:
-            decoder, raw = msgspec.json.Decoder, msgspec.Raw
-            _loads, _dumps = decoder().decode, msgspec.json.Encoder().encode
-            _obj = decoder(GenericAlias(dict, (str, raw))).decode
-            _arr = decoder(GenericAlias(list, raw)).decode
-            Raw, _invalid, NAME = raw, msgspec.ValidationError, "msgspec"
-            return NAME
+    if choice in ("", "msgspec") and _msgspec():
+        _loads, _dumps = _raw_full, _optional("msgspec").json.Encoder().encode
+        _lazy, NAME = True, "msgspec"
+        return NAME
+    _lazy = False
     if choice in ("", "orjson"):
         try:
             orjson = _optional("orjson")
         except ImportError:  # pragma: no cover - depends on the environment
             pass
         else:
-            _loads, _dumps, NAME = orjson.loads, orjson.dumps, "orjson"
+            dump = orjson.dumps
+            _loads, NAME = orjson.loads, "orjson"
+            _dumps = lambda value: dump(value, default=_unraw)  # noqa: E731
             return NAME
+    import json
+
     _loads, _dumps, NAME = json.loads, _json_dumps, "json"
     return NAME
 
@@ -91,7 +122,7 @@ def dumps(value: Any) -> bytes:
 
 def full(value: Any) -> Any:
     """A lazily kept value, decoded completely; anything else as it is."""
-    return _loads(value) if type(value) is Raw else value
+    return _raw_full(value) if type(value) is Raw else value
 
 
 def obj(value: Any) -> Any:
@@ -99,9 +130,9 @@ def obj(value: Any) -> Any:
     if type(value) is not Raw:
         return value
     try:
-        return _obj(value)
+        return _raw_obj(value)
     except _invalid:
-        return _loads(value)
+        return _raw_full(value)
 
 
 def arr(value: Any) -> Any:
@@ -109,9 +140,9 @@ def arr(value: Any) -> Any:
     if type(value) is not Raw:
         return value
     try:
-        return _arr(value)
+        return _raw_arr(value)
     except _invalid:
-        return _loads(value)
+        return _raw_full(value)
 
 
 def loads_object(data: bytes | str) -> dict[str, Any]:
@@ -119,7 +150,7 @@ def loads_object(data: bytes | str) -> dict[str, Any]:
     if not NAME:
         _load()
     try:
-        value = _obj(data) if Raw is not _NeverRaw else _loads(data)
+        value = _raw_obj(data) if _lazy else _loads(data)
     except _invalid:
         value = _loads(data)
     if not isinstance(value, dict):

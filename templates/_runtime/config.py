@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from .errors import ConfigError
+from .static import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import ssl
 
-    from .credentials import ExecPlugin
+    from .credentials import Credential, ExecPlugin
 
 SERVICE_ACCOUNT_ROOT = "/var/run/secrets/kubernetes.io/serviceaccount"
 
@@ -120,8 +120,12 @@ class Config:
             return True
         return self.token_file is not None
 
-    def ssl_context(self) -> ssl.SSLContext | bool:
-        """TLS settings for https servers; verification is on unless explicitly disabled."""
+    def ssl_context(self, credential: Credential | None = None) -> ssl.SSLContext | bool:
+        """TLS settings for https servers; verification is on unless explicitly disabled.
+
+        `credential` is the exec credential to take the client certificate from (by default,
+        the plugin's current one).
+        """
         import ssl
 
         if not self.server.startswith("https://"):
@@ -138,7 +142,7 @@ class Config:
                 raise ConfigError(f"cannot load CA certificates from {where}: {exc}") from None
         pem = self.client_cert_pem
         if pem is None and self.exec_plugin is not None:
-            credential = self.exec_plugin.credential()
+            credential = credential or self.exec_plugin.credential()
             if credential.cert_pem and credential.key_pem:
                 pem = (credential.cert_pem, credential.key_pem)
         try:
@@ -151,7 +155,7 @@ class Config:
             raise ConfigError(f"cannot load client certificate {where}: {exc}") from None
         return ctx
 
-    def tls_credential(self) -> object | None:
+    def tls_credential(self) -> Credential | None:
         """The exec credential whose client certificate `ssl_context()` would use, if any:
         when the plugin hands out another one, the client makes a new connection."""
         if self.client_cert or self.client_cert_pem or self.exec_plugin is None:

@@ -22,15 +22,25 @@ module writes the tables; its tests read them back through `_field`.
 
 from __future__ import annotations
 
-import importlib
-import re
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, MutableSequence
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overload
-
 from . import codec
+from .static import (
+    TYPE_CHECKING,
+    Generic,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    MutableSequence,
+    TypeVar,
+    cast,
+    overload,
+)
 
 if TYPE_CHECKING:
+    import re
+    from datetime import datetime
+    from typing import Any, ClassVar
+
     from ..meta_v1 import ListMeta, ObjectMeta
 
 T = TypeVar("T")
@@ -38,8 +48,7 @@ G = TypeVar("G")
 S = TypeVar("S")
 M = TypeVar("M", bound="Model")
 F = TypeVar("F", bound="Field[Any, Any]")
-_UTC = timezone.utc
-_FRACTION = re.compile(r"\.(\d+)")
+_FRACTION: re.Pattern[str] | None = None
 
 
 def parse_time(text: str) -> datetime:
@@ -47,7 +56,14 @@ def parse_time(text: str) -> datetime:
     if text[-1:] in ("Z", "z"):
         text = text[:-1] + "+00:00"
     if "." in text:  # Python 3.10 reads only 3 or 6 fraction digits
+        global _FRACTION
+        if _FRACTION is None:
+            import re
+
+            _FRACTION = re.compile(r"\.(\d+)")
         text = _FRACTION.sub(lambda m: "." + (m.group(1) + "00000")[:6], text, count=1)
+    from datetime import datetime  # here, as re: importing them costs more than the models
+
     return datetime.fromisoformat(text)
 
 
@@ -56,7 +72,9 @@ def format_time(value: datetime | str, micro: bool = False) -> str:
     if isinstance(value, str):
         return value
     if value.tzinfo is not None:
-        value = value.astimezone(_UTC)
+        from datetime import timezone
+
+        value = value.astimezone(timezone.utc)
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if micro else "%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -101,6 +119,8 @@ class _Ref(_Conv):
     def cls(self) -> type[Model]:
         found = self._cls
         if found is None:
+            import importlib
+
             mod, _, attr = self.name.rpartition(".")
             package = self.module.partition(".")[0]  # the generated package
             where = importlib.import_module(f"{package}.{mod}" if mod else self.module)

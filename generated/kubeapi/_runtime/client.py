@@ -9,18 +9,6 @@ and subresources they have. httpx is imported when a client is made, not when mo
 from __future__ import annotations
 
 import time
-from collections.abc import (
-    AsyncGenerator,
-    AsyncIterator,
-    Awaitable,
-    Callable,
-    Generator,
-    Iterable,
-    Iterator,
-    Mapping,
-)
-from contextlib import aclosing, closing
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from . import codec, core
 from .config import Config, load_config
@@ -42,14 +30,31 @@ from .errors import (
     warn,
 )
 from .model import DynamicList, DynamicObject, ListModel, Model
+from .static import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from collections.abc import (
+        AsyncGenerator,
+        AsyncIterator,
+        Awaitable,
+        Callable,
+        Generator,
+        Iterable,
+        Iterator,
+        Mapping,
+    )
+    from typing import Any, ClassVar, Literal
+
     import httpx
 
     from ..meta_v1 import Status
 
+    PatchType = Literal["merge", "json", "strategic", "apply"]
+    FieldValidation = Literal["Strict", "Warn", "Ignore"]
+    PropagationPolicy = Literal["Foreground", "Background", "Orphan"]
+
 M = TypeVar("M", bound=Model)
-L = TypeVar("L", bound=ListModel[Any])
+L = TypeVar("L", bound="ListModel[Any]")
 T = TypeVar("T")
 
 ALL_NAMESPACES = "*"
@@ -58,9 +63,6 @@ TOKEN_CHANGE_WAIT = 2.0
 # A watch asks the server to end each stream after a random 5 to 10 minutes, as client-go
 # does, so reconnects of many watchers spread out.
 WATCH_SECONDS = (300, 600)
-PatchType = Literal["merge", "json", "strategic", "apply"]
-FieldValidation = Literal["Strict", "Warn", "Ignore"]
-PropagationPolicy = Literal["Foreground", "Background", "Orphan"]
 PATCH_TYPES = {
     "merge": "application/merge-patch+json",
     "json": "application/json-patch+json",
@@ -220,8 +222,8 @@ class Api:
     def _connect(self) -> httpx.Client:
         import httpx
 
-        verify = self.config.ssl_context()
         self._tls_credential = self.config.tls_credential()
+        verify = self.config.ssl_context(self._tls_credential)
         return httpx.Client(
             base_url=self.config.server,
             verify=verify,
@@ -697,6 +699,8 @@ class Watch(Resource[M, L]):
         changed in between (on_gone="raise" raises Gone instead). ERROR events other than
         410 raise their ApiError. No (type, name, resourceVersion) is delivered twice.
         """
+        from contextlib import closing
+
         state: WatchState[M] = WatchState(resource_version, on_gone)
         changes = self._changes(
             state,
@@ -749,6 +753,8 @@ class Watch(Resource[M, L]):
                     timeout_seconds=_server_timeout(deadline),
                     allow_watch_bookmarks=bookmarks or None,
                 )
+                from contextlib import closing
+
                 stream = self._api._stream(path, query, limits, hold)
                 with closing(stream):
                     for line in stream:
@@ -914,6 +920,8 @@ class Informer(Generic[M]):
             )
 
     def _watch(self) -> None:
+        from contextlib import closing
+
         label_selector, field_selector = self._selectors
         try:
             changes = self.resource._changes(
@@ -1131,10 +1139,12 @@ class Delete(Resource[M, L]):
         options = _delete_options(
             dry_run, grace_period_seconds, propagation_policy, uid, resource_version
         )
+        params = core.params(dry_run="All" if dry_run else None)
         path = self._path(name)
         response = self._api._send(
             "DELETE",
             path,
+            params=params,
             content=core.body(options),
             content_type="application/json",
             timeout=timeout,
@@ -1156,7 +1166,11 @@ class DeleteCollection(Resource[M, L]):
     ) -> L | Status:
         """Delete every matching object in the namespace; returns what the server answered."""
         self._ready()
-        params = core.params(label_selector=label_selector, field_selector=field_selector)
+        params = core.params(
+            label_selector=label_selector,
+            field_selector=field_selector,
+            dry_run="All" if dry_run else None,
+        )
         options = _delete_options(dry_run, grace_period_seconds, propagation_policy, None, None)
         path = self._path()
         response = self._api._send(
@@ -1172,16 +1186,20 @@ class DeleteCollection(Resource[M, L]):
         return found
 
 
-class DynamicResource(
-    Get[DynamicObject, DynamicList],
-    List[DynamicObject, DynamicList],
-    Watch[DynamicObject, DynamicList],
-    Create[DynamicObject, DynamicList],
-    Replace[DynamicObject, DynamicList],
-    Patch[DynamicObject, DynamicList],
-    Delete[DynamicObject, DynamicList],
-    DeleteCollection[DynamicObject, DynamicList],
+class Standard(
+    Get[M, L],
+    List[M, L],
+    Watch[M, L],
+    Create[M, L],
+    Replace[M, L],
+    Patch[M, L],
+    Delete[M, L],
+    DeleteCollection[M, L],
 ):
+    """Every verb: what most resources have, as one base for the generated clients."""
+
+
+class DynamicResource(Standard[DynamicObject, DynamicList]):
     """A client for a kind this package was not generated with, found by discovery on first
     use; objects are DynamicObjects, patches default to merge."""
 
@@ -1239,8 +1257,8 @@ class AsyncApi:
     def _connect(self) -> httpx.AsyncClient:
         import httpx
 
-        verify = self.config.ssl_context()
         self._tls_credential = self.config.tls_credential()
+        verify = self.config.ssl_context(self._tls_credential)
         return httpx.AsyncClient(
             base_url=self.config.server,
             verify=verify,
@@ -1731,6 +1749,8 @@ class AsyncWatch(AsyncResource[M, L]):
         changed in between (on_gone="raise" raises Gone instead). ERROR events other than
         410 raise their ApiError. No (type, name, resourceVersion) is delivered twice.
         """
+        from contextlib import aclosing
+
         state: WatchState[M] = WatchState(resource_version, on_gone)
         changes = self._changes(
             state,
@@ -1783,6 +1803,8 @@ class AsyncWatch(AsyncResource[M, L]):
                     timeout_seconds=_server_timeout(deadline),
                     allow_watch_bookmarks=bookmarks or None,
                 )
+                from contextlib import aclosing
+
                 stream = self._api._stream(path, query, limits, hold)
                 async with aclosing(stream):
                     async for line in stream:
@@ -1945,6 +1967,8 @@ class AsyncInformer(Generic[M]):
             )
 
     async def _watch(self) -> None:
+        from contextlib import aclosing
+
         label_selector, field_selector = self._selectors
         try:
             async with aclosing(
@@ -2151,10 +2175,12 @@ class AsyncDelete(AsyncResource[M, L]):
         options = _delete_options(
             dry_run, grace_period_seconds, propagation_policy, uid, resource_version
         )
+        params = core.params(dry_run="All" if dry_run else None)
         path = self._path(name)
         response = await self._api._send(
             "DELETE",
             path,
+            params=params,
             content=core.body(options),
             content_type="application/json",
             timeout=timeout,
@@ -2176,7 +2202,11 @@ class AsyncDeleteCollection(AsyncResource[M, L]):
     ) -> L | Status:
         """Delete every matching object in the namespace; returns what the server answered."""
         await self._ready()
-        params = core.params(label_selector=label_selector, field_selector=field_selector)
+        params = core.params(
+            label_selector=label_selector,
+            field_selector=field_selector,
+            dry_run="All" if dry_run else None,
+        )
         options = _delete_options(dry_run, grace_period_seconds, propagation_policy, None, None)
         path = self._path()
         response = await self._api._send(
@@ -2192,16 +2222,20 @@ class AsyncDeleteCollection(AsyncResource[M, L]):
         return found
 
 
-class AsyncDynamicResource(
-    AsyncGet[DynamicObject, DynamicList],
-    AsyncList[DynamicObject, DynamicList],
-    AsyncWatch[DynamicObject, DynamicList],
-    AsyncCreate[DynamicObject, DynamicList],
-    AsyncReplace[DynamicObject, DynamicList],
-    AsyncPatch[DynamicObject, DynamicList],
-    AsyncDelete[DynamicObject, DynamicList],
-    AsyncDeleteCollection[DynamicObject, DynamicList],
+class AsyncStandard(
+    AsyncGet[M, L],
+    AsyncList[M, L],
+    AsyncWatch[M, L],
+    AsyncCreate[M, L],
+    AsyncReplace[M, L],
+    AsyncPatch[M, L],
+    AsyncDelete[M, L],
+    AsyncDeleteCollection[M, L],
 ):
+    """Every verb: what most resources have, as one base for the generated clients."""
+
+
+class AsyncDynamicResource(AsyncStandard[DynamicObject, DynamicList]):
     """A client for a kind this package was not generated with, found by discovery on first
     use; objects are DynamicObjects, patches default to merge."""
 

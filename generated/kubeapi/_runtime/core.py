@@ -8,19 +8,21 @@ The clients in client.py only send, stream and sleep.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
-
 from . import codec
 from .errors import ApiError, DecodeError, Gone, api_error, excerpt, retry_after
 from .model import Model
+from .static import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any, Literal
+
     import httpx
 
+    EventType = Literal["ADDED", "MODIFIED", "DELETED"]
+    OnGone = Literal["relist", "raise"]
+
 M = TypeVar("M", bound=Model)
-EventType = Literal["ADDED", "MODIFIED", "DELETED"]
-OnGone = Literal["relist", "raise"]
 
 # Verbs that may be sent again after an answer that may have come after the server acted.
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})

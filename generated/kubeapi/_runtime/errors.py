@@ -9,9 +9,10 @@ whether it may be retried. Server `Warning` headers become `KubeWarning`s.
 
 from __future__ import annotations
 
-import re
-import warnings
-from typing import Any
+from .static import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class KubeError(Exception):
@@ -206,13 +207,13 @@ def api_error(
     return error
 
 
-_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
-_SPACE = re.compile(r"\s+")
-
-
 def excerpt(content: bytes, limit: int = 200) -> str:
     """A short, readable excerpt of a body that is not JSON (an HTML page from a proxy)."""
-    text = _SPACE.sub(" ", _TAGS.sub(" ", content.decode(errors="replace"))).strip()
+    import re
+
+    text = content.decode(errors="replace")
+    text = re.sub(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", " ", text, flags=re.S | re.I)
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
@@ -228,12 +229,12 @@ def retry_after(value: str | None) -> float | None:
     return seconds if seconds >= 0 else None
 
 
-_WARNING = re.compile(r'\d{3} \S+ "((?:[^"\\]|\\.)*)"')
-
-
 def warn(header_values: list[str]) -> None:
     """Surface each `Warning` header of a response as a KubeWarning."""
+    import re
+    import warnings
+
     for value in header_values:
-        for match in _WARNING.finditer(value):
+        for match in re.finditer(r'\d{3} \S+ "((?:[^"\\]|\\.)*)"', value):
             text = re.sub(r"\\(.)", r"\1", match.group(1))
             warnings.warn(text, KubeWarning, stacklevel=4)
