@@ -488,15 +488,12 @@ class Api:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout if timeout else None
 
-        async def send(kind: str, obj: Obj) -> None:
-            await response.write(encode({"type": kind, "object": self._versioned(rt, obj)}) + b"\n")
-
         try:
             given = query.get("resourceVersion", "")
             if given in ("", "0"):
                 rv = self.store.rv
                 for obj in self.store.select(rt, namespace, match):
-                    await send("ADDED", obj)
+                    await response.write(_line("ADDED", self._versioned(rt, obj)))
             else:
                 try:
                     rv = int(given)
@@ -509,22 +506,28 @@ class Api:
                 if _gone(request):
                     break
                 events = self.store.events_since(rt, rv)
+                batch: list[bytes] = []  # what is pending goes out as one chunk
                 for event in events:
-                    if _gone(request):
-                        break
                     rv = event.rv
                     if namespace is not None and event.namespace != namespace:
                         continue
                     seen = _as_seen(event, match)
                     if seen == event.type:
-                        await response.write(event.line(rt.api_version))
+                        batch.append(event.line(rt.api_version))
                     elif seen == "ADDED":
-                        await send("ADDED", event.object)
+                        batch.append(_line("ADDED", self._versioned(rt, event.object)))
                     elif seen == "DELETED":
                         assert event.old is not None
                         last = copy.deepcopy(event.old)
                         last["metadata"]["resourceVersion"] = str(event.rv)
-                        await send("DELETED", last)
+                        batch.append(_line("DELETED", self._versioned(rt, last)))
+                    if len(batch) == 256:
+                        if _gone(request):
+                            break
+                        await response.write(b"".join(batch))
+                        batch.clear()
+                if batch and not _gone(request):
+                    await response.write(b"".join(batch))
                 if events:
                     await asyncio.sleep(0)  # a lost connection is noticed before more writes
                     continue
@@ -712,6 +715,11 @@ def _delete_options_dry_run(body: bytes) -> bool:
     except ValueError:
         return False
     return isinstance(options, dict) and options.get("dryRun") == ["All"]
+
+
+def _line(kind: str, obj: Obj) -> bytes:
+    """One event of a watch stream."""
+    return encode({"type": kind, "object": obj}) + b"\n"
 
 
 def _gone(request: web.Request) -> bool:

@@ -129,7 +129,9 @@ class Config:
         import ssl
 
         if not self.server.startswith("https://"):
-            return True
+            # No TLS anywhere (plain server, no proxy): no context to build. Through a proxy,
+            # the default verification applies to the proxy's TLS.
+            return not self.proxy_url
         if not self.verify:
             ctx = ssl.create_default_context()
             ctx.check_hostname = False

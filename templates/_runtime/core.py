@@ -223,12 +223,13 @@ def metadata(obj: Model | Mapping[str, Any]) -> dict[str, Any]:
 
 def key(obj: Model) -> tuple[str, str]:
     """(namespace, name) of an object."""
-    meta = metadata(obj)
-    return str(codec.full(meta.get("namespace")) or ""), str(codec.full(meta.get("name")) or "")
+    namespace, name, _ = codec.identity(obj._d.get("metadata"))
+    return namespace, name
 
 
-def resource_version(obj: Model) -> str:
-    return str(codec.full(metadata(obj).get("resourceVersion")) or "")
+def version_of(obj: Model) -> str:
+    """An object's resourceVersion."""
+    return codec.identity(obj._d.get("metadata"))[2]
 
 
 def status_of(content: bytes, code: int, content_type: str) -> dict[str, Any]:
@@ -304,7 +305,7 @@ class WatchState(Generic[M]):
             old = self.objects.get(where)
             if old is None:
                 changes.append(WatchEvent("ADDED", obj))
-            elif resource_version_of(old) != resource_version_of(obj):
+            elif version_of(old) != version_of(obj):
                 changes.append(WatchEvent("MODIFIED", obj, old))
         for where, old in self.objects.items():
             if where not in fresh:
@@ -320,19 +321,24 @@ class WatchState(Generic[M]):
         Types pass through as the server sent them; an object already delivered at this
         resourceVersion (after a reconnect or a relist) is not delivered again.
         """
-        version = resource_version_of(obj)
+        # Metadata is small and nearly every consumer reads it: decoded whole, here, once.
+        d = obj._d
+        meta = d.get("metadata")
+        if type(meta) is codec.Raw:
+            meta = d["metadata"] = codec.full(meta)
+        namespace, name, version = codec.identity(meta)
         if version:
             self.resource_version = version
         if kind == "BOOKMARK":
             return None
         if kind not in ("ADDED", "MODIFIED", "DELETED"):
             raise ValueError(f"unknown watch event type {kind!r}")
-        where = key(obj)
+        where = (namespace, name)
         old = self.objects.get(where)
         if kind == "DELETED":
             self.objects.pop(where, None)
             return WatchEvent("DELETED", obj)
-        if old is not None and resource_version_of(old) == version:
+        if old is not None and version_of(old) == version:
             return None
         self.objects[where] = obj
         return WatchEvent("ADDED" if kind == "ADDED" else "MODIFIED", obj, old)
@@ -342,18 +348,6 @@ class WatchState(Generic[M]):
         if self.on_gone == "raise":
             raise error
         self.needs_list = True
-
-
-def resource_version_of(obj: Model) -> str:
-    return resource_version(obj)
-
-
-def event_of(line: bytes) -> tuple[str, dict[str, Any]]:
-    """(type, object dict) of one line of a watch stream (an ERROR's object is a Status)."""
-    raw = codec.loads_object(line)
-    kind = str(codec.full(raw.get("type")) or "")
-    obj = codec.obj(raw.get("object"))
-    return kind, obj if isinstance(obj, dict) else {}
 
 
 def label_matcher(selector: str | None) -> Any:

@@ -124,17 +124,20 @@ def transport_error(config: Config, exc: Exception, method: str, url: str) -> Tr
 
 
 def _lines(chunks: Iterable[bytes], tail: bytearray) -> Iterator[bytes]:
-    """Complete lines of a byte stream; an unfinished one waits in `tail`."""
+    """The non-empty lines of a byte stream; an unfinished one waits in `tail`."""
     for chunk in chunks:
-        tail += chunk
+        if tail:
+            chunk = bytes(tail) + chunk
+            tail.clear()
+        start = 0
         while True:
-            end = tail.find(b"\n")
+            end = chunk.find(b"\n", start)
             if end < 0:
+                tail += chunk[start:]
                 break
-            line = bytes(tail[:end])
-            del tail[: end + 1]
-            if line.strip():
-                yield line
+            if end > start:
+                yield chunk[start:end]
+            start = end + 1
 
 
 def _backoff(failures: int) -> float:
@@ -699,10 +702,8 @@ class Watch(Resource[M, L]):
         changed in between (on_gone="raise" raises Gone instead). ERROR events other than
         410 raise their ApiError. No (type, name, resourceVersion) is delivered twice.
         """
-        from contextlib import closing
-
         state: WatchState[M] = WatchState(resource_version, on_gone)
-        changes = self._changes(
+        return self._changes(
             state,
             label_selector,
             field_selector,
@@ -710,10 +711,6 @@ class Watch(Resource[M, L]):
             allow_watch_bookmarks,
             read_timeout,
         )
-        with closing(changes):
-            for change in changes:
-                if change is not None:
-                    yield change
 
     def _changes(
         self,
@@ -724,15 +721,18 @@ class Watch(Resource[M, L]):
         bookmarks: bool,
         read_timeout: float | None,
         hold: _Holder | None = None,
-    ) -> Generator[WatchEvent[M] | None, None, None]:
-        """The reflector: list when needed, watch, reconnect; None marks the first sync."""
+        synced: Callable[[], object] | None = None,
+    ) -> Generator[WatchEvent[M], None, None]:
+        """The reflector: list when needed, watch, reconnect; `synced()` once the first list
+        (or the given resourceVersion) has been delivered."""
         self._ready()
         deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
         limits = self._api.timeout.with_read(
             self._api.timeout.read if read_timeout is None else read_timeout
         )
         model: type[M] = self._model  # type: ignore[assignment]
-        path, failures, synced = self._path(), 0, False
+        new = object.__new__
+        path, failures = self._path(), 0
         while deadline is None or time.monotonic() < deadline:
             if hold is not None and hold.stopped.is_set():
                 return
@@ -742,9 +742,9 @@ class Watch(Resource[M, L]):
                     items, version = self._list_all(label_selector, field_selector, limits)
                     for listed in state.listed(items, version):
                         yield listed
-                if not synced:
-                    synced = True
-                    yield None
+                if synced is not None:
+                    synced()
+                    synced = None
                 query = core.params(
                     watch=True,
                     resource_version=state.resource_version,
@@ -758,7 +758,9 @@ class Watch(Resource[M, L]):
                 stream = self._api._stream(path, query, limits, hold)
                 with closing(stream):
                     for line in stream:
-                        kind, obj = core.event_of(line)
+                        kind, obj = codec.event(line)
+                        if not isinstance(obj, dict):
+                            obj = {}
                         if kind == "ERROR":
                             status = codec.plain(obj)
                             problem = api_error(
@@ -768,7 +770,9 @@ class Watch(Resource[M, L]):
                                 self._api.url(path, query),
                             )
                             break
-                        delivered = state.event(kind, model._view(obj, None))
+                        item = new(model)  # model._view(obj, None), inlined: once per event
+                        item._d, item._up = obj, None
+                        delivered = state.event(kind, item)
                         failures = 0
                         if delivered is not None:
                             yield delivered
@@ -932,13 +936,11 @@ class Informer(Generic[M]):
                 True,
                 self._read_timeout,
                 self._hold,
+                self._synced.set,
             )
             with closing(changes):
                 for change in changes:
-                    if change is None:
-                        self._synced.set()
-                    else:
-                        self._queue.put(change)
+                    self._queue.put(change)
         except BaseException as exc:
             if not self._hold.stopped.is_set():
                 self.error = exc
@@ -1728,7 +1730,7 @@ class AsyncList(AsyncResource[M, L]):
 
 
 class AsyncWatch(AsyncResource[M, L]):
-    async def watch(
+    def watch(
         self,
         *,
         resource_version: str | None = None,
@@ -1749,10 +1751,8 @@ class AsyncWatch(AsyncResource[M, L]):
         changed in between (on_gone="raise" raises Gone instead). ERROR events other than
         410 raise their ApiError. No (type, name, resourceVersion) is delivered twice.
         """
-        from contextlib import aclosing
-
         state: WatchState[M] = WatchState(resource_version, on_gone)
-        changes = self._changes(
+        return self._changes(
             state,
             label_selector,
             field_selector,
@@ -1760,10 +1760,6 @@ class AsyncWatch(AsyncResource[M, L]):
             allow_watch_bookmarks,
             read_timeout,
         )
-        async with aclosing(changes):
-            async for change in changes:
-                if change is not None:
-                    yield change
 
     async def _changes(
         self,
@@ -1774,15 +1770,18 @@ class AsyncWatch(AsyncResource[M, L]):
         bookmarks: bool,
         read_timeout: float | None,
         hold: _Holder | None = None,
-    ) -> AsyncGenerator[WatchEvent[M] | None, None]:
-        """The reflector: list when needed, watch, reconnect; None marks the first sync."""
+        synced: Callable[[], object] | None = None,
+    ) -> AsyncGenerator[WatchEvent[M], None]:
+        """The reflector: list when needed, watch, reconnect; `synced()` once the first list
+        (or the given resourceVersion) has been delivered."""
         await self._ready()
         deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
         limits = self._api.timeout.with_read(
             self._api.timeout.read if read_timeout is None else read_timeout
         )
         model: type[M] = self._model  # type: ignore[assignment]
-        path, failures, synced = self._path(), 0, False
+        new = object.__new__
+        path, failures = self._path(), 0
         while deadline is None or time.monotonic() < deadline:
             if hold is not None and hold.stopped.is_set():
                 return
@@ -1792,9 +1791,9 @@ class AsyncWatch(AsyncResource[M, L]):
                     items, version = await self._list_all(label_selector, field_selector, limits)
                     for listed in state.listed(items, version):
                         yield listed
-                if not synced:
-                    synced = True
-                    yield None
+                if synced is not None:
+                    synced()
+                    synced = None
                 query = core.params(
                     watch=True,
                     resource_version=state.resource_version,
@@ -1808,7 +1807,9 @@ class AsyncWatch(AsyncResource[M, L]):
                 stream = self._api._stream(path, query, limits, hold)
                 async with aclosing(stream):
                     async for line in stream:
-                        kind, obj = core.event_of(line)
+                        kind, obj = codec.event(line)
+                        if not isinstance(obj, dict):
+                            obj = {}
                         if kind == "ERROR":
                             status = codec.plain(obj)
                             problem = api_error(
@@ -1818,7 +1819,9 @@ class AsyncWatch(AsyncResource[M, L]):
                                 self._api.url(path, query),
                             )
                             break
-                        delivered = state.event(kind, model._view(obj, None))
+                        item = new(model)  # model._view(obj, None), inlined: once per event
+                        item._d, item._up = obj, None
+                        delivered = state.event(kind, item)
                         failures = 0
                         if delivered is not None:
                             yield delivered
@@ -1971,16 +1974,18 @@ class AsyncInformer(Generic[M]):
 
         label_selector, field_selector = self._selectors
         try:
-            async with aclosing(
-                self.resource._changes(
-                    self._state, label_selector, field_selector, None, True, self._read_timeout
-                )
-            ) as changes:
+            changes = self.resource._changes(
+                self._state,
+                label_selector,
+                field_selector,
+                None,
+                True,
+                self._read_timeout,
+                synced=self._synced.set,
+            )
+            async with aclosing(changes):
                 async for change in changes:
-                    if change is None:
-                        self._synced.set()
-                    else:
-                        await self._queue.put(change)
+                    await self._queue.put(change)
         except BaseException as exc:
             self.error = exc
             self._synced.set()

@@ -30,6 +30,8 @@ Raw: type = _NeverRaw
 _raw_full: Callable[[Any], Any]
 _raw_obj: Callable[[Any], Any]
 _raw_arr: Callable[[Any], Any]
+_raw_event: Callable[[Any], Any]
+_raw_identity: Callable[[Any], Any]
 _invalid: type[Exception] = ValueError
 NAME = ""
 _lazy = False
@@ -61,7 +63,7 @@ def _load() -> None:
 
 def _msgspec() -> bool:
     """Load msgspec's readers of lazy values (once); False if msgspec is not installed."""
-    global Raw, _raw_full, _raw_obj, _raw_arr, _invalid
+    global Raw, _raw_full, _raw_obj, _raw_arr, _raw_event, _raw_identity, _invalid
     if Raw is not _NeverRaw:
         return True
     try:
@@ -74,6 +76,12 @@ def _msgspec() -> bool:
     _raw_full = decoder().decode
     _raw_obj = decoder(GenericAlias(dict, (str, raw))).decode
     _raw_arr = decoder(GenericAlias(list, raw)).decode
+    line = msgspec.defstruct(
+        "WatchLine", [("type", str), ("object", GenericAlias(dict, (str, raw)))]
+    )
+    _raw_event = decoder(line).decode
+    names = [("namespace", str, ""), ("name", str, ""), ("resourceVersion", str, "")]
+    _raw_identity = decoder(msgspec.defstruct("Identity", names)).decode
     Raw, _invalid = raw, msgspec.ValidationError
     return True
 
@@ -157,6 +165,41 @@ def loads_object(data: bytes | str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError(f"expected a JSON object, got {type(value).__name__}")
     return value
+
+
+def event(line: bytes) -> tuple[str, Any]:
+    """(type, object) of one line of a watch stream; the object decoded one level deep."""
+    if not NAME:
+        _load()
+    if _lazy:
+        try:
+            found = _raw_event(line)
+        except _invalid:
+            pass  # not the usual shape: decoded as any document below
+        else:
+            return found.type, found.object
+    value = loads_object(line)
+    return str(full(value.get("type")) or ""), obj(value.get("object"))
+
+
+def identity(metadata: Any) -> tuple[str, str, str]:
+    """(namespace, name, resourceVersion) of an object's metadata, lazily kept or not,
+    without decoding (or changing) the rest of it."""
+    if type(metadata) is Raw:
+        try:
+            found = _raw_identity(metadata)
+        except _invalid:
+            metadata = _raw_full(metadata)
+        else:
+            return found.namespace, found.name, found.resourceVersion
+    if not isinstance(metadata, dict):
+        return "", "", ""
+    get = metadata.get
+    namespace, name, version = get("namespace", ""), get("name", ""), get("resourceVersion", "")
+    if type(namespace) is str and type(name) is str and type(version) is str:
+        return namespace, name, version
+    values = [full(v) for v in (namespace, name, version)]
+    return tuple(v if isinstance(v, str) else "" for v in values)  # type: ignore[return-value]
 
 
 def plain(value: Any) -> Any:
