@@ -138,3 +138,21 @@ def test_importing_models_loads_no_heavy_modules() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("later", ["orjson", "json"])
+def test_objects_decoded_lazily_survive_another_codec(later: str) -> None:
+    """An informer's cache outlives a codec.select(): its lazy values stay readable."""
+    from kubeapi._runtime import codec
+
+    assert codec.select("msgspec") == "msgspec"
+    body = b'{"metadata":{"name":"x","labels":{"a":"b"}},"spec":{"containers":[{"name":"c"}]},"zz":[1,true]}'
+    pod = Pod.from_json(body)
+    try:
+        assert codec.select(later) == later
+        assert pod.spec.containers[0].name == "c"
+        assert json.loads(pod.to_json()) == json.loads(body)
+        assert pod.to_dict()["zz"] == [1, True]
+        assert Pod.from_json(body).metadata.labels == {"a": "b"}
+    finally:
+        codec.select()
