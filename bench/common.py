@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import statistics
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 REPO = Path(__file__).resolve().parent.parent
 TIMES = "\u00d7"
@@ -124,3 +126,19 @@ def clean_env(**extra: str) -> dict[str, str]:
 def short_error(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     return text if len(text) <= 160 else text[:157] + "..."
+
+
+def run_child(module: str, *args: str) -> tuple[dict[str, Any] | None, str]:
+    """`python -m module args` in a fresh interpreter: (its JSON on stdout, "") or (None,
+    the last line of its error)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        return None, (proc.stderr.strip().splitlines() or ["?"])[-1]
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result, ""

@@ -14,12 +14,11 @@ import gc
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import NOT_INSTALLED, Check, Context, Row, Series, clean_env, installed, log
+from bench.common import NOT_INSTALLED, Check, Context, Row, Series, installed, log, run_child
 from bench.pods import pod_list_body
 from bench.variants import VARIANTS, run_decode
 
@@ -97,15 +96,8 @@ def figures(ctx: Context) -> list[Row]:
         # and the decoded list then looks nearly free (0.01x json in CI before this).
         for rep in range(reps + 1):
             for key, series in list(active):
-                proc = subprocess.run(
-                    [sys.executable, "-m", "bench.memory", key, str(path)],
-                    env=clean_env(),
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-                if proc.returncode != 0:
-                    tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+                result, tail = run_child("bench.memory", key, str(path))
+                if result is None:
                     if key == "ours":
                         ctx.problem(f"memory child for kubeapi failed: {tail}")
                     for s in series:
@@ -114,7 +106,6 @@ def figures(ctx: Context) -> list[Row]:
                     continue
                 if rep == 0:
                     continue
-                result = json.loads(proc.stdout)
                 series[0].values.append(float(result["held"]))
                 series[1].values.append(float(result["peak"]))
     return [held, peak]

@@ -13,7 +13,6 @@ import asyncio
 import gc
 import json
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import NOT_INSTALLED, Check, Context, Row, Series, clean_env, installed, log
+from bench.common import NOT_INSTALLED, Check, Context, Row, Series, installed, log, run_child
 
 NAMESPACE = "default"
 
@@ -198,20 +197,12 @@ def informer_row(ctx: Context, url: str, count: int) -> Row:
             series.fail(NOT_INSTALLED)
             continue
         for rep in range(reps + 1):  # the first run writes .pyc files and is not counted
-            proc = subprocess.run(
-                [sys.executable, "-m", "bench.runtime", key, url],
-                env=clean_env(),
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if proc.returncode != 0:
-                tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+            result, tail = run_child("bench.runtime", key, url)
+            if result is None:
                 if key == "ours":
                     ctx.problem(f"informer memory child failed: {tail}")
                 series.fail(f"n/a (error: {tail[:120]})")
                 break
-            result = json.loads(proc.stdout)
             if result["count"] != count:
                 ctx.problem(f"{key} held {result['count']} pods, not {count}")
             if rep:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import GeneratePackage
+from helpers import GeneratePackage, thing_spec
 
 from kubeforge import source
 from kubeforge.cache import digest
@@ -61,6 +62,14 @@ def _no_internal_errors() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def bundled_spec() -> source.Spec:
     return source.bundled()
+
+
+@pytest.fixture
+def spec_file(tmp_path: Path) -> Path:
+    """helpers.thing_spec() as a file."""
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(thing_spec()))
+    return path
 
 
 @pytest.fixture

@@ -26,6 +26,13 @@ def minimal_spec(
     }
 
 
+def thing_spec() -> dict[str, Any]:
+    """The smallest useful spec: one group (example), one model (Thing)."""
+    return minimal_spec(
+        {"io.example.v1.Thing": {"type": "object", "properties": {"name": {"type": "string"}}}}
+    )
+
+
 def kubectl_binaries() -> dict[str, str]:
     """kubectl binaries to judge with, by name: `kubectl`, and the oldest and newest of the
     versioned ones (`kubectl.1.27` ...) the image keeps beside it, when it has them."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -11,18 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import minimal_spec
-
-SPEC = minimal_spec(
-    {"io.example.v1.Thing": {"type": "object", "properties": {"name": {"type": "string"}}}}
-)
-
-
-@pytest.fixture
-def spec_file(tmp_path: Path) -> Path:
-    path = tmp_path / "spec.json"
-    path.write_text(json.dumps(SPEC))
-    return path
 
 
 def _kubeforge(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -13,13 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import REPO, minimal_spec
+from helpers import REPO, thing_spec
 
 from kubeforge.cli import main
-
-SPEC = minimal_spec(
-    {"io.example.v1.Thing": {"type": "object", "properties": {"name": {"type": "string"}}}}
-)
 
 
 def _git(where: Path, *args: str) -> str:
@@ -52,7 +48,7 @@ def test_the_hook_fails_on_a_stale_package_and_shows_the_diff(tmp_path: Path) ->
     hooks.mkdir()
     user.mkdir()
     rev = _snapshot(hooks)
-    (user / "spec.json").write_text(json.dumps(SPEC))
+    (user / "spec.json").write_text(json.dumps(thing_spec()))
     args = ["generate", "--quiet", "--spec", str(user / "spec.json"), "--out", str(user / "gen")]
     assert main(args) == 0
     config = {

@@ -11,17 +11,6 @@ from helpers import minimal_spec
 
 from kubeforge.cli import main
 
-SPEC = minimal_spec(
-    {"io.example.v1.Thing": {"type": "object", "properties": {"name": {"type": "string"}}}}
-)
-
-
-@pytest.fixture
-def spec_file(tmp_path: Path) -> Path:
-    path = tmp_path / "spec.json"
-    path.write_text(json.dumps(SPEC))
-    return path
-
 
 def _tree(out: Path) -> dict[str, bytes]:
     return {
