@@ -412,3 +412,30 @@ def test_warnings_can_be_turned_into_errors(fake_api: FakeServer) -> None:
             kube.core_v1.configmaps().create(
                 {"metadata": {"name": "x"}, "spec": {"bogus": 1}}, field_validation="Warn"
             )
+
+
+def test_a_per_call_timeout_overrides_the_clients(mute_port: int) -> None:
+    with Client(Config(f"http://127.0.0.1:{mute_port}"), retry=Retry(attempts=1)) as kube:
+        started = time.monotonic()
+        with pytest.raises(ReadTimeout):
+            kube.core_v1.pods().get("x", timeout=0.3)
+        assert time.monotonic() - started < 5, "not the client's 30 s"
+
+
+def test_the_token_bucket_spaces_requests() -> None:
+    from kubeapi._runtime.core import TokenBucket
+
+    bucket = TokenBucket(rate=10, burst=2)
+    waits = [bucket.take(100.0) for _ in range(4)]
+    assert waits == [0.0, 0.0, pytest.approx(0.1), pytest.approx(0.2)]
+    assert bucket.take(101.0) == 0.0, "a second later the bucket has refilled"
+
+
+def test_a_rate_limited_client_waits_between_requests(fake_api: FakeServer) -> None:
+    from kubeapi import RateLimit
+
+    with _client(fake_api, rate_limit=RateLimit(qps=20, burst=1)) as kube:
+        started = time.monotonic()
+        for _ in range(5):
+            kube.core_v1.configmaps().list()
+        assert time.monotonic() - started >= 4 / 20 * 0.9

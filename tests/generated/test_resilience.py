@@ -234,3 +234,44 @@ def test_a_quiet_watch_outlives_three_read_timeouts_and_sees_the_next_change() -
             direct.core_v1.configmaps().create(ConfigMap(metadata=ObjectMeta(name="late")))
             consumer.join(timeout=30)
         assert [(e.type, e.object.metadata.name) for e in seen] == [("ADDED", "late")]
+
+
+def test_informer_resyncs_and_stops_its_threads() -> None:
+    with FakeServer() as server, _direct(server) as kube:
+        kube.core_v1.configmaps().create(ConfigMap(metadata=ObjectMeta(name="kept")))
+        resynced = threading.Event()
+        seen: list[tuple[str, str]] = []
+
+        def on_update(old: ConfigMap, new: ConfigMap) -> None:
+            seen.append((old.metadata.name or "", new.metadata.name or ""))
+            if old is new:  # a resync hands the cached object as both
+                resynced.set()
+
+        before = {t.name for t in threading.enumerate()}
+        with kube.core_v1.configmaps().informer(on_update=on_update, resync_period=0.2) as informer:
+            informer.wait_synced(timeout=10)
+            assert resynced.wait(10)
+            assert {t.name for t in threading.enumerate()} - before == {
+                "kubeapi-informer-watch",
+                "kubeapi-informer-handlers",
+            }
+        assert seen[0] == ("kept", "kept")
+        assert {t.name for t in threading.enumerate()} - before == set(), "threads stopped"
+
+
+def test_retry_on_conflict_reruns_a_read_modify_write() -> None:
+    with FakeServer() as server, _direct(server) as kube, _direct(server) as other:
+        maps = kube.core_v1.configmaps()
+        maps.create(ConfigMap(metadata=ObjectMeta(name="counter"), data={"n": "0"}))
+        attempts: list[int] = []
+
+        def increment() -> ConfigMap:
+            current = maps.get("counter")
+            if not attempts:  # someone else writes between our read and our write, once
+                other.core_v1.configmaps().patch("counter", {"data": {"n": "10"}})
+            attempts.append(1)
+            current.data["n"] = str(int(current.data["n"]) + 1)
+            return maps.replace(current)
+
+        assert kube.retry_on_conflict(increment).data == {"n": "11"}
+        assert len(attempts) == 2
