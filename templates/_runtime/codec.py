@@ -166,18 +166,25 @@ def loads_object(data: bytes | str) -> dict[str, Any]:
     return value
 
 
+# Below this size a watch event is decoded whole: one call costs less than a lazy decode
+# and the reads that follow, and small objects gain nothing from being kept lazily.
+SMALL_EVENT = 2048
+
+
 def event(line: bytes) -> tuple[str, Any]:
-    """(type, object) of one line of a watch stream; the object decoded one level deep."""
+    """(type, object) of one line of a watch stream; a big object decoded one level deep."""
     if not NAME:
         _load()
-    if _lazy:
+    if _lazy and len(line) > SMALL_EVENT:
         try:
             found = _raw_event(line)
         except _invalid:
             pass  # not the usual shape: decoded as any document below
         else:
             return found.type, found.object
-    value = loads_object(line)
+    value = _loads(line)
+    if not isinstance(value, dict):
+        raise ValueError(f"a watch event must be a JSON object, got {type(value).__name__}")
     return str(full(value.get("type")) or ""), obj(value.get("object"))
 
 
