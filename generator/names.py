@@ -64,19 +64,61 @@ class ClassName(str):
         return str.__new__(cls, text)
 
 
+# Kubernetes' own API groups and the Go packages (k8s.io/api/<package>) their users know.
+KUBERNETES_PACKAGES = {
+    "": "core",
+    "admission.k8s.io": "admission",
+    "admissionregistration.k8s.io": "admissionregistration",
+    "apidiscovery.k8s.io": "apidiscovery",
+    "apiextensions.k8s.io": "apiextensions",
+    "apiregistration.k8s.io": "apiregistration",
+    "apps": "apps",
+    "authentication.k8s.io": "authentication",
+    "authorization.k8s.io": "authorization",
+    "autoscaling": "autoscaling",
+    "batch": "batch",
+    "certificates.k8s.io": "certificates",
+    "coordination.k8s.io": "coordination",
+    "custom.metrics.k8s.io": "custom_metrics",
+    "discovery.k8s.io": "discovery",
+    "events.k8s.io": "events",
+    "extensions": "extensions",
+    "external.metrics.k8s.io": "external_metrics",
+    "flowcontrol.apiserver.k8s.io": "flowcontrol",
+    "imagepolicy.k8s.io": "imagepolicy",
+    "internal.apiserver.k8s.io": "apiserverinternal",
+    "metrics.k8s.io": "metrics",
+    "networking.k8s.io": "networking",
+    "node.k8s.io": "node",
+    "policy": "policy",
+    "rbac.authorization.k8s.io": "rbac",
+    "resource.k8s.io": "resource",
+    "scheduling.k8s.io": "scheduling",
+    "storage.k8s.io": "storage",
+    "storagemigration.k8s.io": "storagemigration",
+}
+# Domain suffixes that say nothing about the group: dropped from module names.
+_SUFFIXES = ("k8s.io", "x-k8s.io")
+
+
 def module_for_group(group: str, version: str) -> str:
-    """Module name for an API group-version outside the built-in Go packages.
+    """The module of an API group-version, from the group alone.
 
-    The group's first DNS label plus the version: `cert-manager.io` v1 -> `cert_manager_v1`.
+    Kubernetes' groups take their Go package's name (`rbac.authorization.k8s.io` v1 ->
+    `rbac_v1`, "" -> `core_v1`); any other group its DNS labels, most specific first, without
+    the public suffix (`cert-manager.io` -> `cert_manager_v1`, `networking.istio.io` ->
+    `networking_istio_v1`, `gateway.networking.k8s.io` -> `gateway_networking_v1`), or with
+    it where the short form would read like a Kubernetes package (`apps.io` -> `apps_io_v1`).
     """
-    label = group.split(".")[0] if group else "core"
-    return f"{PythonName(label).rstrip('_')}_{version}"
-
-
-def extend_module_name(group: str, version: str, depth: int) -> str:
-    """A longer name for a group whose short name collides: more DNS labels, in order."""
-    labels = group.split(".")[: depth + 1]
-    return f"{PythonName('_'.join(labels)).rstrip('_')}_{version}"
+    base = KUBERNETES_PACKAGES.get(group)
+    if base is None:
+        labels = group.split(".")
+        suffix = next((s for s in _SUFFIXES if group.endswith("." + s)), None)
+        short = labels[: -len(suffix.split("."))] if suffix else labels[:-1] or labels
+        base = PythonName("_".join(short)).rstrip("_")
+        if base in KUBERNETES_PACKAGES.values() or base in ("meta", "version", "runtime"):
+            base = PythonName("_".join(labels)).rstrip("_")
+    return f"{base}_{version}" if version else base
 
 
 def unique(names: list[str]) -> list[str]:

@@ -21,9 +21,9 @@ from kubeforge.ir import (
     TypeRef,
 )
 from kubeforge.names import (
+    KUBERNETES_PACKAGES,
     ClassName,
     PythonName,
-    extend_module_name,
     is_version,
     module_for_group,
     unique,
@@ -60,6 +60,35 @@ _ACTION_VERB = {
     "deletecollection": "deletecollection",
 }
 _REF = "#/definitions/"
+# apimachinery's meta/v1 types, as aggregated API servers' specs name them (`v1.ObjectMeta`).
+_META_NAMES = frozenset(
+    {
+        "APIGroup",
+        "APIGroupList",
+        "APIResource",
+        "APIResourceList",
+        "APIVersions",
+        "Condition",
+        "DeleteOptions",
+        "FieldsV1",
+        "GroupVersionForDiscovery",
+        "LabelSelector",
+        "LabelSelectorRequirement",
+        "ListMeta",
+        "ManagedFieldsEntry",
+        "MicroTime",
+        "ObjectMeta",
+        "OwnerReference",
+        "Patch",
+        "Preconditions",
+        "ServerAddressByClientCIDR",
+        "Status",
+        "StatusCause",
+        "StatusDetails",
+        "Time",
+        "WatchEvent",
+    }
+)
 
 
 @dataclass
@@ -93,25 +122,18 @@ class _Parser:
         return Package(self.package, sha, self._modules(resources), tuple(skipped))
 
     def _assign_modules(self, definitions: Json) -> None:
-        """Each definition's module: its Go package for Kubernetes types, else its group."""
-        gv_of: dict[str, tuple[str, str]] = {}
-        for key, schema in sorted(definitions.items()):
-            gvks = _gvks(schema)
-            if len(gvks) == 1:
-                gv_of[key] = gvks[0][:2]
-            module = _go_package_module(key)
-            if module:
-                self.module_of[key] = module
-                if key in gv_of:
-                    self.gv_module.setdefault(gv_of[key], module)
-        claimed = set(self.module_of.values())
+        """Each definition's module: its API group and version, named by one rule for every
+        spec (names.module_for_group); apimachinery's Go packages keep their names."""
+        gv_of = _group_versions(definitions, self.spec.get("paths"))
+        claimed: set[str] = set()
         for gv, module in sorted(self.previous.items()):
             group, _, version = gv.rpartition("/")
-            if (group, version) not in self.gv_module and module not in claimed:
-                self.gv_module[(group, version)] = module
-                claimed.add(module)
+            self.gv_module[(group, version)] = module
+            claimed.add(module)
         for key in sorted(definitions):
-            if key in self.module_of:
+            fixed = _apimachinery_module(key)
+            if fixed:
+                self.module_of[key] = fixed
                 continue
             group, version = gv_of.get(key) or _gv_from_key(key)
             self.module_of[key] = self._group_module(group, version, claimed)
@@ -124,14 +146,12 @@ class _Parser:
     def _group_module(self, group: str, version: str, claimed: set[str]) -> str:
         if (group, version) in self.gv_module:
             return self.gv_module[(group, version)]
-        name, depth = module_for_group(group, version), 1
-        while name in claimed and depth < len(group.split(".")):
-            name, depth = extend_module_name(group, version, depth), depth + 1
-        if name in claimed:
+        name = module_for_group(group, version)
+        if name in claimed:  # another group reads the same (foo.io and foo.com): say so
             self.warnings.append(
                 Diagnostic(
                     f"group {group}/{version}",
-                    f"module name {name} is taken",
+                    f"module name {name} is taken by another group",
                     Level.WARNING,
                     "using a numbered module name",
                 )
@@ -492,9 +512,15 @@ def _gvks(schema: Json) -> tuple[tuple[str, str, str], ...]:
     )
 
 
-def _go_package_module(key: str) -> str:
-    """`io.k8s.api.core.v1.Pod` -> core_v1; `io.k8s.apimachinery.pkg.util.intstr.IntOrString` -> intstr."""
-    if not key.startswith("io.k8s."):
+def _apimachinery_module(key: str) -> str:
+    """apimachinery's packages keep their Go names: meta_v1, intstr, resource, runtime, version
+    (`io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`, or kube-openapi's `k8s.io.` form)."""
+    if key.startswith("k8s.io."):
+        key = "io.k8s." + key[len("k8s.io.") :]
+    version, _, name = key.partition(".")
+    if version == "v1" and name in _META_NAMES:  # kube-openapi's short names: `v1.ObjectMeta`
+        return "meta_v1"
+    if not key.startswith("io.k8s.apimachinery."):
         return ""
     parts = key.split(".")[:-1]
     if len(parts) >= 2 and is_version(parts[-1]):
@@ -503,12 +529,67 @@ def _go_package_module(key: str) -> str:
 
 
 def _gv_from_key(key: str) -> tuple[str, str]:
-    """`com.example.stable.v1.CronTab` -> (stable.example.com, v1)."""
+    """A group-version guessed from a definition's name alone (no GVK, no path serves it):
+    Kubernetes Go paths (`io.k8s.api.core.v1.X`, `k8s.io.api.core.v1.X`) by their package;
+    other Go paths (`com.github.org.repo.pkg.apis.monitoring.v1.X`) by the package after
+    `apis`; reversed domains (`com.example.stable.v1.X`) by the domain; a bare version
+    (`v1beta1.X`) by nothing but the version."""
     parts = key.split(".")[:-1]
-    for i in range(len(parts) - 1, -1, -1):
-        if is_version(parts[i]):
-            return ".".join(reversed(parts[:i])), parts[i]
-    return ".".join(reversed(parts)), "v1"
+    if parts[:3] == ["k8s", "io", "api"]:
+        parts = ["io", "k8s", *parts[2:]]
+    index = next((i for i in range(len(parts) - 1, -1, -1) if is_version(parts[i])), None)
+    if index is None:
+        return ".".join(reversed(parts)), ""
+    prefix, version = parts[:index], parts[index]
+    if prefix[:3] == ["io", "k8s", "api"] and len(prefix) == 4:
+        package = prefix[3]
+        group = next((g for g, p in KUBERNETES_PACKAGES.items() if p == package), package)
+        return group, version
+    if "apis" in prefix:
+        return prefix[-1], version  # .../pkg/apis/<package>/<version>
+    if not prefix:
+        return "unknown", version  # never core_*: nothing says this is the core group
+    return ".".join(reversed(prefix)), version
+
+
+def _group_versions(definitions: Json, paths: Any) -> dict[str, tuple[str, str]]:
+    """The group-version of each definition that says or shows it: its GVK, else the paths
+    whose operations send or return it, else the definitions of its Go package that do.
+    Definitions with none are left out (their name decides)."""
+    found: dict[str, tuple[str, str]] = {}
+    for key, schema in definitions.items():
+        gvs = {g[:2] for g in _gvks(schema)} if isinstance(schema, dict) else set()
+        if len(gvs) == 1:
+            found[key] = gvs.pop()
+    served: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for path, item in (paths or {}).items() if isinstance(paths, dict) else ():
+        shape = _path_shape(path)
+        if shape is None or not isinstance(item, dict):
+            continue
+        for op in item.values():
+            if isinstance(op, dict):
+                for key in _operation_refs(op):
+                    served[key].add(shape[:2])
+    for key, gvs in served.items():
+        if key not in found and key in definitions and len(gvs) == 1:
+            found[key] = next(iter(gvs))
+    by_package: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for key, gv in found.items():
+        by_package[key.rpartition(".")[0]].add(gv)
+    for key in definitions:
+        package = by_package.get(key.rpartition(".")[0], set())
+        if key not in found and len(package) == 1:
+            found[key] = next(iter(package))
+    return found
+
+
+def _operation_refs(op: Json) -> list[str]:
+    """Definitions an operation sends or returns (directly)."""
+    refs = [_ref_key(_response_schema(op))]
+    for param in op.get("parameters") or ():
+        if isinstance(param, dict) and param.get("in") == "body":
+            refs.append(_ref_key(param.get("schema") or {}))
+    return [r for r in refs if r]
 
 
 def _path_shape(path: str) -> tuple[str, str, str, bool, bool, str, bool] | None:

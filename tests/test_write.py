@@ -134,22 +134,27 @@ def _group_spec(*groups: str) -> dict[str, object]:
 
 
 def test_adding_a_group_never_renames_an_existing_module(tmp_path: Path) -> None:
-    out = tmp_path / "out"
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
     first = tmp_path / "first.json"
     first.write_text(json.dumps(_group_spec("widgets.example.org")))
     assert main(["generate", "--quiet", "--spec", str(first), "--out", str(out)]) == 0
-    assert (out / "kubeapi" / "widgets_v1.py").exists()
-    # A group that sorts first and has the same first label would take the short name on a
-    # fresh generation; regenerating into the same directory keeps the existing name.
+    assert (out / "kubeapi" / "widgets_example_v1.py").exists()
     second = tmp_path / "second.json"
     second.write_text(json.dumps(_group_spec("widgets.example.org", "widgets.acme.com")))
-    assert main(["generate", "--quiet", "--spec", str(second), "--out", str(out)]) == 0
-    modules = {p.name for p in (out / "kubeapi").glob("widgets*.py")}
-    assert modules == {"widgets_v1.py", "widgets_acme_v1.py"}
-    assert '"widgets.example.org/v1": "widgets_v1"' in (out / "kubeapi" / "_groups.py").read_text()
-    fresh = tmp_path / "fresh"
-    assert main(["generate", "--quiet", "--spec", str(second), "--out", str(fresh)]) == 0
-    assert {p.name for p in (fresh / "kubeapi").glob("widgets*.py")} == {
-        "widgets_v1.py",
-        "widgets_example_v1.py",
-    }
+    for target in (out, fresh):  # names come from the group alone, whatever else is there
+        assert main(["generate", "--quiet", "--spec", str(second), "--out", str(target)]) == 0
+        modules = {p.name for p in (target / "kubeapi").glob("widgets*.py")}
+        assert modules == {"widgets_example_v1.py", "widgets_acme_v1.py"}
+
+
+def test_regeneration_keeps_the_module_names_of_an_earlier_generation(tmp_path: Path) -> None:
+    """An earlier kubeforge named modules by another rule: its names stay, recorded in _groups."""
+    out = tmp_path / "out"
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(_group_spec("widgets.example.org")))
+    assert main(["generate", "--quiet", "--spec", str(spec), "--out", str(out)]) == 0
+    groups = out / "kubeapi" / "_groups.py"
+    groups.write_text(groups.read_text().replace('"widgets_example_v1"', '"widgets_v1"'))
+    assert main(["generate", "--quiet", "--spec", str(spec), "--out", str(out)]) == 0
+    assert {p.name for p in (out / "kubeapi").glob("widgets*.py")} == {"widgets_v1.py"}
+    assert '"widgets.example.org/v1": "widgets_v1"' in groups.read_text()

@@ -184,10 +184,10 @@ def test_a_crd_is_served_discovered_published_and_generated(
     sys.path.insert(0, str(out))
     try:
         kubeapi = importlib.import_module("crdapi")
-        stable = importlib.import_module("crdapi.stable_v1")
+        stable = importlib.import_module("crdapi.stable_example_v1")
         config = kubeapi.Config(fake_api.url, token=fake_api.token, ca_file=fake_api.ca_file)
         with kubeapi.Client(config) as kube:
-            crontabs = kube.stable_v1.crontabs()
+            crontabs = kube.stable_example_v1.crontabs()
             nightly = crontabs.get("nightly")
             assert isinstance(nightly, stable.CronTab)
             assert nightly.spec.cron_spec == "0 0 * * *" and nightly.spec.replicas == 4

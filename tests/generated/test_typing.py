@@ -40,7 +40,7 @@ def crd_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
         args = ["generate", "--server", server.url, "--token", server.token]
         args += ["--ca-file", str(server.ca_file), "--out", str(out), "--package", "crdapi"]
         assert main([*args, "--quiet"]) == 0
-    assert (out / "crdapi/shop_v1.py").is_file()
+    assert (out / "crdapi/shop_example_v1.py").is_file()
     return out
 
 

@@ -6,7 +6,7 @@ compares the lines they report with the marked ones.
 
 from __future__ import annotations
 
-from crdapi.shop_v1 import Widget, WidgetSpec
+from crdapi.shop_example_v1 import Widget, WidgetSpec
 
 from kubeapi import Client
 from kubeapi.apps_v1 import Deployment

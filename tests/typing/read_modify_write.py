@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from crdapi import meta_v1 as crd_meta
-from crdapi.shop_v1 import Widget, WidgetSpec, WidgetSpecParts
+from crdapi.shop_example_v1 import Widget, WidgetSpec, WidgetSpecParts
 
 from kubeapi.apps_v1 import Deployment
 from kubeapi.core_v1 import Container, ContainerPort, Pod, PodSpec, ResourceRequirements
