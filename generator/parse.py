@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,11 +105,13 @@ class _Parser:
     gv_module: dict[tuple[str, str], str] = field(default_factory=dict)
     pending: list[tuple[str, Json, str]] = field(default_factory=list)
     previous: Mapping[str, str] = field(default_factory=dict)
+    served: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- definitions
 
     def run(self, sha: str) -> Package:
         definitions: Json = self.spec.get("definitions") or {}
+        self.served = self._served_kinds()
         self._assign_modules(definitions)
         for key in sorted(definitions):
             self._definition(key, definitions[key])
@@ -230,7 +232,7 @@ class _Parser:
                 )
             )
         items = next((f for f in fields if f.wire == "items"), None)
-        gvks = _gvks(schema)
+        gvks = _gvks(schema) or ((self.served[key],) if key in self.served else ())
         list_item = ""
         if (
             items is not None
@@ -290,64 +292,104 @@ class _Parser:
 
     # ---------------------------------------------------------------- resources
 
+    def _operations(self) -> Iterator[tuple[str, str, Json, RestPath | None, str]]:
+        """(path, method, operation, what the path addresses, action) of every operation."""
+        paths = self.spec.get("paths")
+        if not isinstance(paths, dict):
+            return
+        for path in sorted(paths):
+            item = paths[path]
+            if not isinstance(item, dict):
+                continue
+            where = rest_path(path)
+            for method in sorted(item):
+                op = item[method]
+                if method == "parameters" or not isinstance(op, dict):
+                    continue
+                yield path, method, op, where, _action(op, method, where) if where else ""
+
+    def _served_kinds(self) -> dict[str, tuple[str, str, str]]:
+        """GVKs the paths show for definitions that carry none (go-restful servers): the
+        object an item or create answers with, and the list a list answers with."""
+        found: dict[str, tuple[str, str, str]] = {}
+        definitions = self.spec.get("definitions") or {}
+        for _, _, op, where, action in self._operations():
+            if where is None or where.subresource or action not in ("get", "post", "put", "list"):
+                continue
+            key = _ref_key(_response_schema(op))
+            schema = definitions.get(key)
+            if isinstance(schema, dict) and not _gvks(schema):
+                found.setdefault(key, (where.group, where.version, key.rsplit(".", 1)[-1]))
+        return found
+
     def _resources(self) -> tuple[list[Resource], list[Skipped]]:
         by_gvk: dict[tuple[str, str, str], str] = {}
         for key, model in sorted(self.models.items()):
             if len(model.gvks) == 1:
                 by_gvk[model.gvks[0]] = key
         found: dict[tuple[str, str, str], _Res] = {}
+        ops: dict[tuple[str, str, str], list[tuple[str, str, str]]] = defaultdict(list)
         skipped: list[Skipped] = []
         params: Json = self.spec.get("parameters") or {}
-        for path in sorted(self.spec.get("paths") or {}):
-            item = self.spec["paths"][path]
-            shape = _path_shape(path)
-            for method in sorted(item):
-                op = item[method]
-                if method == "parameters" or not isinstance(op, dict):
-                    continue
-                action = op.get("x-kubernetes-action")
-                if action is None:
-                    continue
-                op_id = str(op.get("operationId", ""))
-                if shape is None:
-                    skipped.append(Skipped(path, method, op_id, "path is outside /api and /apis"))
-                    continue
-                group, version, plural, namespaced, _, sub, watch_path = shape
-                if watch_path or action in ("watch", "watchlist"):
-                    skipped.append(
-                        Skipped(
-                            path,
-                            method,
-                            op_id,
-                            "deprecated watch path; watch() uses ?watch=true on the list path",
-                        )
+        for path, method, op, where, action in self._operations():
+            op_id = str(op.get("operationId", ""))
+            if where is None:
+                skipped.append(Skipped(path, method, op_id, _NOT_A_RESOURCE))
+                continue
+            if where.watch or action in ("watch", "watchlist"):
+                skipped.append(
+                    Skipped(
+                        path,
+                        method,
+                        op_id,
+                        "deprecated watch path; watch() uses ?watch=true on the list path",
                     )
-                    continue
-                if action == "connect":
-                    skipped.append(
-                        Skipped(
-                            path,
-                            method,
-                            op_id,
-                            "connect: a streaming upgrade or proxy, not a typed verb; use Client.request()",
-                        )
+                )
+                continue
+            if action == "connect":
+                skipped.append(
+                    Skipped(
+                        path,
+                        method,
+                        op_id,
+                        "connect: a streaming upgrade or proxy, not a typed verb; use Client.request()",
                     )
-                    continue
-                res = found.setdefault((group, version, plural), _Res(group, version, plural))
-                if sub:
-                    res.subs.append(self._sub_method(sub, method, op, params))
-                    continue
-                gvk = op.get("x-kubernetes-group-version-kind") or {}
-                res.namespaced = res.namespaced or namespaced
-                res.kind = gvk.get("kind", res.kind)
-                res.verbs.add(_ACTION_VERB[action])
-                if action == "list":
-                    res.verbs.add("watch")
-                    res.list_model = _ref_key(_response_schema(op)) or res.list_model
+                )
+                continue
+            if action not in _ACTION_VERB:
+                reason = f"no verb for {method.upper()} on this path" + (
+                    f" (x-kubernetes-action {action!r})" if action else ""
+                )
+                skipped.append(Skipped(path, method, op_id, reason))
+                continue
+            triple = (where.group, where.version, where.plural)
+            res = found.setdefault(triple, _Res(*triple))
+            ops[triple].append((path, method, op_id))
+            if where.subresource:
+                res.subs.append(self._sub_method(where.subresource, method, op, params))
+                continue
+            res.namespaced = res.namespaced or where.namespaced
+            gvk = op.get("x-kubernetes-group-version-kind")
+            kind = gvk.get("kind") if isinstance(gvk, dict) else None
+            if not kind and action in ("get", "post", "put", "patch"):
+                returned = self.models.get(_ref_key(_response_schema(op)))
+                kind = returned.gvks[0][2] if returned and len(returned.gvks) == 1 else None
+            res.kind = kind or res.kind
+            res.verbs.add(_ACTION_VERB[action])
+            if action == "list":
+                res.verbs.add("watch")
+                res.list_model = _ref_key(_response_schema(op)) or res.list_model
         resources = []
-        for (group, version, plural), res in sorted(found.items()):
+        for triple, res in sorted(found.items()):
+            group, version, plural = triple
             model_key = by_gvk.get((group, version, res.kind), "")
             if not model_key:
+                why = (
+                    f"no definition has the kind {res.kind} of {plural}"
+                    if res.kind
+                    else f"no operation of {plural} names its kind or returns a known model"
+                )
+                skipped += [Skipped(p, m, i, why) for p, m, i in ops[triple]]
                 continue
             resources.append(
                 Resource(
@@ -563,13 +605,13 @@ def _group_versions(definitions: Json, paths: Any) -> dict[str, tuple[str, str]]
             found[key] = gvs.pop()
     served: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for path, item in (paths or {}).items() if isinstance(paths, dict) else ():
-        shape = _path_shape(path)
-        if shape is None or not isinstance(item, dict):
+        where = rest_path(path)
+        if where is None or not isinstance(item, dict):
             continue
         for op in item.values():
             if isinstance(op, dict):
                 for key in _operation_refs(op):
-                    served[key].add(shape[:2])
+                    served[key].add((where.group, where.version))
     for key, gvs in served.items():
         if key not in found and key in definitions and len(gvs) == 1:
             found[key] = next(iter(gvs))
@@ -592,9 +634,33 @@ def _operation_refs(op: Json) -> list[str]:
     return [r for r in refs if r]
 
 
-def _path_shape(path: str) -> tuple[str, str, str, bool, bool, str, bool] | None:
-    """(group, version, plural, namespaced, named, subresource, deprecated-watch) of a REST path."""
-    segs = [s for s in path.split("/") if s]
+@dataclass(frozen=True)
+class RestPath:
+    """What a REST path addresses: `/apis/{group}/{version}[/namespaces/{namespace}]/{plural}
+    [/{name}[/{subresource}]]` (or `/api/{version}/...`), `/watch/` paths included."""
+
+    group: str
+    version: str
+    plural: str
+    namespaced: bool
+    named: bool
+    subresource: str
+    watch: bool
+
+
+_TEMPLATE = re.compile(r"^\{([^}:]+)(?::.*)?\}$")  # go-restful: {namespace:[a-z0-9][a-z0-9\-]*}
+
+
+def _segment(text: str) -> str:
+    """A path segment with a go-restful parameter's pattern dropped: `{name:.+}` -> `{name}`."""
+    found = _TEMPLATE.match(text)
+    return "{" + found.group(1) + "}" if found else text
+
+
+def rest_path(path: str) -> RestPath | None:
+    """The resource a path addresses, or None for any other path (discovery documents under
+    /api and /apis, /version, /logs, ...)."""
+    segs = [_segment(s) for s in path.split("/") if s]
     if len(segs) >= 2 and segs[0] == "api":
         group, version, rest = "", segs[1], segs[2:]
     elif len(segs) >= 3 and segs[0] == "apis":
@@ -604,16 +670,36 @@ def _path_shape(path: str) -> tuple[str, str, str, bool, bool, str, bool] | None
     watch = bool(rest) and rest[0] == "watch"
     if watch:
         rest = rest[1:]
-    if not rest:
+    if not rest or rest[0].startswith("{"):
         return None
     if len(rest) >= 3 and rest[0] == "namespaces" and rest[1] == "{namespace}":
         plural, tail, namespaced = rest[2], rest[3:], True
     else:
         plural, tail, namespaced = rest[0], rest[1:], False
-    named = bool(tail) and tail[0] == "{name}"
+    named = bool(tail) and tail[0].startswith("{")
     sub = "/".join(tail[1:]) if named else ""
-    sub = re.sub(r"/\{path\}$", "", sub)
-    return group, version, plural, namespaced, named, sub, watch
+    sub = re.sub(r"/\{[^}]*\}$", "", sub)
+    return RestPath(group, version, plural, namespaced, named, sub, watch)
+
+
+_NOT_A_RESOURCE = "not a resource path (discovery, version, logs); use Client.request()"
+
+# Subresources that are streams or proxies, not typed verbs (exec, attach, portforward, proxy).
+_CONNECT = frozenset({"attach", "exec", "portforward", "proxy"})
+
+
+def _action(op: Json, method: str, where: RestPath) -> str:
+    """An operation's x-kubernetes-action, or what its method and path say it is."""
+    action = op.get("x-kubernetes-action")
+    if isinstance(action, str):
+        return action
+    if where.watch:
+        return "watchlist" if not where.named else "watch"
+    if where.subresource.split("/")[0] in _CONNECT:
+        return "connect"
+    if where.named:
+        return {"get": "get", "put": "put", "patch": "patch", "delete": "delete"}.get(method, "")
+    return {"get": "list", "post": "post", "delete": "deletecollection"}.get(method, "")
 
 
 def _response_schema(op: Json) -> Json:

@@ -80,6 +80,19 @@ class ResourceType:
         return f"{self.group}/{self.version}" if self.group else self.version
 
 
+NAMESPACE_TYPE = ResourceType(
+    group="",
+    version="v1",
+    plural="namespaces",
+    singular="namespace",
+    kind="Namespace",
+    namespaced=False,
+    verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
+    list_kind="NamespaceList",
+    short_names=SHORT_NAMES[("", "namespaces")],
+)
+
+
 def _version_key(version: str) -> tuple[int, int, int]:
     """Kubernetes version priority: GA before beta before alpha, then higher numbers first."""
     m = re.match(r"^v(\d+)(?:(alpha|beta)(\d+))?$", version)
@@ -129,7 +142,12 @@ class Registry:
                         model=r.model,
                     )
                 )
-        return cls(types)
+        registry = cls(types)
+        if registry.get("", "v1", "namespaces") is None:
+            # Every API server has namespaces, even one whose document leaves the core group out
+            # (an aggregated server's spec): namespaced objects need one to live in.
+            registry.add(NAMESPACE_TYPE)
+        return registry
 
     def add(self, t: ResourceType) -> None:
         self.types[(t.group, t.version, t.plural)] = t

@@ -1,0 +1,165 @@
+"""Resources come from the paths when the operations carry no Kubernetes extensions: a
+go-restful server (an aggregated API, an older controller) writes `{namespace:[a-z0-9]...}`
+templates and names no x-kubernetes-action or group-version-kind."""
+
+from __future__ import annotations
+
+import json
+import ssl
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from helpers import GeneratePackage, minimal_spec
+
+from kubeforge import source
+from kubeforge.fake import FakeServer
+from kubeforge.parse import RestPath, parse, rest_path
+
+GO_RESTFUL = Path(__file__).parent / "specs" / "go-restful-without-actions.json"
+
+
+def _fixture() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(GO_RESTFUL.read_text())
+    return document
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/api/v1/pods", RestPath("", "v1", "pods", False, False, "", False)),
+        (
+            "/api/v1/namespaces/{namespace}/pods/{name}/log",
+            RestPath("", "v1", "pods", True, True, "log", False),
+        ),
+        (
+            "/apis/x.io/v1/namespaces/{namespace:[a-z0-9][a-z0-9\\-]*}/ws/{name:[a-z0-9\\.]*}/status",
+            RestPath("x.io", "v1", "ws", True, True, "status", False),
+        ),
+        (
+            "/apis/x.io/v1/watch/namespaces/{namespace}/ws",
+            RestPath("x.io", "v1", "ws", True, False, "", True),
+        ),
+        (
+            "/api/v1/namespaces/{namespace}/services/{name}/proxy/{path:*}",
+            RestPath("", "v1", "services", True, True, "proxy", False),
+        ),
+        # `namespaces/{name}` is the namespace object itself, not a namespaced resource.
+        ("/api/v1/namespaces/{name}", RestPath("", "v1", "namespaces", False, True, "", False)),
+        (
+            "/api/v1/namespaces/{name}/status",
+            RestPath("", "v1", "namespaces", False, True, "status", False),
+        ),
+        ("/healthz", None),
+        ("/apis/x.io", None),
+        ("/apis/x.io/v1/{plural}", None),
+    ],
+)
+def test_rest_path_reads_every_template_shape(path: str, expected: RestPath | None) -> None:
+    assert rest_path(path) == expected
+
+
+def test_verbs_kinds_and_lists_come_from_paths_and_response_schemas() -> None:
+    package, _ = parse(_fixture(), None, "shop", "0" * 64)
+    (module,) = [m for m in package.modules if m.resources]
+    (widgets,) = module.resources
+    assert (widgets.group, widgets.version, widgets.plural, widgets.kind) == (
+        "shop.example.com",
+        "v1alpha1",
+        "widgets",
+        "Widget",
+    )
+    assert widgets.namespaced
+    assert set(widgets.verbs) == {
+        "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"
+    }  # fmt: skip
+    assert widgets.model == "v1alpha1.Widget" and widgets.list_model == "v1alpha1.WidgetList"
+    assert sorted((s.subresource, s.verb) for s in widgets.subresources) == [
+        ("status", "get"),
+        ("status", "put"),
+    ]
+    models = {m.key: m for mod in package.modules for m in mod.models}
+    assert models["v1alpha1.Widget"].gvks == (("shop.example.com", "v1alpha1", "Widget"),)
+    assert models["v1alpha1.WidgetList"].gvks == (("shop.example.com", "v1alpha1", "WidgetList"),)
+    # A definition no path returns keeps no kind.
+    assert models["v1alpha1.WidgetSpec"].gvks == ()
+    reasons = {(s.path.rsplit("/", 1)[-1], s.method): s.reason for s in package.skipped}
+    assert "streaming upgrade or proxy" in reasons[("proxy", "get")]
+    assert "deprecated watch path" in reasons[("widgets", "get")]
+    assert reasons[("healthz", "get")].startswith("not a resource path")
+
+
+def test_no_operation_is_dropped_without_a_reason() -> None:
+    item = {"$ref": "#/definitions/x.v1.Gadget"}
+    paths = {
+        # No kind anywhere: the response is not a definition with a kind.
+        "/apis/x.io/v1/gadgets": {
+            "get": {"responses": {"200": {"schema": {"type": "object"}}}},
+            "options": {"responses": {"200": {"description": "CORS"}}},
+        },
+        "/apis/x.io/v1/gadgets/{name}": {"get": {"responses": {"200": {"schema": item}}}},
+        # A kind no definition has.
+        "/apis/x.io/v1/gizmos/{name}": {
+            "get": {
+                "x-kubernetes-action": "get",
+                "x-kubernetes-group-version-kind": {
+                    "group": "x.io",
+                    "version": "v1",
+                    "kind": "Gizmo",
+                },
+                "responses": {"200": {"schema": {"type": "object"}}},
+            }
+        },
+    }
+    definitions = {"x.v1.Gadget": {"type": "object", "properties": {"a": {"type": "string"}}}}
+    package, _ = parse(minimal_spec(definitions, paths), None, "pkg", "0" * 64)
+    resources = {r.plural: r for mod in package.modules for r in mod.resources}
+    # The item path names its kind through its response, so gadgets is served with a get.
+    assert set(resources) == {"gadgets"} and "get" in resources["gadgets"].verbs
+    reasons = {(s.path, s.method): s.reason for s in package.skipped}
+    assert reasons == {
+        ("/apis/x.io/v1/gadgets", "options"): "no verb for OPTIONS on this path",
+        ("/apis/x.io/v1/gizmos/{name}", "get"): "no definition has the kind Gizmo of gizmos",
+    }
+
+
+def test_generated_client_serves_a_go_restful_api_end_to_end(
+    generate_package: GeneratePackage,
+) -> None:
+    """Serve the fixture, generate from the live server, and use the typed client against it."""
+    with FakeServer(_fixture()) as server:
+        spec = source.from_server(
+            server.url, source.ServerAuth(token=server.token, ca_file=server.ca_file)
+        )
+        assert spec.discovery is not None
+        served = {r["name"]: r for r in spec.discovery["shop.example.com/v1alpha1"]["resources"]}
+        assert sorted(served) == ["widgets", "widgets/status"]
+        assert (served["widgets"]["kind"], served["widgets"]["namespaced"]) == ("Widget", True)
+        shop = generate_package(spec.document, "shop", spec.discovery)
+        from shop.meta_v1 import ObjectMeta  # type: ignore[import-not-found]
+        from shop.shop_example_v1alpha1 import Widget, WidgetSpec  # type: ignore[import-not-found]
+
+        fresh = Widget(metadata=ObjectMeta(name="w1"), spec=WidgetSpec(size=3, color="red"))
+        assert fresh.to_dict()["apiVersion"] == "shop.example.com/v1alpha1"
+        assert fresh.to_dict()["kind"] == "Widget"
+        config = shop.Config(server.url, token=server.token, ca_file=server.ca_file)
+        with shop.Client(config) as kube:
+            widgets = kube.shop_example_v1alpha1.widgets("default")
+            made = widgets.create(fresh)
+            assert isinstance(made, Widget) and made.metadata.uid
+            got = widgets.get("w1")
+            assert isinstance(got.spec, WidgetSpec) and (got.spec.size, got.spec.color) == (
+                3,
+                "red",
+            )
+            listed = widgets.list()
+            assert [w.metadata.name for w in listed] == ["w1"]
+            assert shop.model_for("shop.example.com/v1alpha1", "Widget") is Widget
+        stored = httpx.get(
+            f"{server.url}/apis/shop.example.com/v1alpha1/namespaces/default/widgets/w1",
+            headers={"Authorization": f"Bearer {server.token}"},
+            verify=ssl.create_default_context(cafile=server.ca_file),
+        ).json()
+        assert stored["spec"] == {"size": 3, "color": "red"}
+        assert stored["kind"] == "Widget" and stored["apiVersion"] == "shop.example.com/v1alpha1"
