@@ -1,10 +1,13 @@
-"""Paths and small spec builders shared by the tests."""
+"""Paths, small spec builders and a `kubeforge serve` runner shared by the tests."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +49,25 @@ def kubectl_binaries() -> dict[str, str]:
     for path in versioned[:1] + versioned[-1:]:
         binaries[path.name] = str(path)
     return binaries
+
+
+@contextmanager
+def serve(*args: str) -> Iterator[tuple[Path, list[str]]]:
+    """`kubeforge serve ARGS`: (the kubeconfig of its `export KUBECONFIG=` line, stderr lines)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kubeforge", "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        line = proc.stdout.readline()
+        assert line.startswith("export KUBECONFIG="), line + proc.stderr.read()
+        kubeconfig = Path(line.strip().split("=", 1)[1])
+        err = [proc.stderr.readline() for _ in range(2)]
+        yield kubeconfig, err
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

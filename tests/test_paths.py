@@ -4,17 +4,16 @@ templates and names no x-kubernetes-action or group-version-kind."""
 
 from __future__ import annotations
 
+import importlib
 import json
-import ssl
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from helpers import GeneratePackage, minimal_spec
+from helpers import kubectl_binaries, minimal_spec, serve
 
-from kubeforge import source
-from kubeforge.fake import FakeServer
 from kubeforge.parse import RestPath, parse, rest_path
 
 GO_RESTFUL = Path(__file__).parent / "specs" / "go-restful-without-actions.json"
@@ -124,42 +123,45 @@ def test_no_operation_is_dropped_without_a_reason() -> None:
     }
 
 
-def test_generated_client_serves_a_go_restful_api_end_to_end(
-    generate_package: GeneratePackage,
-) -> None:
-    """Serve the fixture, generate from the live server, and use the typed client against it."""
-    with FakeServer(_fixture()) as server:
-        spec = source.from_server(
-            server.url, source.ServerAuth(token=server.token, ca_file=server.ca_file)
-        )
-        assert spec.discovery is not None
-        served = {r["name"]: r for r in spec.discovery["shop.example.com/v1alpha1"]["resources"]}
-        assert sorted(served) == ["widgets", "widgets/status"]
-        assert (served["widgets"]["kind"], served["widgets"]["namespaced"]) == ("Widget", True)
-        shop = generate_package(spec.document, "shop", spec.discovery)
-        from shop.meta_v1 import ObjectMeta  # type: ignore[import-not-found]
-        from shop.shop_example_v1alpha1 import Widget, WidgetSpec  # type: ignore[import-not-found]
+def test_serve_generate_and_use_a_go_restful_api(tmp_path: Path) -> None:
+    """`kubeforge serve --spec` the fixture, `kubeforge generate` from it, and create and get
+    through the generated typed client; kubectl, reading the served discovery, sees the result."""
+    with serve("--spec", str(GO_RESTFUL)) as (kubeconfig, _):
+        generate = [sys.executable, "-m", "kubeforge", "generate", "--quiet"]
+        where = ["--kubeconfig", str(kubeconfig), "--out", str(tmp_path), "--package", "shop"]
+        result = subprocess.run([*generate, *where], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        sys.path.insert(0, str(tmp_path))
+        try:
+            shop = importlib.import_module("shop")
+            from shop.meta_v1 import ObjectMeta  # type: ignore[import-not-found]
+            from shop.shop_example_v1alpha1 import Widget, WidgetSpec  # type: ignore[import-not-found]
 
-        fresh = Widget(metadata=ObjectMeta(name="w1"), spec=WidgetSpec(size=3, color="red"))
-        assert fresh.to_dict()["apiVersion"] == "shop.example.com/v1alpha1"
-        assert fresh.to_dict()["kind"] == "Widget"
-        config = shop.Config(server.url, token=server.token, ca_file=server.ca_file)
-        with shop.Client(config) as kube:
-            widgets = kube.shop_example_v1alpha1.widgets("default")
-            made = widgets.create(fresh)
-            assert isinstance(made, Widget) and made.metadata.uid
-            got = widgets.get("w1")
-            assert isinstance(got.spec, WidgetSpec) and (got.spec.size, got.spec.color) == (
-                3,
-                "red",
-            )
-            listed = widgets.list()
-            assert [w.metadata.name for w in listed] == ["w1"]
+            fresh = Widget(metadata=ObjectMeta(name="w1"), spec=WidgetSpec(size=3, color="red"))
+            assert fresh.to_dict()["apiVersion"] == "shop.example.com/v1alpha1"
+            assert fresh.to_dict()["kind"] == "Widget"
             assert shop.model_for("shop.example.com/v1alpha1", "Widget") is Widget
-        stored = httpx.get(
-            f"{server.url}/apis/shop.example.com/v1alpha1/namespaces/default/widgets/w1",
-            headers={"Authorization": f"Bearer {server.token}"},
-            verify=ssl.create_default_context(cafile=server.ca_file),
-        ).json()
-        assert stored["spec"] == {"size": 3, "color": "red"}
+            with shop.Client(shop.load_config(str(kubeconfig))) as kube:
+                widgets = kube.shop_example_v1alpha1.widgets("default")
+                made = widgets.create(fresh)
+                assert isinstance(made, Widget) and made.metadata.uid
+                got = widgets.get("w1")
+                assert isinstance(got.spec, WidgetSpec)
+                assert (got.spec.size, got.spec.color) == (3, "red")
+                assert [w.metadata.name for w in widgets.list()] == ["w1"]
+        finally:
+            sys.path.remove(str(tmp_path))
+            for name in [m for m in sys.modules if m == "shop" or m.startswith("shop.")]:
+                del sys.modules[name]
+        kubectl = [kubectl_binaries()["kubectl"], f"--kubeconfig={kubeconfig}"]
+        cache = f"--cache-dir={tmp_path / 'kubectl-cache'}"
+        shown = subprocess.run(
+            [*kubectl, cache, "get", "widgets", "-n", "default", "-o", "json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert shown.returncode == 0, shown.stderr
+        (stored,) = json.loads(shown.stdout)["items"]
         assert stored["kind"] == "Widget" and stored["apiVersion"] == "shop.example.com/v1alpha1"
+        assert stored["spec"] == {"size": 3, "color": "red"}

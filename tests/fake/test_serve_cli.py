@@ -6,37 +6,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
-from helpers import kubectl_binaries
+from helpers import kubectl_binaries, serve
 
 from kubeapi import Client, load_config
 from kubeforge.fake.server import new_token
-
-
-@contextmanager
-def serve(*args: str) -> Iterator[tuple[Path, list[str]]]:
-    """`kubeforge serve ARGS`: (the kubeconfig of its `export KUBECONFIG=` line, stderr lines)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kubeforge", "serve", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert proc.stdout is not None and proc.stderr is not None
-        line = proc.stdout.readline()
-        assert line.startswith("export KUBECONFIG="), line + proc.stderr.read()
-        kubeconfig = Path(line.strip().split("=", 1)[1])
-        err = [proc.stderr.readline() for _ in range(2)]
-        yield kubeconfig, err
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _kubectl(binary: str, kubeconfig: Path, cache: Path, *args: str, stdin: str = "") -> str:
