@@ -28,6 +28,7 @@ KINDS: dict[str, Kind] = {
     "bool": Kind("b", "bool", "Value"),
     "float": Kind("f", "float", "Value"),
     "int_or_str": Kind("n", "int | str", "Value"),
+    "union": Kind("u", "", "Value"),  # of scalar kinds: its options give the Python type
     "any": Kind("a", "Any", "Value"),
     "time": Kind("t", "datetime", "Time"),
     "microtime": Kind("T", "datetime", "Time"),
@@ -61,7 +62,8 @@ class Imports:
 
 
 def value_type(t: TypeRef, imp: Imports) -> str:
-    """The Python type of one value: `str`, `PodSpec`, `list[str]`, `dict[str, int]`."""
+    """The Python type of one value: `str`, `PodSpec`, `list[str]`, `dict[str, int]`,
+    `float | str`; `| None` when null is a value of it (objects read as empty views)."""
     if t.kind == "model":
         return imp.model(t.model)
     if t.kind in ("list", "map"):
@@ -70,11 +72,13 @@ def value_type(t: TypeRef, imp: Imports) -> str:
         return f"list[{item}]" if t.kind == "list" else f"dict[str, {item}]"
     if t.kind in ("time", "microtime"):
         imp.datetime = True
-    return KINDS[t.kind].python
+    python = " | ".join(KINDS[o].python for o in t.options) if t.kind == "union" else None
+    python = python or KINDS[t.kind].python
+    return _optional(python) if t.nullable else python
 
 
 def _optional(python: str) -> str:
-    return python if python == "Any" else f"{python} | None"
+    return python if python == "Any" or python.endswith(" | None") else f"{python} | None"
 
 
 def annotation(f: Field, imp: Imports) -> str:
@@ -99,7 +103,7 @@ def param(t: TypeRef, imp: Imports) -> str:
         imp.collections.add("Iterable" if t.kind == "list" else "Mapping")
         return f"Iterable[{item}] | None" if t.kind == "list" else f"Mapping[str, {item}] | None"
     if t.kind in ("time", "microtime"):
-        return f"{value_type(t, imp)} | str | None"
+        return _optional(value_type(t, imp).removesuffix(" | None") + " | str")
     return _optional(value_type(t, imp))
 
 

@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class TypeRef:
     """A field's type: kind "model" (with `model`, a definition key), "list" or "map" (with
-    `item`), or a scalar: str, int, bool, float, int_or_str, quantity, time, microtime, any."""
+    `item`), "union" (with `options`, scalar kinds), or a scalar: str, int, bool, float,
+    int_or_str, quantity, time, microtime, any. `nullable`: null is a value of it."""
 
     kind: str
     model: str = ""
     item: TypeRef | None = None
+    options: tuple[str, ...] = ()
+    nullable: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ class Model:
 
 @dataclass(frozen=True)
 class Alias:
-    """A definition that is not an object with fields: Quantity, Time, IntOrString, RawExtension."""
+    """A definition that is not an object with fields: Quantity, Time, IntOrString, RawExtension,
+    a list, a union of scalars."""
 
     key: str
     name: str
@@ -79,6 +83,7 @@ class Resource:
     categories: tuple[str, ...] = ()
     subresources: tuple[SubresourceMethod, ...] = ()
     method: str = ""  # accessor name on the group client, e.g. "pods"
+    client: str = ""  # the client class, e.g. "PodClient" (and "AsyncPodClient")
 
     @property
     def api_version(self) -> str:

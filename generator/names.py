@@ -17,6 +17,7 @@ RESERVED = frozenset(
     {"self", "cls", "to_dict", "to_json", "from_dict", "from_json", "extra", "raw"}
     | {"str", "int", "bool", "float", "list", "dict", "datetime", "Any", "Iterable", "Mapping"}
     | {"MutableMapping", "MutableSequence", "TYPE_CHECKING", "ListModel", "Model"}
+    | {"List", "TypeAlias", "Iterator", "AsyncIterator", "Optional", "Union"}
 )
 
 _ACRONYM_PLURAL = re.compile(r"([A-Z]{2,})s(?=$|[A-Z0-9_])")
@@ -59,7 +60,7 @@ class ClassName(str):
         text = "".join(p[:1].upper() + p[1:] for p in parts) or "Model"
         if text[0].isdigit():
             text = "M" + text
-        if keyword.iskeyword(text):
+        if keyword.iskeyword(text) or text in RESERVED:
             text += "_"
         return str.__new__(cls, text)
 

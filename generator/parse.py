@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kubeforge.diagnostics import Diagnostic, GenerateError, Level, json_path
@@ -106,6 +107,8 @@ class _Parser:
     pending: list[tuple[str, Json, str]] = field(default_factory=list)
     previous: Mapping[str, str] = field(default_factory=dict)
     served: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    alias_types: dict[str, TypeRef | None] = field(default_factory=dict)
+    resolving: set[str] = field(default_factory=set)
 
     # ---------------------------------------------------------------- definitions
 
@@ -185,11 +188,45 @@ class _Parser:
         if not isinstance(schema, dict):
             self.errors.append(Diagnostic(where, "definition is not an object"))
             return
-        kind = _scalar_kind(schema, key)
-        if kind is not None:
-            self.aliases[key] = Alias(key, name, module, _text(schema), TypeRef(kind))
+        aliased = self._alias(key)
+        if aliased is not None:
+            self.aliases[key] = Alias(key, name, module, _text(schema), aliased)
             return
         self._model(key, schema, module, where)
+
+    def _alias(self, key: str) -> TypeRef | None:
+        """The type a definition stands for when it is not an object with fields (Quantity,
+        Time, a list or a union), else None; a definition that is only itself (`A` a list of
+        `A`) is any JSON value."""
+        if key in self.alias_types:
+            return self.alias_types[key]
+        schema = (self.spec.get("definitions") or {}).get(key)
+        if not isinstance(schema, dict):
+            return None
+        if key in self.resolving:
+            return TypeRef("any")
+        self.resolving.add(key)
+        try:
+            found = self._alias_of(key, schema)
+        finally:
+            self.resolving.discard(key)
+        self.alias_types[key] = found
+        return found
+
+    def _alias_of(self, key: str, schema: Json) -> TypeRef | None:
+        name = key.rsplit(".", 1)[-1]
+        types, nullable = _schema_types(schema)
+        if types == ("object",) or (not types and "properties" in schema):
+            if schema.get("properties") or name not in _FREE_FORM:
+                return None
+            return TypeRef("any")
+        if types == ("string",) and name == "Quantity":
+            return TypeRef("quantity", nullable=nullable)
+        if types == ("string",) and schema.get("format") == "date-time":
+            return TypeRef("microtime" if name == "MicroTime" else "time", nullable=nullable)
+        if not types and "$ref" not in schema and not _alternatives(schema):
+            return TypeRef("any")
+        return self._type(schema, json_path("definitions", key), key, "item", self.module_of[key])
 
     def _model(self, key: str, schema: Json, module: str, where: str) -> None:
         props = schema.get("properties") or {}
@@ -247,6 +284,14 @@ class _Parser:
         )
 
     def _type(self, prop: Json, where: str, owner: str, wire: str, module: str) -> TypeRef:
+        """A property's type; `null` among its types, `nullable` or `x-nullable` make a value
+        of it optional even when the property is required."""
+        found = self._type_of(prop, where, owner, wire, module)
+        if _schema_types(prop)[1] and not found.nullable:
+            return TypeRef(found.kind, found.model, found.item, found.options, nullable=True)
+        return found
+
+    def _type_of(self, prop: Json, where: str, owner: str, wire: str, module: str) -> TypeRef:
         ref = prop.get("$ref")
         if ref is None and isinstance(prop.get("allOf"), list) and len(prop["allOf"]) == 1:
             ref = prop["allOf"][0].get("$ref")
@@ -255,14 +300,18 @@ class _Parser:
             if target is None or target not in (self.spec.get("definitions") or {}):
                 self.errors.append(Diagnostic(where, f"$ref {ref!r} points to no definition"))
                 return TypeRef("any")
-            target_schema = self.spec["definitions"][target]
-            kind = _scalar_kind(target_schema, target) if isinstance(target_schema, dict) else None
-            return TypeRef(kind) if kind else TypeRef("model", target)
+            aliased = self._alias(target)
+            return aliased if aliased is not None else TypeRef("model", target)
         if prop.get("x-kubernetes-int-or-string"):
             return TypeRef("int_or_str")
         if prop.get("x-kubernetes-preserve-unknown-fields") and not prop.get("properties"):
             return TypeRef("any")
-        type_ = prop.get("type")
+        types, _ = _schema_types(prop)
+        if not types and not prop.get("properties"):
+            types = _alternatives(prop)
+        if len(types) > 1:
+            return _union(types)
+        type_ = types[0] if types else None
         if type_ == "array":
             items = prop.get("items")
             if not isinstance(items, dict):
@@ -486,6 +535,13 @@ class _Parser:
         for name in sorted(set(models) | set(aliases)):
             gv = next((g for g, m in sorted(self.gv_module.items()) if m == name), ("", ""))
             res_list = sorted(res_by_module.get(name, []), key=lambda r: r.plural)
+            taken = {m.name for m in models[name]} | {a.name for a in aliases[name]}
+            classes = _free_classes(
+                taken,
+                [ClassName(name.replace("_", "-"))] * bool(res_list)
+                + [ClassName(r.kind) + "Client" for r in res_list],
+            )
+            methods = unique([r.method for r in res_list])
             modules.append(
                 Module(
                     name=name,
@@ -493,8 +549,11 @@ class _Parser:
                     version=gv[1],
                     models=tuple(sorted(models[name], key=lambda m: m.name)),
                     aliases=tuple(sorted(aliases[name], key=lambda a: a.name)),
-                    resources=tuple(res_list),
-                    client_class=ClassName(name.replace("_", "-")) if res_list else "",
+                    resources=tuple(
+                        replace(r, client=c, method=m)
+                        for r, c, m in zip(res_list, classes[1:], methods, strict=True)
+                    ),
+                    client_class=classes[0] if res_list else "",
                 )
             )
         return tuple(modules)
@@ -522,25 +581,56 @@ _SCALAR_TYPES = {
 }
 
 
-def _scalar_kind(schema: Json, key: str) -> str | None:
-    """The TypeRef kind of a definition that is not an object with fields, else None."""
-    name = key.rsplit(".", 1)[-1]
-    type_ = schema.get("type")
-    if type_ == "string":
-        if name == "Quantity":
-            return "quantity"
-        if schema.get("format") == "date-time":
-            return "microtime" if name == "MicroTime" else "time"
-        if schema.get("format") == "int-or-string":
-            return "int_or_str"
-        return "str"
-    if type_ in ("integer", "number", "boolean"):
-        return _SCALAR_TYPES[(type_, None)]
-    if type_ is None and "properties" not in schema:
-        return "any"
-    if type_ == "object" and not schema.get("properties") and name in _FREE_FORM:
-        return "any"
-    return None
+def _free_classes(taken: set[str], wanted: list[str]) -> list[str]:
+    """Names for generated classes that clash with no model of the module, nor with each
+    other, in their plain and `Async` forms (a model may be called `PodClient`)."""
+    out: list[str] = []
+    for want in wanted:
+        got, n = want, 1
+        while got in taken or "Async" + got in taken:
+            n += 1
+            got = f"{want}{n}"
+        taken |= {got, "Async" + got}
+        out.append(got)
+    return out
+
+
+def _schema_types(schema: Json) -> tuple[tuple[str, ...], bool]:
+    """A schema's JSON types other than null, sorted, and whether null is allowed: `type`
+    may be one name or a list (JSON Schema), `nullable` (OpenAPI 3) or `x-nullable` say so too."""
+    raw = schema.get("type")
+    named = raw if isinstance(raw, list) else [raw]
+    types = tuple(sorted({t for t in named if isinstance(t, str) and t != "null"}))
+    nullable = "null" in named or schema.get("nullable") is True or schema.get("x-nullable") is True
+    return types, nullable
+
+
+def _alternatives(schema: Json) -> tuple[str, ...]:
+    """The scalar types of an `anyOf`/`oneOf` whose every branch is one scalar type."""
+    for word in ("anyOf", "oneOf"):
+        branches = schema.get(word)
+        if isinstance(branches, list) and branches:
+            types = [_schema_types(b)[0] if isinstance(b, dict) else () for b in branches]
+            if all(len(t) == 1 and t[0] in _SCALARS for t in types):
+                return tuple(sorted({t[0] for t in types}))
+    return ()
+
+
+_SCALARS = frozenset({"string", "integer", "number", "boolean"})
+
+
+def _union(types: tuple[str, ...]) -> TypeRef:
+    """The type of a value that may be any of several JSON types (never null here)."""
+    if not set(types) <= _SCALARS:
+        return TypeRef("any")  # object-or-array and the like: no narrower Python type
+    if set(types) == {"integer", "string"}:
+        return TypeRef("int_or_str")
+    if set(types) == {"integer", "number"}:
+        return TypeRef("float")  # an int is a float to a type checker
+    kinds = {_SCALAR_TYPES[(t, None)] for t in types}
+    if "float" in kinds:
+        kinds.discard("int")
+    return TypeRef("union", options=tuple(sorted(kinds)))
 
 
 def _gvks(schema: Json) -> tuple[tuple[str, str, str], ...]:
@@ -724,6 +814,45 @@ def _ext_text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+# What the generated runtime itself builds on: DynamicObject's metadata, lists, and the
+# Status a delete or an error answers with.
+_RUNTIME_META = ("ListMeta", "ObjectMeta", "Status")
+_META = "io.k8s.apimachinery.pkg.apis.meta.v1."
+
+
+def _with_runtime_types(spec: Json) -> Json:
+    """The spec, with the meta/v1 types the runtime needs added from the bundled Kubernetes
+    spec when it lacks them (a CRD-only or aggregated server's document), together with the
+    meta/v1 types they use that it lacks; references go to the spec's own when it has one."""
+    definitions = spec.get("definitions")
+    if not isinstance(definitions, dict):
+        return spec
+    have = {
+        key.rsplit(".", 1)[-1]: key
+        for key in sorted(definitions)
+        if _apimachinery_module(key) == "meta_v1"
+    }
+    if all(name in have for name in _RUNTIME_META):
+        return spec
+    from kubeforge.source import bundled
+
+    kubernetes = bundled().document["definitions"]
+    added: Json = {}
+    todo = [name for name in _RUNTIME_META if name not in have]
+    while todo:
+        name = todo.pop()
+        if name in have:
+            continue
+        have[name] = _META + name
+        text = json.dumps(kubernetes[_META + name])
+        for used in sorted(set(re.findall(rf'"#/definitions/{re.escape(_META)}(\w+)"', text))):
+            todo.append(used)
+            added_ref = f'"#/definitions/{_META}{used}"'
+            text = text.replace(added_ref, f'"#/definitions/{have.get(used, _META + used)}"')
+        added[_META + name] = json.loads(text)
+    return {**spec, "definitions": {**definitions, **added}}
+
+
 def parse(
     spec: Json,
     discovery: Mapping[str, Json] | None,
@@ -736,6 +865,6 @@ def parse(
     `previous` maps group/version to the module an earlier generation gave it: those names
     are kept, so adding a group never renames an existing module.
     """
-    parser = _Parser(spec, discovery, package, previous=previous or {})
+    parser = _Parser(_with_runtime_types(spec), discovery, package, previous=previous or {})
     result = parser.run(sha)
     return result, sorted(set(parser.warnings))

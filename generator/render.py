@@ -211,7 +211,7 @@ def _resource_view(r: Resource, imp: Imports) -> dict[str, Any]:
     scope = "namespaced" if r.namespaced else "cluster-scoped"
     extra = f"; short names: {', '.join(r.short_names)}" if r.short_names else ""
     return {
-        "client": f"{r.kind}Client",
+        "client": r.client,
         "mixins": mixins,
         "group": r.group,
         "version": r.version,
@@ -239,13 +239,16 @@ def _module_context(module: Module, package: Package) -> dict[str, Any]:
     imp = Imports(module.name, package)
     models = [_model_view(m, imp) for m in module.models]
     resources_ = [_resource_view(r, imp) for r in module.resources]
-    aliases = []
+    aliases: list[dict[str, Any]] = []
     for alias in module.aliases:
         aliases.append(
             {
                 "name": alias.name,
                 "annotation": fields.value_type(alias.type, imp),
                 "description": alias.description,
+                # Models and collections are named as a string: the module may import them
+                # only for type checkers, or define them further down.
+                "quoted": alias.type.kind in ("model", "list", "map"),
             }
         )
     exports = sorted(
@@ -253,6 +256,12 @@ def _module_context(module: Module, package: Package) -> dict[str, Any]:
         + [a.name for a in module.aliases]
         + [a + r["client"] for r in resources_ for a in ("", "Async")]
         + ([a + module.client_class for a in ("", "Async")] if module.client_class else [])
+    )
+    # names type aliases need when the module runs (`Time = datetime`, `JSON = Any`)
+    runtime = sorted(
+        name
+        for name in ("Any", "datetime")
+        if any(re.search(rf"\b{name}\b", a["annotation"]) for a in aliases if not a["quoted"])
     )
     gv = _group_version(module)
     doc = (
@@ -272,12 +281,10 @@ def _module_context(module: Module, package: Package) -> dict[str, Any]:
             "datetime": imp.datetime,
             "imports": sorted(imp.names),
             "model": bool(models) or any(r["list"] == "_m.ListModel[_m.Model]" for r in resources_),
-            # names type aliases need when the module runs (`Time = datetime`, `JSON = Any`)
-            "runtime": sorted(
-                name
-                for name in ("Any", "datetime")
-                if any(re.search(rf"\b{name}\b", a["annotation"]) for a in aliases)
-            ),
+            "runtime": runtime,
+            # what only type checkers need from typing (`_extra: dict[str, Any]`, TypeAlias)
+            "typing": ["Any"] * ("Any" not in runtime)
+            + ["TypeAlias"] * any(a["quoted"] for a in aliases),
         },
     }
 
@@ -338,6 +345,7 @@ def render(package: Package) -> dict[str, str]:
                 "api_version": r.api_version,
                 "kind": r.kind,
                 "module": m.name,
+                "client": r.client,
             }
             for m in package.modules
             for r in m.resources

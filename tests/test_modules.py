@@ -10,8 +10,10 @@ from kubeforge.parse import parse
 
 
 def _modules(definitions: dict[str, Any], paths: dict[str, Any] | None = None) -> dict[str, str]:
+    """The module of each of these definitions (not of the meta/v1 types parse adds)."""
     package, _ = parse(minimal_spec(definitions, paths), None, "pkg", "0" * 64)
-    return {m.key: m.module for mod in package.modules for m in (*mod.models, *mod.aliases)}
+    every = (m for mod in package.modules for m in (*mod.models, *mod.aliases))
+    return {m.key: m.module for m in every if m.key in definitions}
 
 
 def _kind(group: str, version: str, kind: str, **props: Any) -> dict[str, Any]:

@@ -13,8 +13,8 @@ descriptors. The table is one string of space-separated `name:wire:code` entries
 
 - `name`: the Python attribute; `wire`: the JSON key, empty when equal to `name`, or `=`
   and the key's UTF-8 bytes in hex when it holds whitespace, `:`, `=` or unprintable text;
-- `code`: `s` string, `i` integer, `b` boolean, `f` number, `n` int-or-string, `a` any JSON
-  (all read as decoded), `t` time, `T` micro-time, `@Model` or `@module.Model` a nested
+- `code`: `s` string, `i` integer, `b` boolean, `f` number, `n` int-or-string, `u` a union
+  of scalars, `a` any JSON (all read as decoded), `t` time, `T` micro-time, `@Model` or `@module.Model` a nested
   model, `[` + code a list of, `{` + code a map of.
 
 Entries are in the order of the constructor's keyword arguments. kubeforge's `fields`
@@ -253,6 +253,8 @@ class Object(Field[M, M | None]):
             return cls._view({}, (obj, self.wire))
         if type(value) is codec.Raw:
             value = d[self.wire] = codec.obj(value)
+        if type(value) is not dict:
+            raise _mismatch(obj, self.wire, value, f"{cls.__name__} expects an object")
         view = object.__new__(cls)
         view._d, view._up = value, None
         return view
@@ -401,8 +403,13 @@ class Model:
                 continue
             if name in self._secret:
                 parts.append(f"{name}=<redacted>")
-            else:
-                parts.append(f"{name}={getattr(self, name)!r}")
+                continue
+            try:
+                text = repr(getattr(self, name))
+            except (TypeError, ValueError, AttributeError):
+                # JSON that is not what the spec says (a string for an object): show it as is
+                text = repr(codec.plain(self._d[field.wire]))
+            parts.append(f"{name}={text}")
         extra = {k: codec.plain(v) for k, v in self._d.items() if k not in known}
         if extra:
             parts.append(f"_extra={extra!r}")
@@ -420,6 +427,14 @@ class ListModel(Model, Generic[M]):
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+def _mismatch(owner: Model, wire: str, value: Any, expected: str) -> TypeError:
+    """JSON that is not what the spec says, named by where it is; the value is kept as sent."""
+    return TypeError(
+        f"{type(owner).__name__}.{wire}: the JSON holds {type(value).__name__} where"
+        f" {expected} (to_dict() shows it as sent)"
+    )
 
 
 class ListView(MutableSequence[T]):
@@ -441,6 +456,8 @@ class ListView(MutableSequence[T]):
             value = self._o._d[self._k] = []
         elif type(value) is codec.Raw:
             value = self._o._d[self._k] = codec.arr(value)
+        if type(value) is not list:
+            raise _mismatch(self._o, self._k, value, "a list is expected")
         items: list[Any] = value
         return items
 
@@ -525,6 +542,8 @@ class MapView(MutableMapping[str, T]):
             value = self._o._d[self._k] = {}
         elif type(value) is codec.Raw:
             value = self._o._d[self._k] = codec.obj(value)
+        if type(value) is not dict:
+            raise _mismatch(self._o, self._k, value, "a map is expected")
         items: dict[str, Any] = value
         return items
 
