@@ -12,9 +12,9 @@ from functools import partial
 from pathlib import Path
 
 from kubeforge import __version__, source
-from kubeforge.diagnostics import GenerateError
+from kubeforge.diagnostics import Diagnostic, GenerateError, grouped
 from kubeforge.names import PythonName
-from kubeforge.pipeline import Options, run
+from kubeforge.pipeline import Options, Result, run
 from kubeforge.write import unified_diff
 
 
@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         "--diff", action="store_true", help="with --check: print what would change as a diff"
     )
     gen.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    gen.add_argument(
+        "--lenient",
+        action="store_true",
+        help="generate despite $refs to missing definitions: a uniquely named match stands in,"
+        " else the field holds any JSON value (one warning per missing definition)",
+    )
     gen.add_argument("--no-cache", action="store_true", help="ignore and do not fill the caches")
     gen.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     gen.set_defaults(run=_generate, usage=gen)
@@ -125,7 +131,7 @@ def _generate(args: argparse.Namespace) -> int:
         try:
             token = Path(args.token_file).read_text().strip()
         except OSError as exc:
-            return _error(f"{args.token_file}: cannot read token file: {exc.strerror}")
+            return _failed([Diagnostic(args.token_file, f"cannot read token file: {exc.strerror}")])
     auth = source.ServerAuth(token=token, ca_file=args.ca_file, insecure=args.insecure)
     load = partial(source.load, args.spec, args.server, auth, args.kubeconfig, args.context)
     options = Options(
@@ -133,18 +139,18 @@ def _generate(args: argparse.Namespace) -> int:
         package=args.package,
         check=args.check,
         strict=args.strict,
+        lenient=args.lenient,
         use_cache=not args.no_cache,
         quiet=args.quiet,
     )
     try:
         result = run(load, options)
     except GenerateError as exc:
-        for diagnostic in exc.diagnostics:
-            print(f"kubeforge: {diagnostic}", file=sys.stderr)
-        return 1
+        return _failed(exc.diagnostics)
+    # Progress is for people watching; warnings are for everyone, --quiet or not.
+    for warning in result.warnings:
+        print(f"kubeforge: {warning}", file=sys.stderr)
     if not args.quiet:
-        for warning in result.warnings:
-            print(f"kubeforge: {warning}", file=sys.stderr)
         reasons = Counter(s.reason for s in result.skipped)
         for reason, count in sorted(reasons.items()):
             print(f"kubeforge: no client method for {count} operations: {reason}", file=sys.stderr)
@@ -155,16 +161,40 @@ def _generate(args: argparse.Namespace) -> int:
                 print(f"  {line}", file=sys.stderr)
             if args.diff:
                 sys.stdout.write(unified_diff(result.files, options.out, options.package))
-            return 1
-        if not args.quiet:
+        elif not args.quiet:
             print(f"kubeforge: {options.out} is up to date", file=sys.stderr)
-        return 0
-    if not args.quiet:
+    elif not args.quiet:
         done = (
             f"wrote {len(result.differences)} changes" if result.differences else "nothing changed"
         )
         print(f"kubeforge: {done} in {options.out} ({len(result.files)} files)", file=sys.stderr)
-    return 0
+    if result.warnings or not args.quiet:
+        print(f"kubeforge: {_summary(result)}", file=sys.stderr)
+    return 1 if args.check and result.differences else 0
+
+
+def _failed(diagnostics: list[Diagnostic]) -> int:
+    errors = grouped(diagnostics)
+    for diagnostic in errors:
+        print(f"kubeforge: {diagnostic}", file=sys.stderr)
+    print(f"kubeforge: {_count(len(errors), 'error')}; nothing written", file=sys.stderr)
+    return 1
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def _summary(result: Result) -> str:
+    """The closing line: errors, warnings, and operations without a client method, by why."""
+    text = f"0 errors, {_count(len(result.warnings), 'warning')}"
+    if result.skipped:
+        tally = Counter(s.category for s in result.skipped)
+        why = ", ".join(
+            f"{n} {category}" for category, n in sorted(tally.items(), key=lambda i: (-i[1], i[0]))
+        )
+        text += f", {_count(len(result.skipped), 'operation')} without a client method ({why})"
+    return text
 
 
 def _tokens(args: argparse.Namespace) -> list[str]:

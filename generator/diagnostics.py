@@ -33,6 +33,20 @@ class GenerateError(Exception):
         self.diagnostics = diagnostics
 
 
+def grouped(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Equal findings (same level, message and action) at many places as one, shown at the
+    first place with how many there are; order is by first place."""
+    places: dict[tuple[Level, str, str], list[str]] = {}
+    for d in sorted(diagnostics):
+        places.setdefault((d.level, d.message, d.action), []).append(d.where)
+    out = []
+    for (level, message, action), wheres in places.items():
+        if len(wheres) > 1:
+            action = f"{len(wheres)} places, first shown" + (f"; {action}" if action else "")
+        out.append(Diagnostic(wheres[0], message, level, action))
+    return sorted(out)
+
+
 def fail(where: str, message: str) -> GenerateError:
     """One error as an exception, for stages that cannot go on."""
     return GenerateError([Diagnostic(where, message)])

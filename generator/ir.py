@@ -92,12 +92,14 @@ class Resource:
 
 @dataclass(frozen=True)
 class Skipped:
-    """An operation that deliberately has no client method, and why."""
+    """An operation with no client method: why, and in which of a few words (the summary's
+    tally: "watch path", "connect", "not a resource", "no verb", "no model")."""
 
     path: str
     method: str
     operation_id: str
     reason: str
+    category: str
 
 
 @dataclass(frozen=True)

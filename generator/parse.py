@@ -383,7 +383,7 @@ class _Parser:
         for path, method, op, where, action in self._operations():
             op_id = str(op.get("operationId", ""))
             if where is None:
-                skipped.append(Skipped(path, method, op_id, _NOT_A_RESOURCE))
+                skipped.append(Skipped(path, method, op_id, _NOT_A_RESOURCE, "not a resource"))
                 continue
             if where.watch or action in ("watch", "watchlist"):
                 skipped.append(
@@ -392,6 +392,7 @@ class _Parser:
                         method,
                         op_id,
                         "deprecated watch path; watch() uses ?watch=true on the list path",
+                        "watch path",
                     )
                 )
                 continue
@@ -402,6 +403,7 @@ class _Parser:
                         method,
                         op_id,
                         "connect: a streaming upgrade or proxy, not a typed verb; use Client.request()",
+                        "connect",
                     )
                 )
                 continue
@@ -409,7 +411,15 @@ class _Parser:
                 reason = f"no verb for {method.upper()} on this path" + (
                     f" (x-kubernetes-action {action!r})" if action else ""
                 )
-                skipped.append(Skipped(path, method, op_id, reason))
+                skipped.append(Skipped(path, method, op_id, reason, "no verb"))
+                self.warnings.append(
+                    Diagnostic(
+                        json_path("paths", path, method),
+                        f"no client method: {reason}",
+                        Level.WARNING,
+                        "use Client.request()",
+                    )
+                )
                 continue
             triple = (where.group, where.version, where.plural)
             res = found.setdefault(triple, _Res(*triple))
@@ -438,7 +448,15 @@ class _Parser:
                     if res.kind
                     else f"no operation of {plural} names its kind or returns a known model"
                 )
-                skipped += [Skipped(p, m, i, why) for p, m, i in ops[triple]]
+                skipped += [Skipped(p, m, i, why, "no model") for p, m, i in ops[triple]]
+                self.warnings.append(
+                    Diagnostic(
+                        json_path("paths", min(p for p, _, _ in ops[triple])),
+                        f"no client for {plural}: {why}",
+                        Level.WARNING,
+                        "use Client.request()",
+                    )
+                )
                 continue
             resources.append(
                 Resource(

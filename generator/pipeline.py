@@ -14,8 +14,8 @@ from typing import TypeVar
 
 from kubeforge import format as fmt
 from kubeforge import source, validate, write
-from kubeforge.cache import Cache
-from kubeforge.diagnostics import Diagnostic, GenerateError, Level
+from kubeforge.cache import Cache, digest
+from kubeforge.diagnostics import Diagnostic, GenerateError, Level, grouped
 from kubeforge.ir import Skipped
 from kubeforge.parse import parse
 from kubeforge.render import handwritten, render
@@ -29,6 +29,7 @@ class Options:
     package: str = "kubeapi"
     check: bool = False
     strict: bool = False
+    lenient: bool = False
     use_cache: bool = True
     quiet: bool = False
 
@@ -74,22 +75,25 @@ def build(
 ) -> tuple[dict[str, str], list[Diagnostic], tuple[Skipped, ...]]:
     """The formatted tree for a spec, rendered in memory; its warnings; operations left out."""
     progress = progress or _Progress(True)
-    structural = validate.structural(spec.document)
-    if structural:
-        raise GenerateError(structural)
+    checked = validate.structural(spec.document, options.lenient)
+    if checked.errors:
+        raise GenerateError(checked.errors)
+    document = checked.document
+    # A repaired document is another document to the validator's cache.
+    checked_sha = spec.sha256 if document is spec.document else digest(spec.sha256, "repaired")
     pool = _Pool()
     try:
-        findings = validate.cached(spec.sha256, options.use_cache)
+        findings = validate.cached(checked_sha, options.use_cache)
         verdict: Future[list[Diagnostic]] | None = None
         if findings is None:
             # The validator is slow and independent of rendering: it runs on another core.
             verdict = pool.get().submit(
-                validate.validator_findings, spec.document, spec.sha256, options.use_cache
+                validate.validator_findings, document, checked_sha, options.use_cache
             )
         with progress.stage("parse"):
             previous = write.previous_modules(options.out, options.package)
             package, warnings = parse(
-                spec.document, spec.discovery, options.package, spec.sha256, previous
+                document, spec.discovery, options.package, spec.sha256, previous
             )
         with progress.stage("render"):
             files = render(package)
@@ -103,7 +107,7 @@ def build(
     finally:
         pool.close()
     assert findings is not None
-    warnings = sorted({*warnings, *findings})
+    warnings = grouped([*checked.warnings, *warnings, *findings])
     if options.strict and warnings:
         raise GenerateError(
             [Diagnostic(d.where, d.message, Level.ERROR, "--strict") for d in warnings]

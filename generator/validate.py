@@ -7,65 +7,254 @@ The validator's verdict costs seconds on a full spec, so it is cached by the spe
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
 from importlib.metadata import version
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kubeforge.cache import Cache, digest
 from kubeforge.diagnostics import Diagnostic, Level, json_path
 
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
 _REF = "#/definitions/"
-_MAX_FINDINGS = 50
 
 
-def structural(document: dict[str, Any]) -> list[Diagnostic]:
-    """Breakage the generator cannot work around: wrong shapes and dangling $refs."""
-    out: list[Diagnostic] = []
+@dataclass(frozen=True)
+class Checked:
+    """The document to generate from (repaired under --lenient), and what was found."""
+
+    document: dict[str, Any]
+    errors: list[Diagnostic]
+    warnings: list[Diagnostic]
+
+
+def structural(document: dict[str, Any], lenient: bool = False) -> Checked:
+    """Breakage the generator cannot work around alone: wrong shapes and dangling $refs.
+
+    `paths: null` means models only (a warning). A `$ref` to a missing definition is one
+    error per missing target, with how often it is used and, when exactly one definition
+    ends with the same `<version>.<Kind>`, which; `lenient` resolves such unique matches,
+    reads the other targets as any JSON value, and warns once per target instead.
+    """
+    errors: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
     definitions = document.get("definitions", {})
     if not isinstance(definitions, dict):
-        return [Diagnostic(json_path("definitions"), "is not an object")]
-    if not isinstance(document.get("paths", {}), dict):
-        out.append(Diagnostic(json_path("paths"), "is not an object"))
+        return Checked(document, [Diagnostic(json_path("definitions"), "is not an object")], [])
+    paths = document.get("paths", {})
+    if paths is None:
+        warnings.append(
+            Diagnostic(json_path("paths"), "is null", Level.WARNING, "models only, no clients")
+        )
+        document = {**document, "paths": {}}
+    elif not isinstance(paths, dict):
+        errors.append(Diagnostic(json_path("paths"), "is not an object"))
+    dangling: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     stack: list[tuple[Any, tuple[str, ...]]] = [(document, ())]
     while stack:
         node, path = stack.pop()
         if isinstance(node, dict):
             ref = node.get("$ref")
-            if (
-                isinstance(ref, str)
-                and path[:1] != ("parameters",)
-                and ref.startswith("#/definitions/")
-            ):
+            if isinstance(ref, str) and path[:1] != ("parameters",) and ref.startswith(_REF):
                 if ref[len(_REF) :] not in definitions:
-                    out.append(
-                        Diagnostic(json_path(*path), f"$ref {ref!r} points to no definition")
-                    )
+                    dangling[ref[len(_REF) :]].append(path)
             elif (
                 isinstance(ref, str)
                 and ref.startswith("#/parameters/")
                 and ref.rsplit("/", 1)[-1] not in (document.get("parameters") or {})
             ):
-                out.append(Diagnostic(json_path(*path), f"$ref {ref!r} points to no parameter"))
+                errors.append(Diagnostic(json_path(*path), f"$ref {ref!r} points to no parameter"))
             stack.extend((v, (*path, str(k))) for k, v in node.items())
         elif isinstance(node, list):
             stack.extend((v, (*path, str(i))) for i, v in enumerate(node))
-    return sorted(out)
+    repairs: dict[tuple[str, ...], str | None] = {}
+    for target, uses in sorted(dangling.items()):
+        uses.sort()
+        match = _unique_match(target, definitions)
+        count = f"used {len(uses)} time{'s' * (len(uses) > 1)}, first at {json_path(*uses[0])}"
+        if lenient:
+            for use in uses:
+                repairs[use] = match
+            action = f"read as {match}" if match else "read as any JSON value"
+            warnings.append(
+                Diagnostic(
+                    json_path("definitions", target), f"is missing ({count})", Level.WARNING, action
+                )
+            )
+            continue
+        hint = f"{match} is the only definition named like it; " if match else ""
+        errors.append(
+            Diagnostic(
+                json_path("definitions", target),
+                f"is missing: $ref {_REF + target!r} is {count}",
+                Level.ERROR,
+                f"{hint}--lenient {'uses it' if match else 'reads it as any JSON value'}",
+            )
+        )
+    if repairs:
+        on_the_way = {use[:i] for use in repairs for i in range(len(use))}
+        document = _repaired(document, repairs, on_the_way)
+    return Checked(document, sorted(errors), sorted(warnings))
+
+
+def _unique_match(target: str, definitions: dict[str, Any]) -> str | None:
+    """The one definition whose name ends like the target's `<version>.<Kind>`, if one."""
+    suffix = ".".join(target.rsplit(".", 2)[-2:])
+    found = [k for k in definitions if k == suffix or k.endswith("." + suffix)]
+    return found[0] if len(found) == 1 else None
+
+
+def _repaired(
+    node: Any,
+    repairs: dict[tuple[str, ...], str | None],
+    on_the_way: set[tuple[str, ...]],
+    path: tuple[str, ...] = (),
+) -> Any:
+    """The document with each dangling $ref pointed at its match, or dropped (an empty
+    schema: any JSON value); only the nodes on the way to a repair are copied."""
+    if path in repairs:
+        match = repairs[path]
+        rest = {k: v for k, v in node.items() if k != "$ref"}
+        return {**rest, "$ref": _REF + match} if match else rest
+    if path not in on_the_way:
+        return node
+    if isinstance(node, dict):
+        return {k: _repaired(v, repairs, on_the_way, (*path, str(k))) for k, v in node.items()}
+    return [_repaired(v, repairs, on_the_way, (*path, str(i))) for i, v in enumerate(node)]
 
 
 def _validator(document: dict[str, Any]) -> list[Diagnostic]:
     from openapi_spec_validator import OpenAPIV2SpecValidator
 
-    found: list[Diagnostic] = []
+    places = _Places(document)
+    found: set[Diagnostic] = set()
     for error in OpenAPIV2SpecValidator(document).iter_errors():
-        where = json_path(*(str(p) for p in error.absolute_path)) if error.absolute_path else "#"
-        found.append(Diagnostic(where, error.message[:300], Level.WARNING, "generating anyway"))
-        if len(found) >= _MAX_FINDINGS:
-            break
+        for leaf in _leaves(error):
+            where = json_path(*places.of(leaf))
+            found.add(Diagnostic(where, _reason(leaf), Level.WARNING, "generating anyway"))
     return sorted(found)
 
 
+def _leaves(error: ValidationError) -> list[ValidationError]:
+    """What is wrong, not that a node matched none of `oneOf`'s shapes: the errors of the
+    alternative that comes closest. Alternatives refused on a one-value enum (a parameter's
+    `in`, a discriminator) are set aside first; of the rest, the one with fewest errors."""
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        return [error]
+    by_alternative: dict[Any, list[ValidationError]] = defaultdict(list)
+    for sub in error.context:
+        by_alternative[sub.relative_schema_path[0]].append(sub)
+    candidates = [
+        subs
+        for subs in by_alternative.values()
+        if not any(s.validator == "enum" and len(_sized(s.validator_value)) == 1 for s in subs)
+    ] or list(by_alternative.values())
+    closest = min(candidates, key=len)
+    return [leaf for sub in closest for leaf in _leaves(sub)]
+
+
+def _sized(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _reason(error: ValidationError) -> str:
+    """The validator's message, with a long echo of the offending value shortened to what
+    it is: the reason itself is never cut."""
+    message: str = error.message
+    instance: Any = error.instance
+    shown = repr(instance)
+    if len(shown) > 60 and message.startswith(shown):
+        kind: dict[type, str] = {dict: "this object", list: "this array", str: "this string"}
+        message = kind.get(type(instance), "this value") + message[len(shown) :]
+    return message.replace(
+        "is not valid under any of the given schemas", "matches no allowed shape"
+    )
+
+
+class _Places:
+    """Where an error's node is in the document. Most errors carry their path; some carry a
+    path relative to a `$ref`'s target, and some (checks of `default` against `enum`) none,
+    only the node itself. Indexes are built on first need."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self._nodes: list[tuple[tuple[str, ...], Any]] | None = None
+
+    def nodes(self) -> list[tuple[tuple[str, ...], Any]]:
+        if self._nodes is None:
+            self._nodes = []
+            stack: list[tuple[tuple[str, ...], Any]] = [((), self.document)]
+            while stack:
+                path, node = stack.pop()
+                if isinstance(node, dict):
+                    self._nodes.append((path, node))
+                    stack.extend(((*path, str(k)), v) for k, v in node.items())
+                elif isinstance(node, list):
+                    self._nodes.append((path, node))
+                    stack.extend(((*path, str(i)), v) for i, v in enumerate(node))
+            self._nodes.sort(key=lambda pair: pair[0])
+        return self._nodes
+
+    def of(self, error: ValidationError) -> tuple[str, ...]:
+        path = tuple(str(p) for p in error.absolute_path)
+        if not path:
+            for where, node in self.nodes():
+                if node is error.schema:
+                    # The checks that carry no path compare a node's `default` to its enum.
+                    held = isinstance(node, dict) and node.get("default") is error.instance
+                    return (*where, "default") if held else where
+            return self._from_message(error.message)
+        if _resolve(self.document, path) == error.instance:
+            return path
+        for where, node in self.nodes():
+            if _resolve(node, path) == error.instance:
+                return (*where, *path)
+        return path
+
+    def _from_message(self, message: str) -> tuple[str, ...]:
+        """The checks of operations say where only in their message."""
+        if m := re.search(r"for '(\w+)' (?:operation )?in '([^']*)'", message):
+            method, url = m.groups()
+            end = ("operationId",) if message.startswith("Operation ID") else ()
+            return ("paths", url, method, *end)
+        if m := re.fullmatch(r"Duplicate parameter '(.*)'", message):
+            for where, node in self.nodes():
+                if where[:1] == ("paths",) and where[-1:] == ("parameters",):
+                    names = [p.get("name") for p in node if isinstance(p, dict)]
+                    if names.count(m[1]) > 1:
+                        return where
+        if m := re.fullmatch(r"Required list has not defined properties: (\[.*\])", message):
+            missing = set(ast.literal_eval(m[1]))
+            for where, node in self.nodes():
+                required = node.get("required") if isinstance(node, dict) else None
+                if isinstance(required, list) and missing <= set(required):
+                    return (*where, "required")
+        return ()
+
+
+_MISSING = object()
+
+
+def _resolve(node: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return _MISSING
+    return node
+
+
 def _key(sha: str) -> str:
-    return digest(sha, version("openapi-spec-validator"))
+    # Findings depend on the validator and on how this module reads them.
+    return digest(sha, version("openapi-spec-validator"), Path(__file__).read_bytes())
 
 
 def cached(sha: str, use_cache: bool) -> list[Diagnostic] | None:
