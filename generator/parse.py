@@ -474,7 +474,11 @@ class _Parser:
                 )
             )
         if self.discovery is not None:
+            in_spec = {(r.group, r.version, r.plural) for r in resources}
             resources = self._apply_discovery(resources, by_gvk)
+            for triple in sorted(in_spec - {(r.group, r.version, r.plural) for r in resources}):
+                why = f"discovery of {'/'.join(triple[:2]).lstrip('/')} does not list {triple[2]}"
+                skipped += [Skipped(p, m, i, why, "not served") for p, m, i in ops[triple]]
         return resources, skipped
 
     def _sub_method(self, sub: str, method: str, op: Json, params: Json) -> SubresourceMethod:
@@ -513,6 +517,14 @@ class _Parser:
                 base = known.get((group, version, name))
                 model = by_gvk.get((group, version, kind), base.model if base else "")
                 if not model:
+                    self.warnings.append(
+                        Diagnostic(
+                            f"discovery {gv}",
+                            f"{name} (kind {kind or '?'}) is served, but no definition has its kind",
+                            Level.WARNING,
+                            "no client for it; use Client.request()",
+                        )
+                    )
                     continue
                 list_key = (
                     base.list_model if base else by_gvk.get((group, version, kind + "List"), "")

@@ -123,6 +123,50 @@ def test_no_operation_is_dropped_without_a_reason() -> None:
     }
 
 
+def test_what_discovery_leaves_out_is_reported() -> None:
+    """Discovery is the truth when generating from a server: a resource the spec has but
+    discovery does not list gets no client, and its operations say why; a resource
+    discovery lists but no definition describes is a warning."""
+    item = {"$ref": "#/definitions/x.v1.Gadget"}
+    gadget = {"group": "x.io", "version": "v1", "kind": "Gadget"}
+    paths = {
+        "/apis/x.io/v1/gadgets/{name}": {
+            "get": {"responses": {"200": {"schema": item}}},
+            "delete": {"responses": {"200": {"schema": item}}},
+        },
+        "/apis/x.io/v1/widgets/{name}": {"get": {"responses": {"200": {"schema": item}}}},
+    }
+    definitions = {
+        "x.v1.Gadget": {
+            "type": "object",
+            "x-kubernetes-group-version-kind": [gadget],
+            "properties": {"a": {"type": "string"}},
+        }
+    }
+    discovery = {
+        "x.io/v1": {
+            "kind": "APIResourceList",
+            "groupVersion": "x.io/v1",
+            "resources": [
+                {"name": "widgets", "namespaced": False, "kind": "Gadget", "verbs": ["get"]},
+                {"name": "gizmos", "namespaced": True, "kind": "Gizmo", "verbs": ["get"]},
+            ],
+        }
+    }
+    package, warnings = parse(minimal_spec(definitions, paths), discovery, "pkg", "0" * 64)
+    resources = {r.plural for mod in package.modules for r in mod.resources}
+    assert resources == {"widgets"}
+    assert sorted((s.path, s.method, s.reason, s.category) for s in package.skipped) == [
+        ("/apis/x.io/v1/gadgets/{name}", method, why, "not served")
+        for method in ("delete", "get")
+        for why in ["discovery of x.io/v1 does not list gadgets"]
+    ]
+    assert [str(w) for w in warnings] == [
+        "warning: discovery x.io/v1: gizmos (kind Gizmo) is served, but no definition has its"
+        " kind (no client for it; use Client.request())"
+    ]
+
+
 def test_serve_generate_and_use_a_go_restful_api(tmp_path: Path) -> None:
     """`kubeforge serve --spec` the fixture, `kubeforge generate` from it, and create and get
     through the generated typed client; kubectl, reading the served discovery, sees the result."""
