@@ -379,6 +379,7 @@ class _Parser:
         found: dict[tuple[str, str, str], _Res] = {}
         ops: dict[tuple[str, str, str], list[tuple[str, str, str]]] = defaultdict(list)
         skipped: list[Skipped] = []
+        watched: set[tuple[str, str, str]] = set()
         params: Json = self.spec.get("parameters") or {}
         for path, method, op, where, action in self._operations():
             op_id = str(op.get("operationId", ""))
@@ -386,6 +387,7 @@ class _Parser:
                 skipped.append(Skipped(path, method, op_id, _NOT_A_RESOURCE, "not a resource"))
                 continue
             if where.watch or action in ("watch", "watchlist"):
+                watched.add((where.group, where.version, where.plural))
                 skipped.append(
                     Skipped(
                         path,
@@ -436,8 +438,13 @@ class _Parser:
             res.kind = kind or res.kind
             res.verbs.add(_ACTION_VERB[action])
             if action == "list":
-                res.verbs.add("watch")
                 res.list_model = _ref_key(_response_schema(op)) or res.list_model
+        # A list can be watched. Where a group-version writes watch paths (the apiserver's
+        # built-ins do), only the resources that have one can: componentstatuses cannot.
+        watching_gvs = {t[:2] for t in watched}
+        for triple, res in found.items():
+            if "list" in res.verbs and (triple in watched or triple[:2] not in watching_gvs):
+                res.verbs.add("watch")
         resources = []
         for triple, res in sorted(found.items()):
             group, version, plural = triple

@@ -123,6 +123,49 @@ def test_no_operation_is_dropped_without_a_reason() -> None:
     }
 
 
+def test_watch_needs_a_watch_path_where_a_group_version_writes_them() -> None:
+    """A list can be watched; where a group-version writes watch paths (the apiserver's
+    built-ins do), a resource without one (componentstatuses) cannot."""
+    item = {"$ref": "#/definitions/x.v1.Gadget"}
+    listed = {"$ref": "#/definitions/x.v1.GadgetList"}
+    definitions = {
+        "x.v1.Gadget": {"type": "object", "properties": {"a": {"type": "string"}}},
+        "x.v1.GadgetList": {
+            "type": "object",
+            "properties": {"items": {"type": "array", "items": item}},
+        },
+    }
+
+    def paths(group: str, watch_paths: bool) -> dict[str, Any]:
+        found = {}
+        for plural in ("gadgets", "statuses"):
+            found[f"/apis/{group}/v1/{plural}"] = {
+                "get": {"responses": {"200": {"schema": listed}}}
+            }
+            found[f"/apis/{group}/v1/{plural}/{{name}}"] = {
+                "get": {"responses": {"200": {"schema": item}}}
+            }
+        if watch_paths:
+            found[f"/apis/{group}/v1/watch/gadgets"] = {
+                "get": {"responses": {"200": {"schema": item}}}
+            }
+        return found
+
+    verbs = {}
+    for group, watch_paths in (("writes.io", True), ("omits.io", False)):
+        package, _ = parse(
+            minimal_spec(definitions, paths(group, watch_paths)), None, "p", "0" * 64
+        )
+        for r in (r for mod in package.modules for r in mod.resources):
+            verbs[(group, r.plural)] = r.verbs
+    assert verbs == {
+        ("writes.io", "gadgets"): ("get", "list", "watch"),
+        ("writes.io", "statuses"): ("get", "list"),
+        ("omits.io", "gadgets"): ("get", "list", "watch"),
+        ("omits.io", "statuses"): ("get", "list", "watch"),
+    }
+
+
 def test_what_discovery_leaves_out_is_reported() -> None:
     """Discovery is the truth when generating from a server: a resource the spec has but
     discovery does not list gets no client, and its operations say why; a resource

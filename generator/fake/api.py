@@ -286,6 +286,8 @@ class Api:
             raise status.path_not_found()
         name = rest[1] if len(rest) > 1 else None
         sub = rest[2] if len(rest) > 2 else ""
+        if sub in rt.connect:  # a stream: only an upgraded connection could be served
+            raise status.bad_request("Upgrade request required")
         if sub and sub not in rt.subresources:
             raise status.path_not_found()
         query = {

@@ -27,6 +27,9 @@ def list_key(rt: ResourceType) -> str:
     return _key(rt.group, rt.version, rt.list_kind)
 
 
+_SCALE = ("autoscaling", "v1", "Scale")
+
+
 def resource_types(crd: Json) -> list[ResourceType]:
     spec = crd.get("spec") or {}
     names = spec.get("names") or {}
@@ -54,6 +57,7 @@ def resource_types(crd: Json) -> list[ResourceType]:
                 categories=tuple(names.get("categories") or ()),
                 subresources=subs,
                 model=_key(spec["group"], version["name"], names["kind"]),
+                subresource_kinds={"scale": _SCALE} if "scale" in subs else {},
             )
         )
     return out

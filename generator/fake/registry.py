@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubeforge.parse import parse
+from kubeforge.ir import Resource
+from kubeforge.parse import parse, rest_path
 
 # Facts about built-in resources that the OpenAPI document does not carry (kubectl uses them).
 SHORT_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -34,10 +35,12 @@ SHORT_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
     ("apiextensions.k8s.io", "customresourcedefinitions"): ("crd", "crds"),
     ("events.k8s.io", "events"): ("ev",),
     ("networking.k8s.io", "ingresses"): ("ing",),
+    ("networking.k8s.io", "ipaddresses"): ("ip",),
     ("networking.k8s.io", "networkpolicies"): ("netpol",),
     ("policy", "poddisruptionbudgets"): ("pdb",),
     ("scheduling.k8s.io", "priorityclasses"): ("pc",),
     ("storage.k8s.io", "storageclasses"): ("sc",),
+    ("storage.k8s.io", "volumeattributesclasses"): ("vac",),
 }
 _ALL = {
     ("", "pods"),
@@ -57,7 +60,28 @@ _API_EXTENSIONS = {
     ("apiextensions.k8s.io", "customresourcedefinitions"),
     ("apiregistration.k8s.io", "apiservices"),
 }
-_SUB_VERBS = {"get": "get", "put": "update", "patch": "patch", "post": "create"}
+_SUB_VERBS = {"get": "get", "put": "update", "patch": "patch", "post": "create", "delete": "delete"}
+# HEAD and OPTIONS reach a proxy too, but discovery names only these.
+_CONNECT_VERBS = frozenset(_SUB_VERBS.values())
+
+
+def _operation_kind(spec: dict[str, Any], r: Resource, sub: str) -> tuple[str, str, str] | None:
+    """The group-version-kind the spec's operations on a subresource name, if they do."""
+    for path, item in (spec.get("paths") or {}).items():
+        where = rest_path(path)
+        if not where or (where.group, where.version, where.plural) != (
+            r.group,
+            r.version,
+            r.plural,
+        ):
+            continue
+        if where.subresource.split("/")[0] != sub or not isinstance(item, dict):
+            continue
+        for op in item.values():
+            gvk = op.get("x-kubernetes-group-version-kind") if isinstance(op, dict) else None
+            if isinstance(gvk, dict) and gvk.get("kind"):
+                return (str(gvk.get("group", "")), str(gvk.get("version", "")), str(gvk["kind"]))
+    return None
 
 
 @dataclass(frozen=True)
@@ -74,6 +98,10 @@ class ResourceType:
     categories: tuple[str, ...] = ()
     subresources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     model: str = ""  # definition key of the object's schema
+    # Streams and proxies (exec, attach, portforward, proxy): listed, never served here.
+    connect: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # (group, version, kind) of a subresource whose object is not the resource's own.
+    subresource_kinds: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     @property
     def api_version(self) -> str:
@@ -114,12 +142,30 @@ class Registry:
     def from_spec(cls, spec: dict[str, Any]) -> Registry:
         package, _ = parse(spec, None, "fake", "")
         models = {m.key: m for mod in package.modules for m in mod.models}
+        connect: dict[tuple[str, str, str], dict[str, set[str]]] = {}
+        for skipped in package.skipped:
+            where = rest_path(skipped.path)
+            if skipped.category == "connect" and where and where.subresource:
+                subs_of = connect.setdefault((where.group, where.version, where.plural), {})
+                verb = _SUB_VERBS.get(skipped.method, skipped.method)
+                if verb in _CONNECT_VERBS:
+                    subs_of.setdefault(where.subresource.split("/")[0], set()).add(verb)
         types = []
         for module in package.modules:
             for r in module.resources:
                 subs: dict[str, set[str]] = {}
+                kinds: dict[str, tuple[str, str, str]] = {}
                 for s in r.subresources:
                     subs.setdefault(s.subresource, set()).add(_SUB_VERBS[s.verb])
+                    # A create's object is what it is sent (an Eviction); the rest answer with it.
+                    served = models.get(s.body if s.verb == "post" else s.result)
+                    if served and len(served.gvks) == 1 and served.gvks[0][2] != r.kind:
+                        kinds[s.subresource] = served.gvks[0]
+                triple = (r.group, r.version, r.plural)
+                for sub in connect.get(triple, {}):
+                    gvk = _operation_kind(spec, r, sub)
+                    if gvk and gvk[2] != r.kind:
+                        kinds[sub] = gvk
                 key = (r.group, r.plural)
                 categories = (
                     ("all",)
@@ -140,6 +186,10 @@ class Registry:
                         categories=categories,
                         subresources={k: tuple(sorted(v)) for k, v in sorted(subs.items())},
                         model=r.model,
+                        connect={
+                            k: tuple(sorted(v)) for k, v in sorted(connect.get(triple, {}).items())
+                        },
+                        subresource_kinds=kinds,
                     )
                 )
         registry = cls(types)
@@ -218,17 +268,19 @@ class Registry:
             if t.categories:
                 entry["categories"] = list(t.categories)
             resources.append(entry)
-            for sub, verbs in t.subresources.items():
-                sub_kind = "Scale" if sub == "scale" else t.kind
-                resources.append(
-                    {
-                        "name": f"{t.plural}/{sub}",
-                        "singularName": "",
-                        "namespaced": t.namespaced,
-                        "kind": sub_kind,
-                        "verbs": list(verbs),
-                    }
-                )
+            for sub, verbs in sorted({**t.subresources, **t.connect}.items()):
+                sub_entry: dict[str, Any] = {
+                    "name": f"{t.plural}/{sub}",
+                    "singularName": "",
+                    "namespaced": t.namespaced,
+                    "kind": t.kind,
+                    "verbs": list(verbs),
+                }
+                if sub in t.subresource_kinds:
+                    sub_group, sub_version, sub_entry["kind"] = t.subresource_kinds[sub]
+                    if (sub_group, sub_version) != (t.group, t.version):
+                        sub_entry["group"], sub_entry["version"] = sub_group, sub_version
+                resources.append(sub_entry)
         gv = f"{group}/{version}" if group else version
         return {
             "kind": "APIResourceList",
