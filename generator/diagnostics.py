@@ -55,3 +55,8 @@ def fail(where: str, message: str) -> GenerateError:
 def json_path(*parts: str) -> str:
     """A JSON pointer-style path from its parts, escaped as RFC 6901 asks."""
     return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def pointer_key(escaped: str) -> str:
+    """A key from its JSON-pointer form (`a~1b` is `a/b`): how a `$ref` names a definition."""
+    return escaped.replace("~1", "/").replace("~0", "~")

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kubeforge.diagnostics import Diagnostic, GenerateError, Level, json_path
+from kubeforge.diagnostics import Diagnostic, GenerateError, Level, json_path, pointer_key
 from kubeforge.ir import (
     Alias,
     Field,
@@ -296,7 +296,7 @@ class _Parser:
         if ref is None and isinstance(prop.get("allOf"), list) and len(prop["allOf"]) == 1:
             ref = prop["allOf"][0].get("$ref")
         if ref is not None:
-            target = ref[len(_REF) :] if isinstance(ref, str) and ref.startswith(_REF) else None
+            target = _ref_key({"$ref": ref}) or None
             if target is None or target not in (self.spec.get("definitions") or {}):
                 self.errors.append(Diagnostic(where, f"$ref {ref!r} points to no definition"))
                 return TypeRef("any")
@@ -837,7 +837,7 @@ def _response_schema(op: Json) -> Json:
 
 def _ref_key(schema: Json) -> str:
     ref = schema.get("$ref", "")
-    return ref[len(_REF) :] if isinstance(ref, str) and ref.startswith(_REF) else ""
+    return pointer_key(ref[len(_REF) :]) if isinstance(ref, str) and ref.startswith(_REF) else ""
 
 
 def _text(schema: Json) -> str:

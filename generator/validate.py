@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kubeforge.cache import Cache, digest
-from kubeforge.diagnostics import Diagnostic, Level, json_path
+from kubeforge.diagnostics import Diagnostic, Level, json_path, pointer_key
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -62,8 +62,8 @@ def structural(document: dict[str, Any], lenient: bool = False) -> Checked:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and path[:1] != ("parameters",) and ref.startswith(_REF):
-                if ref[len(_REF) :] not in definitions:
-                    dangling[ref[len(_REF) :]].append(path)
+                if pointer_key(ref[len(_REF) :]) not in definitions:
+                    dangling[pointer_key(ref[len(_REF) :])].append(path)
             elif (
                 isinstance(ref, str)
                 and ref.startswith("#/parameters/")
@@ -92,7 +92,7 @@ def structural(document: dict[str, Any], lenient: bool = False) -> Checked:
         errors.append(
             Diagnostic(
                 json_path("definitions", target),
-                f"is missing: $ref {_REF + target!r} is {count}",
+                f"is missing: $ref {json_path('definitions', target)!r} is {count}",
                 Level.ERROR,
                 f"{hint}--lenient {'uses it' if match else 'reads it as any JSON value'}",
             )
@@ -121,7 +121,7 @@ def _repaired(
     if path in repairs:
         match = repairs[path]
         rest = {k: v for k, v in node.items() if k != "$ref"}
-        return {**rest, "$ref": _REF + match} if match else rest
+        return {**rest, "$ref": json_path("definitions", match)} if match else rest
     if path not in on_the_way:
         return node
     if isinstance(node, dict):

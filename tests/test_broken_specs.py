@@ -213,3 +213,34 @@ def test_the_summary_tallies_operations_without_a_client_by_why(tmp_path: Path) 
         "kubeforge: 0 errors, 2 warnings, 4 operations without a client method"
         " (1 connect, 1 no model, 1 not a resource, 1 watch path)"
     )
+
+
+def test_refs_are_json_pointers(tmp_path: Path) -> None:
+    """`~1` in a `$ref` is a `/` in the definition's name and `~0` a `~` (RFC 6901); a missing
+    one is named as the pointer that was written."""
+    definitions = {
+        "io.example.v1.Part/Kit~2": {"type": "object", "properties": {"n": {"type": "string"}}},
+        "io.example.v1.Box": {
+            "type": "object",
+            "properties": {
+                "part": {"$ref": "#/definitions/io.example.v1.Part~1Kit~02"},
+                "gone": {"$ref": "#/definitions/io.example.v1.Gone~1x"},
+            },
+        },
+    }
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(minimal_spec(definitions)))
+    code, lines = _generate(path, tmp_path / "out", "boxes", "--quiet")
+    assert code == 1
+    assert lines[0].startswith(
+        "kubeforge: error: #/definitions/io.example.v1.Gone~1x: is missing:"
+        " $ref '#/definitions/io.example.v1.Gone~1x' is used 1 time"
+    )
+    assert len(lines) == 2  # the part's pointer resolves
+    code, lines = _generate(path, tmp_path / "out", "boxes", "--quiet", "--lenient")
+    assert code == 0
+    text = (tmp_path / "out" / "boxes" / "example_v1.py").read_text()
+    assert "    part: _m.Object[PartKit2]\n" in text and "    gone: _m.Value[Any]\n" in text
+    with _imported(tmp_path / "out", "boxes.example_v1") as module:
+        box = module.Box.from_dict({"part": {"n": "bolt"}, "gone": [1]})
+        assert isinstance(box.part, module.PartKit2) and box.part.n == "bolt"

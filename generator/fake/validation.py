@@ -13,6 +13,7 @@ from typing import Any
 
 from jsonschema import Draft4Validator
 
+from kubeforge.diagnostics import json_path, pointer_key
 from kubeforge.fake import status
 
 Json = dict[str, Any]
@@ -58,7 +59,8 @@ class Validator:
     def _validator(self, model: str) -> Draft4Validator:
         found = self._validators.get(model)
         if found is None:
-            found = Draft4Validator({"$ref": _REF + model, "definitions": self._schemas})
+            ref = json_path("definitions", model)
+            found = Draft4Validator({"$ref": ref, "definitions": self._schemas})
             self._validators[model] = found
         return found
 
@@ -99,7 +101,7 @@ class Validator:
     def _resolve(self, schema: Json) -> Json:
         seen = 0
         while "$ref" in schema and seen < 50:
-            schema = self.definitions.get(str(schema["$ref"])[len(_REF) :], {})
+            schema = self.definitions.get(pointer_key(str(schema["$ref"])[len(_REF) :]), {})
             seen += 1
         if "allOf" in schema and len(schema["allOf"]) == 1:
             return self._resolve(schema["allOf"][0])
