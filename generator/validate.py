@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import string
 from collections import defaultdict
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -134,11 +135,32 @@ def _validator(document: dict[str, Any]) -> list[Diagnostic]:
 
     places = _Places(document)
     found: set[Diagnostic] = set()
-    for error in OpenAPIV2SpecValidator(document).iter_errors():
-        for leaf in _leaves(error):
-            where = json_path(*places.of(leaf))
-            found.add(Diagnostic(where, _reason(leaf), Level.WARNING, "generating anyway"))
+    try:
+        for error in OpenAPIV2SpecValidator(document).iter_errors():
+            for leaf in _leaves(error):
+                where = json_path(*places.of(leaf))
+                found.add(Diagnostic(where, _reason(leaf), Level.WARNING, "generating anyway"))
+    except Exception as exc:  # the validator's own failure on input it did not foresee
+        found.add(_stopped(document, exc))
     return sorted(found)
+
+
+def _stopped(document: dict[str, Any], exc: Exception) -> Diagnostic:
+    """Why the validator gave up, at the path it could not read when that is the cause (it
+    reads path templates as Python format strings)."""
+    where = "#/"
+    for template in sorted(document.get("paths") or {}):
+        try:
+            list(string.Formatter().parse(template))
+        except ValueError:
+            where = json_path("paths", template)
+            break
+    return Diagnostic(
+        where,
+        f"openapi-spec-validator stopped: {type(exc).__name__}: {exc}",
+        Level.WARNING,
+        "its later findings are missing; generating anyway",
+    )
 
 
 def _leaves(error: ValidationError) -> list[ValidationError]:

@@ -244,3 +244,26 @@ def test_refs_are_json_pointers(tmp_path: Path) -> None:
     with _imported(tmp_path / "out", "boxes.example_v1") as module:
         box = module.Box.from_dict({"part": {"n": "bolt"}, "gone": [1]})
         assert isinstance(box.part, module.PartKit2) and box.part.n == "bolt"
+
+
+def test_a_validator_that_gives_up_is_a_warning_at_the_path_it_could_not_read(
+    tmp_path: Path,
+) -> None:
+    """openapi-spec-validator reads path templates as Python format strings and raises on a
+    stray brace; generation goes on, and the warning names the path."""
+    ok = {"200": {"description": "ok", "schema": {"$ref": "#/definitions/io.example.v1.Gadget"}}}
+    spec = minimal_spec(
+        {"io.example.v1.Gadget": {"type": "object", "properties": {"a": {"type": "string"}}}},
+        {"/apis/example.io/v1/}gadgets/{name}": {"get": {"responses": ok}}},
+    )
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    code, lines = _generate(path, tmp_path / "out", "gadgets", "--quiet")
+    assert code == 0
+    assert lines == [
+        "kubeforge: warning: #/paths/~1apis~1example.io~1v1~1}gadgets~1{name}:"
+        " openapi-spec-validator stopped: ValueError: Single '}' encountered in format string"
+        " (its later findings are missing; generating anyway)",
+        "kubeforge: 0 errors, 1 warning",
+    ]
+    assert (tmp_path / "out" / "gadgets" / "example_v1.py").read_text().count("class Gadget(")
