@@ -70,7 +70,7 @@ _ALLOWED_MODULE = (
     ast.FunctionDef,
 )
 _TEMPLATE_FUNCTIONS = {"model_for"}  # written by the templates, whatever the spec says
-_ALLOWED_CLASS = (ast.Expr, ast.Assign, ast.AnnAssign, ast.FunctionDef)
+_ALLOWED_CLASS = (ast.Expr, ast.Assign, ast.AnnAssign, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def _only_declarations(tree: ast.Module, path: str) -> None:
@@ -79,7 +79,14 @@ def _only_declarations(tree: ast.Module, path: str) -> None:
         assert isinstance(node, _ALLOWED_MODULE), f"{path}: unexpected {ast.dump(node)[:80]}"
         if isinstance(node, ast.FunctionDef):
             assert node.name in _TEMPLATE_FUNCTIONS, f"{path}: unexpected function {node.name}"
-        if isinstance(node, ast.AnnAssign):  # the group table: a literal dict of strings
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.annotation, ast.Name)
+            and node.annotation.id == "TypeAlias"
+        ):  # a quoted alias: a type expression of names only
+            assert isinstance(node.value, ast.Constant) and isinstance(node.value.value, str), path
+            _only_names(ast.parse(node.value.value, mode="eval"), path)
+        elif isinstance(node, ast.AnnAssign):  # the group table: a literal dict of strings
             assert isinstance(node.value, ast.Dict), path
             assert all(
                 isinstance(n, ast.Constant) for n in [*node.value.keys, *node.value.values]
@@ -98,6 +105,16 @@ def _only_declarations(tree: ast.Module, path: str) -> None:
                 assert isinstance(item, _ALLOWED_CLASS), f"{path}: unexpected {ast.dump(item)[:80]}"
                 if isinstance(item, ast.Expr):
                     assert isinstance(item.value, ast.Constant), path
+
+
+def _only_names(tree: ast.AST, path: str) -> None:
+    """A type expression: names, attributes, subscripts, `|` and `None`; no calls."""
+    allowed = (ast.Expression, ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.BinOp)
+    for node in ast.walk(tree):
+        ok = isinstance(node, (*allowed, ast.Load, ast.BitOr)) or (
+            isinstance(node, ast.Constant) and node.value is None
+        )
+        assert ok, f"{path}: unexpected in a type alias: {ast.dump(node)[:80]}"
 
 
 def _is_type_checking(node: ast.stmt) -> bool:
