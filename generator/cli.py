@@ -153,7 +153,10 @@ def _generate(args: argparse.Namespace) -> int:
     if not args.quiet:
         reasons = Counter(s.reason for s in result.skipped)
         for reason, count in sorted(reasons.items()):
-            print(f"kubeforge: no client method for {count} operations: {reason}", file=sys.stderr)
+            print(
+                f"kubeforge: no client method for {_count(count, 'operation')}: {reason}",
+                file=sys.stderr,
+            )
     if args.check:
         if result.differences:
             print(f"kubeforge: {options.out} is not what the generator makes now:", file=sys.stderr)
