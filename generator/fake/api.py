@@ -47,6 +47,11 @@ _PATCH_TYPES = {
     "application/strategic-merge-patch+json": "strategic",
     "application/apply-patch+yaml": "apply",
 }
+_CUSTOM_PATCH_TYPES = (
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/apply-patch+yaml",
+)
 
 
 @dataclass
@@ -583,13 +588,13 @@ class Api:
         elif flavour == "merge":
             result = patches.merge_patch(base, patch_body)
         else:
-            if (
-                not rt.group.endswith(".k8s.io")
-                and "." in rt.group
-                and rt.model
-                and rt.model not in self.spec.get("definitions", {})
+            if any(
+                (t.group, t.plural) == (rt.group, rt.plural)
+                for ts in self._crds.values()
+                for t in ts
             ):
-                raise status.unsupported_media_type(content_type)
+                # Custom resources have no patch strategies: kube-apiserver refuses this type.
+                raise status.unsupported_media_type(content_type, _CUSTOM_PATCH_TYPES)
             result = patches.strategic_merge(
                 base, patch_body, rt.model if sub != "scale" else "", self._patch_meta
             )

@@ -124,11 +124,14 @@ def method_not_allowed() -> StatusError:
     )
 
 
-def unsupported_media_type(content_type: str) -> StatusError:
+def unsupported_media_type(
+    content_type: str, accepted: tuple[str, ...] = ("application/json", "application/yaml")
+) -> StatusError:
     return StatusError(
         415,
         "UnsupportedMediaType",
-        f'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; got "{content_type}"',
+        "the body of the request was in an unknown format - accepted media types include: "
+        f'{", ".join(accepted)}; got "{content_type}"',
     )
 
 

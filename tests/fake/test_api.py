@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import ssl
 
 import httpx
@@ -220,3 +221,141 @@ def test_pod_logs_are_served_and_followed(http: httpx.Client, fake_api: FakeServ
                 break
     writer.join()
     assert seen == "one\ntwo\nthree\n"
+
+
+def test_the_scale_subresource_reads_and_writes_replicas(http: httpx.Client) -> None:
+    base = "/apis/apps/v1/namespaces/default/deployments"
+    labels = {"app": "web"}
+    deployment = {
+        "metadata": {"name": "web"},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}},
+        },
+    }
+    assert http.post(base, json=deployment).status_code == 201
+    scale = http.get(f"{base}/web/scale").json()
+    assert (scale["kind"], scale["apiVersion"]) == ("Scale", "autoscaling/v1")
+    assert scale["spec"] == {"replicas": 2}
+    assert scale["status"] == {"replicas": 0, "selector": "app=web"}
+    answer = http.put(
+        f"{base}/web/scale",
+        params={"fieldManager": "scaler"},
+        json={"metadata": {"name": "web"}, "spec": {"replicas": 5}},
+    )
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["kind"], answer.json()["spec"]) == ("Scale", {"replicas": 5})
+    stored = http.get(f"{base}/web").json()
+    assert stored["spec"]["replicas"] == 5
+    managers = {m["manager"]: m["fieldsV1"] for m in stored["metadata"]["managedFields"]}
+    assert managers["scaler"] == {"f:spec": {"f:replicas": {}}}
+
+
+def test_create_refuses_another_namespace_and_records_its_manager(http: httpx.Client) -> None:
+    elsewhere = {"metadata": {"name": "x", "namespace": "kube-system"}}
+    refused = http.post("/api/v1/namespaces/default/configmaps", json=elsewhere)
+    assert (refused.status_code, refused.json()["message"]) == (
+        400,
+        "the namespace of the provided object does not match the namespace sent on the request",
+    )
+    assert http.get("/api/v1/namespaces/kube-system/configmaps/x").status_code == 404
+    made = http.post(
+        "/api/v1/namespaces/default/configmaps",
+        params={"fieldManager": "maker"},
+        json={"metadata": {"name": "x"}, "data": {"k": "v"}},
+    ).json()
+    [entry] = made["metadata"]["managedFields"]
+    assert (entry["manager"], entry["operation"]) == ("maker", "Update")
+    assert "f:k" in entry["fieldsV1"]["f:data"]
+
+
+def test_yaml_bodies_and_watch_1_are_understood(http: httpx.Client) -> None:
+    cms = "/api/v1/namespaces/default/configmaps"
+    text = "metadata:\n  name: from-yaml\ndata:\n  k: v\n"
+    made = http.post(cms, content=text, headers={"Content-Type": "application/yaml"})
+    assert made.status_code == 201, made.text
+    assert http.get(f"{cms}/from-yaml").json()["data"] == {"k": "v"}
+    query = {"watch": "1", "resourceVersion": "0", "timeoutSeconds": "1"}
+    with http.stream("GET", cms, params=query, timeout=10) as response:
+        events = [json.loads(line) for line in response.iter_lines() if line]
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
+        ("ADDED", "from-yaml")
+    ]
+
+
+def test_openapi_v3_documents_are_json(http: httpx.Client) -> None:
+    url = http.get("/openapi/v3").json()["paths"]["api/v1"]["serverRelativeURL"]
+    document = http.get(url)
+    assert document.headers["Content-Type"].startswith("application/json")
+    assert document.headers["Etag"].strip('"') in url
+
+
+def test_verbs_a_resource_does_not_have_are_405(http: httpx.Client) -> None:
+    """componentstatuses can be listed and read, never written."""
+    answer = http.post("/api/v1/componentstatuses", json={"metadata": {"name": "x"}})
+    assert (answer.status_code, answer.json()["reason"]) == (405, "MethodNotAllowed")
+    assert http.get("/api/v1/componentstatuses/x").status_code == 404
+
+
+def test_anonymous_cluster_wide_lists_are_refused_per_resource(fake_api: FakeServer) -> None:
+    verify = ssl.create_default_context(cafile=fake_api.ca_file)
+    with httpx.Client(base_url=fake_api.url, verify=verify) as anonymous:
+        answer = anonymous.get("/apis/apps/v1/deployments").json()
+    assert answer["message"] == (
+        'deployments.apps is forbidden: User "system:anonymous" cannot list resource '
+        '"deployments" in API group "apps" at the cluster scope'
+    )
+    assert answer["details"] == {"kind": "deployments", "group": "apps"}
+
+
+def test_delete_options_in_the_query_and_objects_named_like_namespaces(
+    http: httpx.Client,
+) -> None:
+    pods = "/api/v1/namespaces/default/pods"
+    cms = "/api/v1/namespaces/default/configmaps"
+    owner = http.post(cms, json={"metadata": {"name": "default"}}).json()
+    ref = {"apiVersion": "v1", "kind": "ConfigMap", "name": "default"}
+    ref["uid"] = owner["metadata"]["uid"]
+    dependent = {"metadata": {"name": "dep", "ownerReferences": [ref]}}
+    assert http.post(pods, json=dependent).status_code == 201
+    assert http.post(cms, json={"metadata": {"name": "bystander"}}).status_code == 201
+    bad = http.delete(f"{cms}/default", params={"propagationPolicy": "Sometimes"})
+    assert bad.status_code == 400
+    # A core object named like its namespace is not a namespace: nothing else goes with it.
+    gone = http.delete(f"{cms}/default", params={"propagationPolicy": "Orphan"})
+    assert gone.status_code == 200
+    assert http.get(f"{pods}/dep").json()["metadata"]["ownerReferences"] == []
+    assert http.get(f"{cms}/bystander").status_code == 200
+
+
+def test_deletecollection_answers_a_success_status(http: httpx.Client) -> None:
+    cms = "/api/v1/namespaces/default/configmaps"
+    assert http.post(cms, json={"metadata": {"name": "x"}}).status_code == 201
+    assert http.delete(cms).json() == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+    }
+    assert http.get(cms).json()["items"] == []
+
+
+def test_a_followed_log_gets_each_new_line_at_once(
+    http: httpx.Client, fake_api: FakeServer
+) -> None:
+    import time
+
+    pods = "/api/v1/namespaces/default/pods"
+    pod = {"metadata": {"name": "app"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}
+    assert http.post(pods, json=pod).status_code == 201
+    fake_api.append_log("default", "app", "start\n")
+    started = time.monotonic()
+    with http.stream("GET", f"{pods}/app/log", params={"follow": "true"}, timeout=10) as stream:
+        lines = stream.iter_lines()
+        assert next(lines) == "start"
+        for n in range(4):
+            fake_api.append_log("default", "app", f"line {n}\n")
+            assert next(lines) == f"line {n}"
+    # Each line is pushed as it is appended, not found by a once-a-second poll.
+    assert time.monotonic() - started < 2.0

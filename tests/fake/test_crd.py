@@ -218,3 +218,50 @@ def test_a_crd_is_served_discovered_published_and_generated(
         )
         assert http.get("/apis/stable.example.com/v1").status_code == 404
         assert "com.example.stable.v1.CronTab" not in http.get("/openapi/v2").json()["definitions"]
+
+
+def test_a_crd_that_never_had_objects_can_be_deleted(fake_api: FakeServer) -> None:
+    crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    with _http(fake_api) as http:
+        assert http.post(crds, json=CRD).status_code == 201
+        crontabs = "/apis/stable.example.com/v1/namespaces/default/crontabs"
+        assert http.get(crontabs).json()["items"] == []
+        gone = http.delete(f"{crds}/crontabs.stable.example.com")
+        assert gone.status_code == 200, gone.text
+        assert http.get(crontabs).status_code == 404
+        assert http.get("/apis/stable.example.com/v1").status_code == 404
+
+
+def test_custom_resources_refuse_a_strategic_merge_patch(fake_api: FakeServer) -> None:
+    """Custom resources have no patch strategies: kube-apiserver answers 415 and names the
+    types it takes; merge patch works."""
+    crontabs = "/apis/stable.example.com/v1/namespaces/default/crontabs"
+    body = {
+        "apiVersion": "stable.example.com/v1",
+        "kind": "CronTab",
+        "metadata": {"name": "nightly"},
+        "spec": {"cronSpec": "0 0 * * *", "replicas": 1},
+    }
+    with _http(fake_api) as http:
+        crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+        assert http.post(crds, json=CRD).status_code == 201
+        assert http.post(crontabs, json=body).status_code == 201
+        patch = json.dumps({"spec": {"replicas": 2}})
+        refused = http.patch(
+            f"{crontabs}/nightly",
+            content=patch,
+            headers={"Content-Type": "application/strategic-merge-patch+json"},
+        )
+        assert refused.status_code == 415
+        assert refused.json()["message"] == (
+            "the body of the request was in an unknown format - accepted media types include:"
+            " application/json-patch+json, application/merge-patch+json,"
+            ' application/apply-patch+yaml; got "application/strategic-merge-patch+json"'
+        )
+        assert http.get(f"{crontabs}/nightly").json()["spec"]["replicas"] == 1
+        merged = http.patch(
+            f"{crontabs}/nightly",
+            content=patch,
+            headers={"Content-Type": "application/merge-patch+json"},
+        )
+        assert merged.status_code == 200 and merged.json()["spec"]["replicas"] == 2

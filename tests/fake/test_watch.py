@@ -103,3 +103,29 @@ def test_bookmarks_carry_the_current_resource_version() -> None:
                     break
         assert [e["type"] for e in seen] == ["BOOKMARK", "BOOKMARK"]
         assert seen[-1]["object"]["metadata"] == {"resourceVersion": rv}
+        # client-go decodes a bookmark's object as the watched kind: it needs both.
+        assert (seen[-1]["object"]["kind"], seen[-1]["object"]["apiVersion"]) == ("ConfigMap", "v1")
+
+
+def test_a_watch_gets_each_change_at_once() -> None:
+    """Writes wake their watchers: five changes, each awaited, take far less than the
+    one-second wait a watcher would otherwise sleep between looks at the log."""
+    import time
+
+    with FakeServer() as server, Client(_config(server)) as kube:
+        maps = kube.core_v1.configmaps()
+        rv = maps.create(ConfigMap(metadata=ObjectMeta(name="first"))).metadata.resource_version
+        query = {"watch": "true", "resourceVersion": rv, "timeoutSeconds": "30"}
+        headers = {"Authorization": f"Bearer {server.token}"}
+        verify = ssl.create_default_context(cafile=server.ca_file)
+        path = f"{server.url}/api/v1/namespaces/default/configmaps"
+        with httpx.stream(
+            "GET", path, params=query, headers=headers, verify=verify, timeout=30
+        ) as r:
+            lines = r.iter_lines()
+            started = time.monotonic()
+            for n in range(5):
+                maps.create(ConfigMap(metadata=ObjectMeta(name=f"m{n}")))
+                event = json.loads(next(lines))
+                assert (event["type"], event["object"]["metadata"]["name"]) == ("ADDED", f"m{n}")
+            assert time.monotonic() - started < 2.0

@@ -13,7 +13,16 @@ from typing import Any
 
 import pytest
 
-from kubeapi import ALL_NAMESPACES, AsyncClient, Client, Config, Conflict, NotFound, Unauthorized
+from kubeapi import (
+    ALL_NAMESPACES,
+    AsyncClient,
+    BadRequest,
+    Client,
+    Config,
+    Conflict,
+    NotFound,
+    Unauthorized,
+)
 from kubeapi.apps_v1 import Deployment, DeploymentSpec
 from kubeapi.core_v1 import ConfigMap, Container, Namespace, Pod, PodSpec, PodTemplateSpec
 from kubeapi.meta_v1 import LabelSelector, ObjectMeta
@@ -238,3 +247,149 @@ def test_the_async_client_has_the_same_surface(fake_api: FakeServer) -> None:
             return names
 
     assert asyncio.run(scenario()) == ["a"]
+
+
+def _team_and_maps(server: FakeServer) -> None:
+    """A second namespace, and in `default` maps a, b (labelled tier=web) and c (unlabelled)."""
+    with _client(server) as kube:
+        kube.core_v1.namespaces().create(Namespace(metadata=ObjectMeta(name="team")))
+        maps = kube.core_v1.configmaps()
+        for name in ("a", "b", "c"):
+            labels = {"tier": "web"} if name != "c" else None
+            maps.create(ConfigMap(metadata=ObjectMeta(name=name, labels=labels)))
+
+
+def _stored(server: FakeServer, namespace: str) -> dict[str, dict[str, Any]]:
+    with _client(server) as kube:
+        found = kube.core_v1.configmaps(namespace).list().to_dict()["items"]
+    return {o["metadata"]["name"]: o for o in found}
+
+
+def test_every_argument_of_a_verb_reaches_the_server(fake_api: FakeServer) -> None:
+    """Selectors, pages, target namespaces, dry runs, managers, force and delete options
+    each change what the server does; a client that dropped one would be caught here."""
+    _team_and_maps(fake_api)
+    with _client(fake_api) as kube:
+        maps = kube.core_v1.configmaps()
+        start = maps.list().metadata.resource_version
+        assert [m.metadata.name for m in maps.iterate(label_selector="tier=web", chunk_size=1)] == [
+            "a",
+            "b",
+        ]
+        with pytest.raises(BadRequest):
+            maps.list(label_selector="tier in (")
+        # The object's own namespace wins over the client's, for a dict and for a model.
+        maps.create({"metadata": {"name": "d1", "namespace": "team"}})
+        maps.create(ConfigMap(metadata=ObjectMeta(name="d2", namespace="team")))
+        maps.apply(ConfigMap(metadata=ObjectMeta(name="d3", namespace="team"), data={"k": "v"}))
+        assert sorted(_stored(fake_api, "team")) == ["d1", "d2", "d3"]
+        # With no field manager the client names itself, as kubectl does.
+        [entry] = _stored(fake_api, "default")["a"]["metadata"]["managedFields"]
+        assert entry["manager"] == "kubeapi"
+        maps.apply(ConfigMap(metadata=ObjectMeta(name="e"), data={"k": "1"}), field_manager="one")
+        with pytest.raises(Conflict):
+            maps.patch(
+                "e",
+                {"metadata": {"name": "e"}, "data": {"k": "2"}},
+                type="apply",
+                field_manager="two",
+            )
+        forced = maps.patch(
+            "e",
+            {"metadata": {"name": "e"}, "data": {"k": "2"}},
+            type="apply",
+            field_manager="two",
+            force=True,
+        )
+        assert forced.data == {"k": "2"}
+        maps.delete_collection(label_selector="tier=web", field_selector="metadata.name=b")
+        assert sorted(_stored(fake_api, "default")) == ["a", "c", "e"]
+        with pytest.raises(Conflict):
+            maps.delete("a", resource_version="1")
+        maps.delete("a")
+        assert sorted(_stored(fake_api, "default")) == ["c", "e"]
+        changes = maps.watch(
+            resource_version=start, field_selector="metadata.name=e", timeout_seconds=1
+        )
+        assert {(e.type, e.object.metadata.name) for e in changes} == {
+            ("ADDED", "e"),
+            ("MODIFIED", "e"),
+        }
+        assert repr(kube.core_v1.pods("team")) == "PodClient(pods, namespace='team')"
+
+
+def test_delete_options_reach_the_garbage_collector(fake_api: FakeServer) -> None:
+    with _client(fake_api) as kube:
+        maps, pods = kube.core_v1.configmaps(), kube.core_v1.pods()
+        owner = maps.create(ConfigMap(metadata=ObjectMeta(name="owner")))
+        ref = {"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": owner.metadata.uid}
+        pods.create({"metadata": {"name": "dep", "ownerReferences": [ref]}})
+        maps.delete("owner", propagation_policy="Orphan")
+        assert pods.get("dep").metadata.owner_references == []
+
+
+def test_the_async_client_passes_every_argument_too(fake_api: FakeServer) -> None:
+    _team_and_maps(fake_api)
+    config = Config(fake_api.url, token=fake_api.token, ca_file=fake_api.ca_file)
+
+    async def scenario() -> None:
+        async with AsyncClient(config) as kube:
+            maps = kube.core_v1.configmaps()
+            start = (await maps.list()).metadata.resource_version
+            with pytest.raises(BadRequest):
+                await maps.list(label_selector="tier in (")
+            page = await maps.list(label_selector="tier=web", limit=1)
+            assert [m.metadata.name for m in page] == ["a"]
+            rest = await maps.list(continue_=page.metadata.continue_)
+            assert [m.metadata.name for m in rest] == ["b"]
+            names = [
+                m.metadata.name async for m in maps.iterate(label_selector="tier=web", chunk_size=1)
+            ]
+            assert names == ["a", "b"]
+            assert (await maps.create({"metadata": {"name": "dry"}}, dry_run=True)).metadata.name
+            await maps.create({"metadata": {"name": "d1", "namespace": "team"}, "data": {"k": "v"}})
+            await maps.create(ConfigMap(metadata=ObjectMeta(name="d2", namespace="team")))
+            await maps.apply(ConfigMap(metadata=ObjectMeta(name="d3", namespace="team")))
+            [entry] = _stored(fake_api, "team")["d1"]["metadata"]["managedFields"]
+            assert entry["manager"] == "kubeapi"
+            await maps.apply(ConfigMap(metadata=ObjectMeta(name="e"), data={"k": "1"}))
+            patch = {"metadata": {"name": "e"}, "data": {"k": "2"}}
+            with pytest.raises(Conflict):
+                await maps.patch("e", patch, type="apply", field_manager="two")
+            forced = await maps.patch("e", patch, type="apply", field_manager="two", force=True)
+            assert forced.data == {"k": "2"}
+            seen = [
+                (e.type, e.object.metadata.name)
+                async for e in maps.watch(field_selector="metadata.name=c", timeout_seconds=1)
+            ]
+            assert seen == [("ADDED", "c")]
+            await maps.delete_collection(
+                label_selector="tier=web", field_selector="metadata.name=b"
+            )
+            with pytest.raises(Conflict):
+                await maps.delete("a", resource_version="1")
+            await maps.delete("a")
+            changes = maps.watch(
+                resource_version=start, field_selector="metadata.name=e", timeout_seconds=1
+            )
+            assert {(e.type, e.object.metadata.name) async for e in changes} == {
+                ("ADDED", "e"),
+                ("MODIFIED", "e"),
+            }
+            owner = await maps.create(ConfigMap(metadata=ObjectMeta(name="owner")))
+            ref = {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "name": "owner",
+                "uid": owner.metadata.uid,
+            }
+            await kube.core_v1.pods().create(
+                {"metadata": {"name": "dep", "ownerReferences": [ref]}}
+            )
+            await maps.delete("owner", propagation_policy="Orphan")
+            assert (await kube.core_v1.pods().get("dep")).metadata.owner_references == []
+            assert repr(kube.core_v1.pods("team")) == "AsyncPodClient(pods, namespace='team')"
+
+    asyncio.run(scenario())
+    assert sorted(_stored(fake_api, "team")) == ["d1", "d2", "d3"]
+    assert sorted(_stored(fake_api, "default")) == ["c", "e"]

@@ -459,3 +459,79 @@ def test_exec_info_describes_the_request(tmp_path: Path) -> None:
     info = json.loads(dump.read_text())
     assert info["kind"] == "ExecCredential" and info["spec"]["interactive"] is False
     assert info["spec"]["cluster"]["server"] == "https://127.0.0.1:1"
+
+
+def _in_cluster_env(monkeypatch: pytest.MonkeyPatch, root: Path, host: str, port: str) -> None:
+    for key in list(os.environ):
+        if key.startswith(("KUBE", "POD_")):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", host)
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", port)
+    monkeypatch.setenv("KUBEAPI_SERVICEACCOUNT_ROOT", str(root))
+    monkeypatch.setenv("KUBECONFIG", str(root / "no-kubeconfig"))
+
+
+def test_in_cluster_in_this_process_reads_the_service_account_directory(
+    fake_api: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "serviceaccount"
+    assert fake_api.ca_file
+    ca = Path(fake_api.ca_file).read_text()
+    kubelet_dir(root, {"token": fake_api.token, "ca.crt": ca, "namespace": "team-a"}, "1")
+    fake_api.add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}})
+    fake_api.add(
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "team-a"}}
+    )
+    _in_cluster_env(monkeypatch, root, "127.0.0.1", str(fake_api.port))
+    config = load_config()
+    assert (config.server, config.namespace) == (f"https://127.0.0.1:{fake_api.port}", "team-a")
+    assert config.source == f"in-cluster ({root})"
+    with Client(config) as kube:
+        assert [p.metadata.name for p in kube.core_v1.pods().list()] == ["p"]
+    # An IPv6 service address is bracketed in the URL.
+    _in_cluster_env(monkeypatch, root, "fd00::1", "6443")
+    assert load_config().server == "https://[fd00::1]:6443"
+    # Without a namespace file (nor a downward namespace: no POD_NAMESPACE, no KUBEAPI_DOWNWARD_DIR
+    # and no /etc/downward here) the namespace is "default".
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "token").write_text("t")
+    _in_cluster_env(monkeypatch, bare, "127.0.0.1", "443")
+    assert load_config().namespace == "default"
+
+
+def test_a_named_context_is_the_one_used(fake_api: FakeServer, tmp_path: Path) -> None:
+    doc = _kubeconfig("https://127.0.0.1:1", {"token": "wrong"}, name="first")
+    second = _kubeconfig(
+        fake_api.url, {"token": fake_api.token}, name="second", cluster=_ca(fake_api)
+    )
+    for key in ("clusters", "users", "contexts"):
+        doc[key] += second[key]
+    path = _write(tmp_path / "two.yaml", doc)
+    config = load_config(str(path), context="second")
+    assert config.server == fake_api.url
+    with Client(config) as kube:
+        assert kube.core_v1.namespaces().get("default").metadata.name == "default"
+
+
+def test_basic_auth_without_a_password_sends_an_empty_one(tmp_path: Path) -> None:
+    seen: list[dict[str, str]] = []
+    with (
+        canned(
+            {"/api/v1/namespaces/default/pods": (200, {"kind": "PodList", "items": []})}, seen=seen
+        ) as url,
+        Client(Config(url, username="ada")) as kube,
+    ):
+        kube.core_v1.pods().list()
+    assert seen[-1]["Authorization"] == "Basic " + base64.b64encode(b"ada:").decode()
+
+
+def test_tls_with_inline_ca_data_or_with_verification_off(fake_api: FakeServer) -> None:
+    assert fake_api.ca_file
+    pem = Path(fake_api.ca_file).read_text()
+    for config in (
+        Config(fake_api.url, token=fake_api.token, ca_data=pem),
+        Config(fake_api.url, token=fake_api.token, verify=False),
+    ):
+        with Client(config) as kube:
+            assert kube.core_v1.namespaces().get("default").metadata.name == "default"

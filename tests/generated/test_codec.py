@@ -1,0 +1,37 @@
+"""The JSON codec the runtime picks by itself: KUBEAPI_CODEC, else the fastest installed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from kubeapi._runtime import codec
+
+
+@pytest.fixture
+def unselected(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No codec chosen yet, as in a fresh process; the default is restored afterwards."""
+    monkeypatch.delenv("KUBEAPI_CODEC", raising=False)
+    monkeypatch.setattr(codec, "NAME", "")
+    yield
+    monkeypatch.undo()
+    codec.select()
+
+
+def test_without_kubeapi_codec_the_first_use_picks_the_fastest(unselected: None) -> None:
+    assert codec.loads(b'{"a":[1,"\\u00e9"]}') == {"a": [1, "é"]}
+    assert codec.NAME == "msgspec"
+
+
+@pytest.mark.parametrize("name", ["orjson", "json"])
+def test_kubeapi_codec_names_the_codec(
+    name: str, unselected: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KUBEAPI_CODEC", name)
+    assert codec.dumps({"k": "é"}) == '{"k":"é"}'.encode()
+    assert codec.NAME == name
+
+
+def test_an_unknown_codec_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="unknown codec 'yaml'; use msgspec, orjson or json"):
+        codec.select("yaml")
