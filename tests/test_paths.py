@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from helpers import kubectl_binaries, minimal_spec, serve
 
 from kubeforge.parse import RestPath, parse, rest_path
@@ -214,8 +215,11 @@ def test_serve_generate_and_use_a_go_restful_api(tmp_path: Path) -> None:
     """`kubeforge serve --spec` the fixture, `kubeforge generate` from it, and create and get
     through the generated typed client; kubectl, reading the served discovery, sees the result."""
     with serve("--spec", str(GO_RESTFUL)) as (kubeconfig, _):
+        config = yaml.safe_load(kubeconfig.read_text())
+        cluster, user = config["clusters"][0]["cluster"], config["users"][0]["user"]
         generate = [sys.executable, "-m", "kubeforge", "generate", "--quiet"]
-        where = ["--kubeconfig", str(kubeconfig), "--out", str(tmp_path), "--package", "shop"]
+        server = ["--server", cluster["server"], "--ca-file", cluster["certificate-authority"]]
+        where = [*server, "--token", user["token"], "--out", str(tmp_path), "--package", "shop"]
         result = subprocess.run([*generate, *where], capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         sys.path.insert(0, str(tmp_path))
