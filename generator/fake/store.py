@@ -297,7 +297,13 @@ class Store:
         if rv < self.compacted.get(key, 0):
             oldest = self.logs[key][0].rv if self.logs.get(key) else self.rv
             raise status.gone(f"too old resource version: {rv} ({oldest - 1})")
-        return [e for e in self.logs.get(key, ()) if e.rv > rv]
+        newer: list[Event] = []
+        for event in reversed(self.logs.get(key, ())):  # the log is in rv order: walk the new end
+            if event.rv <= rv:
+                break
+            newer.append(event)
+        newer.reverse()
+        return newer
 
 
 def _spec_of(obj: Obj) -> Obj:
