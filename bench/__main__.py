@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--reps N] [--out DIR]`: run every figure, print the table."""
+"""`python -m bench [--quick] [--reps N] [--out DIR] [--only GROUP]`: run the figures, print the table."""
 
 from __future__ import annotations
 
@@ -29,6 +29,15 @@ PACKAGES = (
 )
 
 
+FIGURES: list[tuple[str, str, Callable[[Context], list[Row]]]] = [
+    ("decode", "decode/encode", decode.figures),
+    ("memory", "memory", memory.figures),
+    ("imports", "imports", imports.figures),
+    ("generation", "generation", generation.figures),
+    ("server", "fake server and client runtime", server.figures),
+]
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
@@ -37,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--reps", type=int, default=5, help="repetitions per variant (default 5)")
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="where results.json and results.md go"
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[key for key, _, _ in FIGURES],
+        help="run only this group of figures (repeatable; default: all)",
     )
     return parser
 
@@ -113,14 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     ctx = Context(quick=args.quick, reps=reps)
     started, load = time.perf_counter(), _load()
     rows: list[Row] = []
-    figures: list[tuple[str, Callable[[Context], list[Row]]]] = [
-        ("decode/encode", decode.figures),
-        ("memory", memory.figures),
-        ("imports", imports.figures),
-        ("generation", generation.figures),
-        ("fake server and client runtime", server.figures),
-    ]
-    for name, figure in figures:
+    for key, name, figure in FIGURES:
+        if args.only and key not in args.only:
+            continue
         begin = time.perf_counter()
         try:
             rows += figure(ctx)

@@ -198,13 +198,13 @@ def figures(ctx: Context) -> list[Row]:
                 if _tree(first)[2] != warm_digest:
                     ctx.problem(f"kubeforge output differs between {first.name} and warm runs")
             shutil.rmtree(base, ignore_errors=True)
+        fixtures = [] if ctx.quick else _fixtures(ctx, tool, reason, kubeforge, tmp)
     if pairs:
         text = ", ".join(f"{r:.2f}" for r in pairs)
         ctx.notes.append(
             f"5a ours/openapi-generator per rep (back-to-back pairs): {text}; "
             f"median {statistics.median(pairs):.2f}"
         )
-        fixtures = [] if ctx.quick else _fixtures(ctx, tool, reason, kubeforge, tmp)
     order = ["cold", "fill", "warm", "check", "rss", "size"]
     return [rows[k] for k in order if k in rows] + fixtures
 
