@@ -128,7 +128,7 @@ def _is_type_checking(node: ast.stmt) -> bool:
 
 @settings(
     derandomize=True,
-    max_examples=30,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -204,7 +204,7 @@ def _wire(package: Package, key: str, depth: int = 0) -> dict[str, Any]:
 
 @settings(
     derandomize=True,
-    max_examples=25,
+    max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
