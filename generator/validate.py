@@ -173,16 +173,15 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
     for sub in error.context:
         by_alternative[sub.relative_schema_path[0]].append(sub)
     candidates = [
-        subs
-        for subs in by_alternative.values()
-        if not any(s.validator == "enum" and len(_sized(s.validator_value)) == 1 for s in subs)
+        subs for subs in by_alternative.values() if not any(_one_value_enum(s) for s in subs)
     ] or list(by_alternative.values())
     closest = min(candidates, key=len)
     return [leaf for sub in closest for leaf in _leaves(sub)]
 
 
-def _sized(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
+def _one_value_enum(error: ValidationError) -> bool:
+    value = error.validator_value
+    return error.validator == "enum" and isinstance(value, list) and len(value) == 1
 
 
 def _reason(error: ValidationError) -> str:

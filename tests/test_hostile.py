@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from helpers import minimal_spec
+from helpers import minimal_spec, only_declarations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -60,72 +60,6 @@ def hostile_specs(draw: st.DrawFn) -> dict[str, Any]:
     return minimal_spec(definitions)
 
 
-_ALLOWED_MODULE = (
-    ast.Expr,
-    ast.ImportFrom,
-    ast.If,
-    ast.Assign,
-    ast.AnnAssign,
-    ast.ClassDef,
-    ast.FunctionDef,
-)
-_TEMPLATE_FUNCTIONS = {"model_for"}  # written by the templates, whatever the spec says
-_ALLOWED_CLASS = (ast.Expr, ast.Assign, ast.AnnAssign, ast.FunctionDef, ast.AsyncFunctionDef)
-
-
-def _only_declarations(tree: ast.Module, path: str) -> None:
-    """A hostile spec may not add statements: modules hold imports and declarations only."""
-    for node in tree.body:
-        assert isinstance(node, _ALLOWED_MODULE), f"{path}: unexpected {ast.dump(node)[:80]}"
-        if isinstance(node, ast.FunctionDef):
-            assert node.name in _TEMPLATE_FUNCTIONS, f"{path}: unexpected function {node.name}"
-        if (
-            isinstance(node, ast.AnnAssign)
-            and isinstance(node.annotation, ast.Name)
-            and node.annotation.id == "TypeAlias"
-        ):  # a quoted alias: a type expression of names only
-            assert isinstance(node.value, ast.Constant) and isinstance(node.value.value, str), path
-            _only_names(ast.parse(node.value.value, mode="eval"), path)
-        elif isinstance(node, ast.AnnAssign):  # the group table: a literal dict of strings
-            assert isinstance(node.value, ast.Dict), path
-            assert all(
-                isinstance(n, ast.Constant) for n in [*node.value.keys, *node.value.values]
-            ), path
-        if isinstance(node, ast.Expr):
-            assert isinstance(node.value, ast.Constant), path
-        if isinstance(node, ast.ClassDef):
-            for item in node.body:
-                if _is_type_checking(item):  # Client.resource() overloads: stubs only
-                    assert isinstance(item, ast.If)
-                    for stub in item.body:
-                        assert isinstance(stub, ast.FunctionDef), path
-                        assert len(stub.body) == 1 and isinstance(stub.body[0], ast.Expr), path
-                        assert isinstance(stub.body[0].value, ast.Constant), path
-                    continue
-                assert isinstance(item, _ALLOWED_CLASS), f"{path}: unexpected {ast.dump(item)[:80]}"
-                if isinstance(item, ast.Expr):
-                    assert isinstance(item.value, ast.Constant), path
-
-
-def _only_names(tree: ast.AST, path: str) -> None:
-    """A type expression: names, attributes, subscripts, `|` and `None`; no calls."""
-    allowed = (ast.Expression, ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.BinOp)
-    for node in ast.walk(tree):
-        ok = isinstance(node, (*allowed, ast.Load, ast.BitOr)) or (
-            isinstance(node, ast.Constant) and node.value is None
-        )
-        assert ok, f"{path}: unexpected in a type alias: {ast.dump(node)[:80]}"
-
-
-def _is_type_checking(node: ast.stmt) -> bool:
-    return (
-        isinstance(node, ast.If)
-        and isinstance(node.test, ast.Name)
-        and node.test.id == "TYPE_CHECKING"
-        and not node.orelse
-    )
-
-
 @settings(
     derandomize=True,
     max_examples=15,
@@ -160,7 +94,7 @@ def test_hostile_specs_generate_safe_code_that_imports(
     fixed = {f"{name}/{module}.py" for module in PLAIN}  # hand-written, the same for every spec
     for path, text in files.items():
         if path.endswith(".py") and "/_runtime/" not in path and path not in fixed:
-            _only_declarations(ast.parse(text), path)
+            only_declarations(ast.parse(text), path)
     descriptions = {d["description"].strip() for d in spec["definitions"].values()}
     docstrings = set()
     for path, text in files.items():

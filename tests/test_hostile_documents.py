@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from helpers import only_declarations
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from test_hostile import _only_declarations
 
 from kubeforge import source
 from kubeforge.cache import digest
@@ -270,7 +270,7 @@ def test_hostile_documents_generate_a_working_package_or_are_refused(
     fixed = {f"{name}/{module}.py" for module in PLAIN}
     for path, text in result.files.items():
         if path.endswith(".py") and "/_runtime/" not in path and path not in fixed:
-            _only_declarations(ast.parse(text), path)
+            only_declarations(ast.parse(text), path)
     package, _ = parse(document, None, name, spec.sha256)
     sys.path.insert(0, str(out))
     try:

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubeforge.ir import Resource
 from kubeforge.parse import parse, rest_path
 
 # Facts about built-in resources that the OpenAPI document does not carry (kubectl uses them).
@@ -63,25 +62,6 @@ _API_EXTENSIONS = {
 _SUB_VERBS = {"get": "get", "put": "update", "patch": "patch", "post": "create", "delete": "delete"}
 # HEAD and OPTIONS reach a proxy too, but discovery names only these.
 _CONNECT_VERBS = frozenset(_SUB_VERBS.values())
-
-
-def _operation_kind(spec: dict[str, Any], r: Resource, sub: str) -> tuple[str, str, str] | None:
-    """The group-version-kind the spec's operations on a subresource name, if they do."""
-    for path, item in (spec.get("paths") or {}).items():
-        where = rest_path(path)
-        if not where or (where.group, where.version, where.plural) != (
-            r.group,
-            r.version,
-            r.plural,
-        ):
-            continue
-        if where.subresource.split("/")[0] != sub or not isinstance(item, dict):
-            continue
-        for op in item.values():
-            gvk = op.get("x-kubernetes-group-version-kind") if isinstance(op, dict) else None
-            if isinstance(gvk, dict) and gvk.get("kind"):
-                return (str(gvk.get("group", "")), str(gvk.get("version", "")), str(gvk["kind"]))
-    return None
 
 
 @dataclass(frozen=True)
@@ -142,14 +122,24 @@ class Registry:
     def from_spec(cls, spec: dict[str, Any]) -> Registry:
         package, _ = parse(spec, None, "fake", "")
         models = {m.key: m for mod in package.modules for m in mod.models}
+        # Streams and proxies have no typed method (the parser skips them); discovery lists
+        # them, with the kind their operations name.
         connect: dict[tuple[str, str, str], dict[str, set[str]]] = {}
+        connect_kinds: dict[tuple[str, str, str, str], tuple[str, str, str]] = {}
         for skipped in package.skipped:
             where = rest_path(skipped.path)
-            if skipped.category == "connect" and where and where.subresource:
-                subs_of = connect.setdefault((where.group, where.version, where.plural), {})
-                verb = _SUB_VERBS.get(skipped.method, skipped.method)
-                if verb in _CONNECT_VERBS:
-                    subs_of.setdefault(where.subresource.split("/")[0], set()).add(verb)
+            if skipped.category != "connect" or not where or not where.subresource:
+                continue
+            triple, sub = (where.group, where.version, where.plural), where.subresource.split("/")[
+                0
+            ]
+            verb = _SUB_VERBS.get(skipped.method, skipped.method)
+            if verb in _CONNECT_VERBS:
+                connect.setdefault(triple, {}).setdefault(sub, set()).add(verb)
+            gvk = spec["paths"][skipped.path][skipped.method].get("x-kubernetes-group-version-kind")
+            if isinstance(gvk, dict) and gvk.get("kind"):
+                found = (str(gvk.get("group", "")), str(gvk.get("version", "")), str(gvk["kind"]))
+                connect_kinds.setdefault((*triple, sub), found)
         types = []
         for module in package.modules:
             for r in module.resources:
@@ -163,7 +153,7 @@ class Registry:
                         kinds[s.subresource] = served.gvks[0]
                 triple = (r.group, r.version, r.plural)
                 for sub in connect.get(triple, {}):
-                    gvk = _operation_kind(spec, r, sub)
+                    gvk = connect_kinds.get((*triple, sub))
                     if gvk and gvk[2] != r.kind:
                         kinds[sub] = gvk
                 key = (r.group, r.plural)

@@ -4,18 +4,16 @@ never produced by kubeforge, so an inference bug shared by client and server sho
 
 from __future__ import annotations
 
-import gzip
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from kubeforge import source
 from kubeforge.parse import parse, rest_path
 
 TABLE = Path(__file__).parent.parent / "data" / "kubernetes-1.36-resources.txt"
-SPEC = Path(__file__).parent.parent.parent / "generator" / "data" / "kubernetes-1.36.json.gz"
 # Discovery's names for the spec's methods on a subresource.
 _VERB = {"get": "get", "put": "update", "patch": "patch", "post": "create", "delete": "delete"}
 _CONNECT = ("attach", "exec", "portforward", "proxy")
@@ -60,11 +58,6 @@ def _table() -> tuple[dict[tuple[str, str], Row], dict[tuple[str, str, str], str
     return rows, kinds
 
 
-def _spec() -> dict[str, Any]:
-    spec: dict[str, Any] = json.loads(gzip.decompress(SPEC.read_bytes()))
-    return spec
-
-
 def test_the_table_is_well_formed() -> None:
     rows, kinds = _table()
     assert len(rows) > 90 and ("v1", "pods") in rows and ("apps/v1", "deployments") in rows
@@ -75,7 +68,7 @@ def test_the_table_is_well_formed() -> None:
 
 def test_the_parser_infers_every_built_in_resource_as_the_table_says() -> None:
     rows, _ = _table()
-    package, _ = parse(_spec(), None, "kubeapi", "")
+    package, _ = parse(source.bundled().document, None, "kubeapi", "")
     found = {}
     for module in package.modules:
         for r in module.resources:
