@@ -17,6 +17,8 @@ from urllib.parse import parse_qs
 import yaml
 from aiohttp import web
 
+from kubeforge import crd as crds
+from kubeforge import crd_paths
 from kubeforge.fake import apply as ssa
 from kubeforge.fake import crd, status
 from kubeforge.fake import patch as patches
@@ -112,7 +114,9 @@ class Api:
         for old in self._crds.pop(name, []):
             self.registry.remove(old.group, old.plural)
             spec["definitions"].pop(old.model, None)
-            spec["definitions"].pop(crd.list_key(old), None)
+            spec["definitions"].pop(
+                crds.definition_key(old.group, old.version, old.list_kind), None
+            )
             for path in [
                 p for p in spec["paths"] if p.startswith(f"/apis/{old.group}/{old.version}/")
             ]:
@@ -123,8 +127,8 @@ class Api:
             types = crd.resource_types(obj)
             for t in types:
                 self.registry.add(t)
-            spec["definitions"].update(crd.definitions(obj))
-            spec["paths"].update(crd.paths(obj))
+            spec["definitions"].update(crds.definitions(obj))
+            spec["paths"].update(crd_paths.paths(crds.served(obj)))
             self._crds[name] = types
         self.spec = spec
         self.spec_changed()
