@@ -34,6 +34,24 @@ def _parser() -> argparse.ArgumentParser:
         "--kubeconfig", metavar="FILE", help="reach the server of a kubeconfig context"
     )
     gen.add_argument("--context", help="kubeconfig context (default: current-context)")
+    gen.add_argument(
+        "--crd",
+        action="append",
+        metavar="PATH",
+        help="CustomResourceDefinition manifests: a YAML or JSON file, a directory, or - for"
+        " stdin (repeatable); adds their kinds to the other source, or stands alone",
+    )
+    gen.add_argument(
+        "--all-versions",
+        action="store_true",
+        help="with --crd: classes for versions that are not served, too",
+    )
+    gen.add_argument(
+        "--group",
+        action="append",
+        metavar="GROUP",
+        help="generate only this API group (repeatable; core for the core group)",
+    )
     token = gen.add_mutually_exclusive_group()
     token.add_argument("--token", help="bearer token for --server")
     token.add_argument(
@@ -126,6 +144,8 @@ def _generate(args: argparse.Namespace) -> int:
         usage.error("--context needs --kubeconfig")
     if args.diff and not args.check:
         usage.error("--diff needs --check")
+    if args.all_versions and not args.crd:
+        usage.error("--all-versions needs --crd")
     token = args.token
     if args.token_file:
         try:
@@ -133,7 +153,17 @@ def _generate(args: argparse.Namespace) -> int:
         except OSError as exc:
             return _failed([Diagnostic(args.token_file, f"cannot read token file: {exc.strerror}")])
     auth = source.ServerAuth(token=token, ca_file=args.ca_file, insecure=args.insecure)
-    load = partial(source.load, args.spec, args.server, auth, args.kubeconfig, args.context)
+    load = partial(
+        source.load,
+        args.spec,
+        args.server,
+        auth,
+        args.kubeconfig,
+        args.context,
+        args.crd,
+        args.all_versions,
+        args.group,
+    )
     options = Options(
         out=Path(args.out),
         package=args.package,

@@ -235,7 +235,7 @@ class _Parser:
             return
         required = set(schema.get("required") or ())
         wires = sorted(props)
-        pynames = unique([PythonName(w) for w in wires])
+        pynames = _field_names(wires)
         for wire, py in zip(wires, pynames, strict=True):
             if py != PythonName(wire):
                 self.warnings.append(
@@ -616,6 +616,18 @@ _SCALAR_TYPES = {
     ("number", None): "float",
     ("boolean", None): "bool",
 }
+
+
+def _field_names(wires: list[str]) -> list[str]:
+    """Python names for wire names, in their order. When two sanitise alike, a wire name that
+    already is its Python name keeps it (`jwks_uri`), the others get `_2`, `_3`, ... in wire
+    name order (`jwksUri` -> `jwks_uri_2`)."""
+    first = sorted(range(len(wires)), key=lambda i: (PythonName(wires[i]) != wires[i], wires[i]))
+    names = unique([PythonName(wires[i]) for i in first])
+    out = [""] * len(wires)
+    for i, name in zip(first, names, strict=True):
+        out[i] = name
+    return out
 
 
 def _free_classes(taken: set[str], wanted: list[str]) -> list[str]:

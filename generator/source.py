@@ -13,8 +13,11 @@ from typing import Any
 
 import httpx
 
+from kubeforge import crd as crds
+from kubeforge import crd_paths
 from kubeforge.cache import digest
-from kubeforge.diagnostics import GenerateError, fail
+from kubeforge.diagnostics import Diagnostic, GenerateError, fail
+from kubeforge.manifests import Manifest
 
 BUNDLED = "kubernetes-1.36.json.gz"
 
@@ -27,12 +30,14 @@ class Spec:
     origin: str
     discovery: dict[str, dict[str, Any]] | None = None
     sha256: str = field(default="")
+    # The CustomResourceDefinitions behind some of its kinds: what only a CRD says (storage
+    # version, printer columns) becomes class metadata.
+    crds: tuple[dict[str, Any], ...] = ()
 
 
-def _canonical_sha(document: Any, discovery: Any) -> str:
-    text = json.dumps(
-        [document, discovery], sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+def _canonical_sha(document: Any, discovery: Any, crds: Any = ()) -> str:
+    parts = [document, discovery, *([list(crds)] if crds else [])]
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return digest(text)
 
 
@@ -175,7 +180,25 @@ def from_server(url: str, auth: ServerAuth, timeout: float = 30.0) -> Spec:
                 name = gv.get("groupVersion", "")
                 if name and name not in discovery:
                     discovery[name] = _get(client, f"{base}/apis/{name}", "discovery")
-    return _finish(document, base, dict(sorted(discovery.items())))
+        found: tuple[dict[str, Any], ...] = ()
+        if "apiextensions.k8s.io/v1" in discovery:
+            found = _crds(client, f"{base}/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
+    spec = _finish(document, base, dict(sorted(discovery.items())))
+    if not found:
+        return spec
+    return Spec(
+        spec.document, base, spec.discovery, _canonical_sha(document, spec.discovery, found), found
+    )
+
+
+def _crds(client: httpx.Client, url: str) -> tuple[dict[str, Any], ...]:
+    """The server's CRDs, for what only they say; none when these credentials may not list them."""
+    try:
+        listed = _get(client, url, "CustomResourceDefinitions")
+    except GenerateError:
+        return ()
+    items = [i for i in listed.get("items") or () if isinstance(i, dict)]
+    return tuple(sorted(items, key=lambda c: str((c.get("metadata") or {}).get("name"))))
 
 
 def from_kubeconfig(path: str, context: str | None) -> tuple[str, ServerAuth]:
@@ -236,7 +259,141 @@ def embedded() -> Spec:
 
     with FakeServer() as server:
         spec = from_server(server.url, ServerAuth(token=server.token, ca_file=server.ca_file))
-    return Spec(spec.document, f"embedded fake API server ({BUNDLED})", spec.discovery, spec.sha256)
+    return Spec(
+        spec.document,
+        f"embedded fake API server ({BUNDLED})",
+        spec.discovery,
+        spec.sha256,
+        spec.crds,
+    )
+
+
+def _crd_errors(manifests: list[Manifest]) -> list[Diagnostic]:
+    errors = []
+    for m in manifests:
+        versions = (m.crd.get("spec") or {}).get("versions")
+        for path, message in crds.problems(m.crd):
+            what = f"CustomResourceDefinition {m.name or '(no name)'}"
+            if path.startswith("spec.versions[") and isinstance(versions, list):
+                index = int(path[len("spec.versions[") : path.index("]")])
+                name = versions[index].get("name") if isinstance(versions[index], dict) else None
+                what += f", version {name or index}"
+            errors.append(Diagnostic(m.where, f"{what}: {path}: {message}"))
+    return errors
+
+
+def _reached(definitions: dict[str, Any], roots: Any) -> set[str]:
+    """The definitions `roots` refer to, directly or through each other."""
+    found: set[str] = set()
+    pending = [roots]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/definitions/"):
+                key = ref[len("#/definitions/") :].replace("~1", "/").replace("~0", "~")
+                if key not in found and key in definitions:
+                    found.add(key)
+                    pending.append(definitions[key])
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return found
+
+
+def with_crds(base: Spec | None, manifests: list[Manifest], all_versions: bool = False) -> Spec:
+    """A spec with the kinds of CRD manifests added, as a server serving them publishes them.
+
+    Without a base, the shared types the CRDs refer to (ObjectMeta, Status, Scale, ...) come
+    from the bundled spec, and discovery lists the custom resources alone.
+    """
+    errors = _crd_errors(manifests)
+    if errors:
+        raise GenerateError(errors)
+    definitions: dict[str, Any] = {}
+    paths: dict[str, Any] = {}
+    served: list[crds.Served] = []
+    for m in manifests:
+        versions = crds.served(m.crd, all_versions)
+        served.extend(versions)
+        definitions.update(crds.definitions(m.crd, all_versions))
+        paths.update(crd_paths.paths(versions))
+    if base is None:
+        shared = bundled().document["definitions"]
+        document: dict[str, Any] = {
+            "swagger": "2.0",
+            "info": {"title": "Kubernetes CRD Swagger", "version": "v0.1.0"},
+            "paths": dict(sorted(paths.items())),
+            "definitions": {
+                **{k: shared[k] for k in sorted(_reached(shared, [definitions, paths]))},
+                **definitions,
+            },
+        }
+        discovery: dict[str, dict[str, Any]] | None = {}
+        origin = "CRD manifests"
+    else:
+        document = {
+            **base.document,
+            "paths": {**(base.document.get("paths") or {}), **paths},
+            "definitions": {**(base.document.get("definitions") or {}), **definitions},
+        }
+        discovery = dict(base.discovery) if base.discovery is not None else None
+        origin = f"{base.origin} and CRD manifests"
+    if discovery is not None:
+        discovery.update(crds.discovery(served))
+        discovery = dict(sorted(discovery.items()))
+    found = tuple(m.crd for m in manifests)
+    every = {c["metadata"]["name"]: c for c in (*(base.crds if base else ()), *found)}
+    listed = tuple(every[k] for k in sorted(every))
+    return Spec(document, origin, discovery, _canonical_sha(document, discovery, listed), listed)
+
+
+def _path_group(path: str) -> str | None:
+    segs = [x for x in path.split("/") if x]
+    if segs[:1] == ["api"]:
+        return ""
+    if segs[:1] == ["apis"] and len(segs) > 1:
+        return segs[1]
+    return None
+
+
+def _definition_groups(schema: Any) -> set[str]:
+    gvks = schema.get("x-kubernetes-group-version-kind") if isinstance(schema, dict) else None
+    return {g.get("group", "") for g in gvks or () if isinstance(g, dict)}
+
+
+def only_groups(spec: Spec, groups: list[str]) -> Spec:
+    """The part of a spec that serves some API groups ("" or `core` is the core group): their
+    paths and kinds, and the definitions those refer to."""
+    wanted = {"" if g == "core" else g for g in groups}
+    definitions: dict[str, Any] = spec.document.get("definitions") or {}
+    paths = {
+        p: v for p, v in (spec.document.get("paths") or {}).items() if _path_group(p) in wanted
+    }
+    kinds = {k for k, v in definitions.items() if _definition_groups(v) & wanted}
+    known = {_path_group(p) for p in spec.document.get("paths") or {}} | {
+        g for v in definitions.values() for g in _definition_groups(v)
+    }
+    missing = sorted(wanted - known)
+    if missing:
+        served = ", ".join(sorted(g or "core" for g in known if g is not None))
+        raise fail(
+            spec.origin, f"--group {missing[0] or 'core'}: no such API group (has: {served})"
+        )
+    keep = kinds | _reached(definitions, [paths, [definitions[k] for k in sorted(kinds)]])
+    document = {
+        **spec.document,
+        "paths": paths,
+        "definitions": {k: v for k, v in definitions.items() if k in keep},
+    }
+    discovery = (
+        {gv: d for gv, d in spec.discovery.items() if gv.rpartition("/")[0] in wanted}
+        if spec.discovery is not None
+        else None
+    )
+    listed = tuple(c for c in spec.crds if (c.get("spec") or {}).get("group") in wanted)
+    sha = _canonical_sha(document, discovery, listed)
+    return Spec(document, spec.origin, discovery, sha, listed)
 
 
 def load(
@@ -245,16 +402,28 @@ def load(
     auth: ServerAuth | None = None,
     kubeconfig: str | None = None,
     context: str | None = None,
+    crd: list[str] | None = None,
+    all_versions: bool = False,
+    groups: list[str] | None = None,
 ) -> Spec:
-    """The spec from whichever source was named; the embedded fake API server when none was."""
+    """The spec from whichever source was named, with the kinds of any CRD manifests added, cut
+    to some groups if asked; the embedded fake API server when no source was named at all."""
+    found: Spec | None = None
     if spec:
-        return from_file(spec)
-    if kubeconfig:
+        found = from_file(spec)
+    elif kubeconfig:
         url, kube_auth = from_kubeconfig(kubeconfig, context)
-        return from_server(url, kube_auth)
-    if server:
-        return from_server(server, auth or ServerAuth())
-    return embedded()
+        found = from_server(url, kube_auth)
+    elif server:
+        found = from_server(server, auth or ServerAuth())
+    elif not crd:
+        found = embedded()
+    if crd:
+        from kubeforge import manifests
+
+        found = with_crds(found, manifests.load(crd), all_versions)
+    assert found is not None
+    return only_groups(found, groups) if groups else found
 
 
 __all__ = [
@@ -266,4 +435,6 @@ __all__ = [
     "from_file",
     "from_server",
     "load",
+    "only_groups",
+    "with_crds",
 ]

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubeforge.crd import served
+from kubeforge.crd import VERBS, served
 from kubeforge.fake.registry import ResourceType
 
 Json = dict[str, Any]
-_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 _SCALE = ("autoscaling", "v1", "Scale")
 
 
@@ -30,7 +29,7 @@ def resource_types(crd: Json) -> list[ResourceType]:
                 singular=s.singular,
                 kind=s.kind,
                 namespaced=s.namespaced,
-                verbs=_VERBS,
+                verbs=VERBS,
                 list_kind=s.list_kind,
                 short_names=s.short_names,
                 categories=s.categories,
