@@ -95,6 +95,8 @@ class Api:
     validator: Validator = field(init=False)
 
     _crds: dict[str, list[ResourceType]] = field(default_factory=dict)
+    # The v3 schemas of custom resources, which /openapi/v3 publishes and v2 cannot hold.
+    _v3_schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -114,6 +116,7 @@ class Api:
         for old in self._crds.pop(name, []):
             self.registry.remove(old.group, old.plural)
             spec["definitions"].pop(old.model, None)
+            self._v3_schemas.pop(old.model, None)
             spec["definitions"].pop(
                 crds.definition_key(old.group, old.version, old.list_kind), None
             )
@@ -128,6 +131,8 @@ class Api:
             for t in types:
                 self.registry.add(t)
             spec["definitions"].update(crds.definitions(obj))
+            for s in crds.served(obj):
+                self._v3_schemas[s.model] = crds.schema(obj, s.version, v2=False)
             spec["paths"].update(crd_paths.paths(crds.served(obj)))
             self._crds[name] = types
         self.spec = spec
@@ -144,7 +149,7 @@ class Api:
 
     def _v3(self) -> OpenAPIv3:
         if self._openapi_v3 is None:
-            self._openapi_v3 = OpenAPIv3(self.spec)
+            self._openapi_v3 = OpenAPIv3(self.spec, self._v3_schemas)
         return self._openapi_v3
 
     # ------------------------------------------------------------ entry

@@ -2,13 +2,18 @@
 
 `/openapi/v3` is an index of `api/v1`, `apis/<group>/<version>`; each document holds that
 group-version's paths and the schemas they reach, with v2's body parameters turned into
-request bodies and `#/definitions/` references into `#/components/schemas/`.
+request bodies and `#/definitions/` references into `#/components/schemas/`. A custom
+resource's schema is not derived from v2, which lost its v3 keywords (`nullable`, `anyOf`,
+...): kube-apiserver publishes the CRD version's own schema in v3, and so does this, from the
+schemas given beside the spec. kubectl leaves validation to the server (`fieldValidation`)
+only when it finds that parameter on the kind's PATCH operation here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 Json = dict[str, Any]
@@ -73,7 +78,9 @@ def _operation(op: Json, parameters: Json) -> Json:
             ct: {"schema": _schema(body.get("schema") or {})}
             for ct in op.get("consumes") or ["application/json"]
         }
-        out["requestBody"] = {"content": content, "required": bool(body.get("required"))}
+        out["requestBody"] = {"content": content}
+        if body.get("required"):
+            out["requestBody"]["required"] = True
     responses: Json = {}
     for code, response in (op.get("responses") or {}).items():
         entry: Json = {"description": response.get("description", "")}
@@ -96,9 +103,10 @@ def _prefix(path: str) -> str | None:
 
 
 class OpenAPIv3:
-    """The index and the per-group-version documents of one v2 spec."""
+    """The index and the per-group-version documents of one v2 spec; `schemas` (v3 schemas
+    with v2 references, by definition key) replace the spec's definitions of those keys."""
 
-    def __init__(self, spec: Json) -> None:
+    def __init__(self, spec: Json, schemas: Mapping[str, Json] | None = None) -> None:
         self.documents: dict[str, bytes] = {}
         self.hashes: dict[str, str] = {}
         by_prefix: dict[str, list[str]] = {}
@@ -106,7 +114,7 @@ class OpenAPIv3:
             prefix = _prefix(path)
             if prefix:
                 by_prefix.setdefault(prefix, []).append(path)
-        definitions: Json = spec.get("definitions") or {}
+        definitions: Json = {**(spec.get("definitions") or {}), **(schemas or {})}
         parameters: Json = spec.get("parameters") or {}
         for prefix, paths in sorted(by_prefix.items()):
             doc_paths: Json = {}
