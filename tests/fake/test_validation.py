@@ -37,6 +37,7 @@ def test_unknown_fields_per_field_validation(http: httpx.Client) -> None:
     strict = http.post(DEPLOYMENTS, params={"fieldValidation": "Strict"}, json=body)
     assert (strict.status_code, strict.json()["message"]) == (
         400,
+        'Deployment in version "v1" cannot be handled as a Deployment: '
         'strict decoding error: unknown field "spec.surprise"',
     )
     warned = http.post(DEPLOYMENTS, json=body)
