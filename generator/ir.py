@@ -69,6 +69,18 @@ class SubresourceMethod:
 
 
 @dataclass(frozen=True)
+class PrinterColumn:
+    """One of a CRD version's additionalPrinterColumns (what `kubectl get` shows)."""
+
+    name: str
+    type: str
+    json_path: str
+    description: str = ""
+    priority: int = 0
+    format: str = ""
+
+
+@dataclass(frozen=True)
 class Resource:
     group: str
     version: str
@@ -84,6 +96,9 @@ class Resource:
     subresources: tuple[SubresourceMethod, ...] = ()
     method: str = ""  # accessor name on the group client, e.g. "pods"
     client: str = ""  # the client class, e.g. "PodClient" (and "AsyncPodClient")
+    # What only a CustomResourceDefinition says: empty for built-in kinds.
+    storage_version: str = ""
+    printer_columns: tuple[PrinterColumn, ...] = ()
 
     @property
     def api_version(self) -> str:

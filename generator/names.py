@@ -14,7 +14,7 @@ import re
 # relies on, or that generated annotations use (a field named `int` would shadow the type
 # inside its class).
 RESERVED = frozenset(
-    {"self", "cls", "to_dict", "to_json", "from_dict", "from_json", "extra", "raw"}
+    {"self", "cls", "to_dict", "to_json", "from_dict", "from_json", "extra", "raw", "api_resource"}
     | {"str", "int", "bool", "float", "list", "dict", "datetime", "Any", "Iterable", "Mapping"}
     | {"MutableMapping", "MutableSequence", "TYPE_CHECKING", "ListModel", "Model"}
     | {"List", "TypeAlias", "Iterator", "AsyncIterator", "Optional", "Union"}

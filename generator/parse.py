@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,6 +16,7 @@ from kubeforge.ir import (
     Model,
     Module,
     Package,
+    PrinterColumn,
     Resource,
     Skipped,
     SubresourceMethod,
@@ -109,6 +110,7 @@ class _Parser:
     served: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     alias_types: dict[str, TypeRef | None] = field(default_factory=dict)
     resolving: set[str] = field(default_factory=set)
+    crds: Sequence[Json] = ()
 
     # ---------------------------------------------------------------- definitions
 
@@ -124,6 +126,7 @@ class _Parser:
         resources, skipped = self._resources()
         if self.errors:
             raise GenerateError(sorted(self.errors))
+        resources = [_with_crd(r, self.crds) for r in resources]
         return Package(self.package, sha, self._modules(resources), tuple(skipped))
 
     def _assign_modules(self, definitions: Json) -> None:
@@ -618,6 +621,32 @@ _SCALAR_TYPES = {
 }
 
 
+def _with_crd(res: Resource, crds: Sequence[Json]) -> Resource:
+    """A resource with what its CRD alone says: the storage version and the printer columns."""
+    for crd in crds:
+        spec = crd.get("spec") or {}
+        names = spec.get("names") or {}
+        if (spec.get("group"), names.get("plural")) != (res.group, res.plural):
+            continue
+        versions = [v for v in spec.get("versions") or () if isinstance(v, dict)]
+        storage = next((str(v.get("name")) for v in versions if v.get("storage")), "")
+        this = next((v for v in versions if v.get("name") == res.version), {})
+        columns = tuple(
+            PrinterColumn(
+                name=str(c.get("name", "")),
+                type=str(c.get("type", "")),
+                json_path=str(c.get("jsonPath", "")),
+                description=str(c.get("description", "")),
+                priority=int(c.get("priority") or 0),
+                format=str(c.get("format", "")),
+            )
+            for c in this.get("additionalPrinterColumns") or ()
+            if isinstance(c, dict)
+        )
+        return replace(res, storage_version=storage, printer_columns=columns)
+    return res
+
+
 def _field_names(wires: list[str]) -> list[str]:
     """Python names for wire names, in their order. When two sanitise alike, a wire name that
     already is its Python name keeps it (`jwks_uri`), the others get `_2`, `_3`, ... in wire
@@ -908,12 +937,16 @@ def parse(
     package: str,
     sha: str,
     previous: Mapping[str, str] | None = None,
+    crds: Sequence[Json] = (),
 ) -> tuple[Package, list[Diagnostic]]:
     """The IR of a spec, with the warnings found on the way. Raises GenerateError on errors.
 
     `previous` maps group/version to the module an earlier generation gave it: those names
-    are kept, so adding a group never renames an existing module.
+    are kept, so adding a group never renames an existing module. `crds` are the
+    CustomResourceDefinitions behind custom kinds, for what only they say.
     """
-    parser = _Parser(_with_runtime_types(spec), discovery, package, previous=previous or {})
+    parser = _Parser(
+        _with_runtime_types(spec), discovery, package, previous=previous or {}, crds=crds
+    )
     result = parser.run(sha)
     return result, sorted(set(parser.warnings))

@@ -93,7 +93,7 @@ def build(
         with progress.stage("parse"):
             previous = write.previous_modules(options.out, options.package)
             package, warnings = parse(
-                document, spec.discovery, options.package, spec.sha256, previous
+                document, spec.discovery, options.package, spec.sha256, previous, spec.crds
             )
         with progress.stage("render"):
             files = render(package)

@@ -7,6 +7,7 @@ import itertools
 import json
 import re
 import tokenize
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
@@ -170,7 +171,45 @@ def _field_view(f: Field, imp: Imports) -> dict[str, Any]:
     }
 
 
-def _model_view(m: Model, imp: Imports) -> dict[str, Any]:
+def _strings(values: Sequence[str]) -> str:
+    """A tuple display of Python expressions (`pystr`-quoted strings or code)."""
+    return "(" + "".join(f"{v}, " for v in values).rstrip(" ") + ")"
+
+
+def _api_resource(r: Resource) -> str:
+    """The `api_resource` of a resource's kind, by keyword; empty values are left to defaults."""
+    columns = [
+        "_m.PrinterColumn("
+        + ", ".join(
+            (pystr(c.name), pystr(c.type), pystr(c.json_path))
+            + ((f"description={pystr(c.description)}",) if c.description else ())
+            + ((f"priority={c.priority}",) if c.priority else ())
+            + ((f"format={pystr(c.format)}",) if c.format else ())
+        )
+        + ")"
+        for c in r.printer_columns
+    ]
+    args = {
+        "group": pystr(r.group),
+        "version": pystr(r.version),
+        "kind": pystr(r.kind),
+        "plural": pystr(r.plural),
+        "singular": pystr(r.singular),
+        "namespaced": str(r.namespaced),
+        "short_names": _strings([pystr(s) for s in r.short_names]) if r.short_names else "",
+        "categories": _strings([pystr(c) for c in r.categories]) if r.categories else "",
+        "subresources": _strings(
+            [pystr(s) for s in sorted({s.subresource for s in r.subresources})]
+        ),
+        "storage_version": pystr(r.storage_version) if r.storage_version else "",
+        "printer_columns": _strings(columns) if columns else "",
+    }
+    if args["subresources"] == "()":
+        args["subresources"] = ""
+    return "_m.APIResource(" + ", ".join(f"{k}={v}" for k, v in args.items() if v) + ")"
+
+
+def _model_view(m: Model, imp: Imports, resource: Resource | None = None) -> dict[str, Any]:
     views = [_field_view(f, imp) for f in m.fields]
     gvk: tuple[str, str] | None = None
     if len(m.gvks) == 1:
@@ -183,6 +222,7 @@ def _model_view(m: Model, imp: Imports) -> dict[str, Any]:
         "description": m.description or f"{m.name} has no description in the spec.",
         "table": " ".join(f["entry"] for f in views),
         "gvk": gvk,
+        "resource": _api_resource(resource) if resource else "",
         "secret": sorted(f.name for f in m.fields if f.sensitive),
         "fields": views,
     }
@@ -237,7 +277,10 @@ def _group_version(module: Module) -> str:
 
 def _module_context(module: Module, package: Package) -> dict[str, Any]:
     imp = Imports(module.name, package)
-    models = [_model_view(m, imp) for m in module.models]
+    kinds: dict[str, Resource] = {}
+    for r in module.resources:
+        kinds.setdefault(r.model, r)
+    models = [_model_view(m, imp, kinds.get(m.key)) for m in module.models]
     resources_ = [_resource_view(r, imp) for r in module.resources]
     aliases: list[dict[str, Any]] = []
     for alias in module.aliases:

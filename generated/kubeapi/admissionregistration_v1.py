@@ -216,6 +216,14 @@ class MutatingAdmissionPolicy(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@MutatingAdmissionPolicySpec"
     _gvk = ("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicy")
+    api_resource = _m.APIResource(
+        group="admissionregistration.k8s.io",
+        version="v1",
+        kind="MutatingAdmissionPolicy",
+        plural="mutatingadmissionpolicies",
+        singular="mutatingadmissionpolicy",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -252,6 +260,14 @@ class MutatingAdmissionPolicyBinding(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@MutatingAdmissionPolicyBindingSpec"
     _gvk = ("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicyBinding")
+    api_resource = _m.APIResource(
+        group="admissionregistration.k8s.io",
+        version="v1",
+        kind="MutatingAdmissionPolicyBinding",
+        plural="mutatingadmissionpolicybindings",
+        singular="mutatingadmissionpolicybinding",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -500,6 +516,15 @@ class MutatingWebhookConfiguration(_m.Model):
         "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta webhooks::[@MutatingWebhook"
     )
     _gvk = ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration")
+    api_resource = _m.APIResource(
+        group="admissionregistration.k8s.io",
+        version="v1",
+        kind="MutatingWebhookConfiguration",
+        plural="mutatingwebhookconfigurations",
+        singular="mutatingwebhookconfiguration",
+        namespaced=False,
+        categories=("api-extensions",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -760,6 +785,15 @@ class ValidatingAdmissionPolicy(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ValidatingAdmissionPolicySpec status::@ValidatingAdmissionPolicyStatus"
     _gvk = ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy")
+    api_resource = _m.APIResource(
+        group="admissionregistration.k8s.io",
+        version="v1",
+        kind="ValidatingAdmissionPolicy",
+        plural="validatingadmissionpolicies",
+        singular="validatingadmissionpolicy",
+        namespaced=False,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -800,6 +834,14 @@ class ValidatingAdmissionPolicyBinding(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ValidatingAdmissionPolicyBindingSpec"
     _gvk = ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding")
+    api_resource = _m.APIResource(
+        group="admissionregistration.k8s.io",
+        version="v1",
+        kind="ValidatingAdmissionPolicyBinding",
+        plural="validatingadmissionpolicybindings",
+        singular="validatingadmissionpolicybinding",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1071,6 +1113,15 @@ class ValidatingWebhookConfiguration(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta webhooks::[@ValidatingWebhook"
     _gvk = ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration")
+    api_resource = _m.APIResource(
+        group="admissionregistration.k8s.io",
+        version="v1",
+        kind="ValidatingWebhookConfiguration",
+        plural="validatingwebhookconfigurations",
+        singular="validatingwebhookconfiguration",
+        namespaced=False,
+        categories=("api-extensions",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

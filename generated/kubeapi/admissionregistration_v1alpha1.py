@@ -144,6 +144,14 @@ class MutatingAdmissionPolicy(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@MutatingAdmissionPolicySpec"
     _gvk = ("admissionregistration.k8s.io/v1alpha1", "MutatingAdmissionPolicy")
+    api_resource = _m.APIResource(
+        group="admissionregistration.k8s.io",
+        version="v1alpha1",
+        kind="MutatingAdmissionPolicy",
+        plural="mutatingadmissionpolicies",
+        singular="mutatingadmissionpolicy",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -180,6 +188,14 @@ class MutatingAdmissionPolicyBinding(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@MutatingAdmissionPolicyBindingSpec"
     _gvk = ("admissionregistration.k8s.io/v1alpha1", "MutatingAdmissionPolicyBinding")
+    api_resource = _m.APIResource(
+        group="admissionregistration.k8s.io",
+        version="v1alpha1",
+        kind="MutatingAdmissionPolicyBinding",
+        plural="mutatingadmissionpolicybindings",
+        singular="mutatingadmissionpolicybinding",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

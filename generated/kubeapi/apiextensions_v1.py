@@ -127,6 +127,20 @@ class CustomResourceDefinition(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@CustomResourceDefinitionSpec status::@CustomResourceDefinitionStatus"
     _gvk = ("apiextensions.k8s.io/v1", "CustomResourceDefinition")
+    api_resource = _m.APIResource(
+        group="apiextensions.k8s.io",
+        version="v1",
+        kind="CustomResourceDefinition",
+        plural="customresourcedefinitions",
+        singular="customresourcedefinition",
+        namespaced=False,
+        short_names=(
+            "crd",
+            "crds",
+        ),
+        categories=("api-extensions",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

@@ -35,6 +35,16 @@ class APIService(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@APIServiceSpec status::@APIServiceStatus"
     _gvk = ("apiregistration.k8s.io/v1", "APIService")
+    api_resource = _m.APIResource(
+        group="apiregistration.k8s.io",
+        version="v1",
+        kind="APIService",
+        plural="apiservices",
+        singular="apiservice",
+        namespaced=False,
+        categories=("api-extensions",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

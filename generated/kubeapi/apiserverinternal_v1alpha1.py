@@ -65,6 +65,15 @@ class StorageVersion(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@StorageVersionSpec status::@StorageVersionStatus"
     _gvk = ("internal.apiserver.k8s.io/v1alpha1", "StorageVersion")
+    api_resource = _m.APIResource(
+        group="internal.apiserver.k8s.io",
+        version="v1alpha1",
+        kind="StorageVersion",
+        plural="storageversions",
+        singular="storageversion",
+        namespaced=False,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

@@ -69,6 +69,14 @@ class ControllerRevision(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s data::a kind::s metadata::@meta_v1.ObjectMeta revision::i"
     _gvk = ("apps/v1", "ControllerRevision")
+    api_resource = _m.APIResource(
+        group="apps",
+        version="v1",
+        kind="ControllerRevision",
+        plural="controllerrevisions",
+        singular="controllerrevision",
+        namespaced=True,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -135,6 +143,17 @@ class DaemonSet(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@DaemonSetSpec status::@DaemonSetStatus"
     _gvk = ("apps/v1", "DaemonSet")
+    api_resource = _m.APIResource(
+        group="apps",
+        version="v1",
+        kind="DaemonSet",
+        plural="daemonsets",
+        singular="daemonset",
+        namespaced=True,
+        short_names=("ds",),
+        categories=("all",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -359,6 +378,20 @@ class Deployment(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@DeploymentSpec status::@DeploymentStatus"
     _gvk = ("apps/v1", "Deployment")
+    api_resource = _m.APIResource(
+        group="apps",
+        version="v1",
+        kind="Deployment",
+        plural="deployments",
+        singular="deployment",
+        namespaced=True,
+        short_names=("deploy",),
+        categories=("all",),
+        subresources=(
+            "scale",
+            "status",
+        ),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -602,6 +635,20 @@ class ReplicaSet(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ReplicaSetSpec status::@ReplicaSetStatus"
     _gvk = ("apps/v1", "ReplicaSet")
+    api_resource = _m.APIResource(
+        group="apps",
+        version="v1",
+        kind="ReplicaSet",
+        plural="replicasets",
+        singular="replicaset",
+        namespaced=True,
+        short_names=("rs",),
+        categories=("all",),
+        subresources=(
+            "scale",
+            "status",
+        ),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -854,6 +901,20 @@ class StatefulSet(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@StatefulSetSpec status::@StatefulSetStatus"
     _gvk = ("apps/v1", "StatefulSet")
+    api_resource = _m.APIResource(
+        group="apps",
+        version="v1",
+        kind="StatefulSet",
+        plural="statefulsets",
+        singular="statefulset",
+        namespaced=True,
+        short_names=("sts",),
+        categories=("all",),
+        subresources=(
+            "scale",
+            "status",
+        ),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

@@ -71,6 +71,14 @@ class SelfSubjectReview(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta status::@SelfSubjectReviewStatus"
     _gvk = ("authentication.k8s.io/v1", "SelfSubjectReview")
+    api_resource = _m.APIResource(
+        group="authentication.k8s.io",
+        version="v1",
+        kind="SelfSubjectReview",
+        plural="selfsubjectreviews",
+        singular="selfsubjectreview",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -204,6 +212,14 @@ class TokenReview(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@TokenReviewSpec status::@TokenReviewStatus"
     _gvk = ("authentication.k8s.io/v1", "TokenReview")
+    api_resource = _m.APIResource(
+        group="authentication.k8s.io",
+        version="v1",
+        kind="TokenReview",
+        plural="tokenreviews",
+        singular="tokenreview",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

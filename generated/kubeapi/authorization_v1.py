@@ -93,6 +93,14 @@ class LocalSubjectAccessReview(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@SubjectAccessReviewSpec status::@SubjectAccessReviewStatus"
     _gvk = ("authorization.k8s.io/v1", "LocalSubjectAccessReview")
+    api_resource = _m.APIResource(
+        group="authorization.k8s.io",
+        version="v1",
+        kind="LocalSubjectAccessReview",
+        plural="localsubjectaccessreviews",
+        singular="localsubjectaccessreview",
+        namespaced=True,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -264,6 +272,14 @@ class SelfSubjectAccessReview(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@SelfSubjectAccessReviewSpec status::@SubjectAccessReviewStatus"
     _gvk = ("authorization.k8s.io/v1", "SelfSubjectAccessReview")
+    api_resource = _m.APIResource(
+        group="authorization.k8s.io",
+        version="v1",
+        kind="SelfSubjectAccessReview",
+        plural="selfsubjectaccessreviews",
+        singular="selfsubjectaccessreview",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -321,6 +337,14 @@ class SelfSubjectRulesReview(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@SelfSubjectRulesReviewSpec status::@SubjectRulesReviewStatus"
     _gvk = ("authorization.k8s.io/v1", "SelfSubjectRulesReview")
+    api_resource = _m.APIResource(
+        group="authorization.k8s.io",
+        version="v1",
+        kind="SelfSubjectRulesReview",
+        plural="selfsubjectrulesreviews",
+        singular="selfsubjectrulesreview",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -374,6 +398,14 @@ class SubjectAccessReview(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@SubjectAccessReviewSpec status::@SubjectAccessReviewStatus"
     _gvk = ("authorization.k8s.io/v1", "SubjectAccessReview")
+    api_resource = _m.APIResource(
+        group="authorization.k8s.io",
+        version="v1",
+        kind="SubjectAccessReview",
+        plural="subjectaccessreviews",
+        singular="subjectaccessreview",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

@@ -236,6 +236,17 @@ class HorizontalPodAutoscaler(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@HorizontalPodAutoscalerSpec status::@HorizontalPodAutoscalerStatus"
     _gvk = ("autoscaling/v2", "HorizontalPodAutoscaler")
+    api_resource = _m.APIResource(
+        group="autoscaling",
+        version="v2",
+        kind="HorizontalPodAutoscaler",
+        plural="horizontalpodautoscalers",
+        singular="horizontalpodautoscaler",
+        namespaced=True,
+        short_names=("hpa",),
+        categories=("all",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

@@ -49,6 +49,17 @@ class CronJob(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@CronJobSpec status::@CronJobStatus"
     _gvk = ("batch/v1", "CronJob")
+    api_resource = _m.APIResource(
+        group="batch",
+        version="v1",
+        kind="CronJob",
+        plural="cronjobs",
+        singular="cronjob",
+        namespaced=True,
+        short_names=("cj",),
+        categories=("all",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -197,6 +208,16 @@ class Job(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@JobSpec status::@JobStatus"
     _gvk = ("batch/v1", "Job")
+    api_resource = _m.APIResource(
+        group="batch",
+        version="v1",
+        kind="Job",
+        plural="jobs",
+        singular="job",
+        namespaced=True,
+        categories=("all",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

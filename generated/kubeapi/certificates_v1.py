@@ -41,6 +41,19 @@ class CertificateSigningRequest(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@CertificateSigningRequestSpec status::@CertificateSigningRequestStatus"
     _gvk = ("certificates.k8s.io/v1", "CertificateSigningRequest")
+    api_resource = _m.APIResource(
+        group="certificates.k8s.io",
+        version="v1",
+        kind="CertificateSigningRequest",
+        plural="certificatesigningrequests",
+        singular="certificatesigningrequest",
+        namespaced=False,
+        short_names=("csr",),
+        subresources=(
+            "approval",
+            "status",
+        ),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

@@ -36,6 +36,14 @@ class ClusterTrustBundle(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ClusterTrustBundleSpec"
     _gvk = ("certificates.k8s.io/v1alpha1", "ClusterTrustBundle")
+    api_resource = _m.APIResource(
+        group="certificates.k8s.io",
+        version="v1alpha1",
+        kind="ClusterTrustBundle",
+        plural="clustertrustbundles",
+        singular="clustertrustbundle",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

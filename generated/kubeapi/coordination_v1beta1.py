@@ -32,6 +32,14 @@ class LeaseCandidate(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@LeaseCandidateSpec"
     _gvk = ("coordination.k8s.io/v1beta1", "LeaseCandidate")
+    api_resource = _m.APIResource(
+        group="coordination.k8s.io",
+        version="v1beta1",
+        kind="LeaseCandidate",
+        plural="leasecandidates",
+        singular="leasecandidate",
+        namespaced=True,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

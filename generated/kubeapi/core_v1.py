@@ -486,6 +486,14 @@ class Binding(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta target::@ObjectReference"
     _gvk = ("v1", "Binding")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="Binding",
+        plural="bindings",
+        singular="binding",
+        namespaced=True,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -857,6 +865,15 @@ class ComponentStatus(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s conditions::[@ComponentCondition kind::s metadata::@meta_v1.ObjectMeta"
     _gvk = ("v1", "ComponentStatus")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="ComponentStatus",
+        plural="componentstatuses",
+        singular="componentstatus",
+        namespaced=False,
+        short_names=("cs",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -919,6 +936,15 @@ class ConfigMap(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s binary_data:binaryData:{s data::{s immutable::b kind::s metadata::@meta_v1.ObjectMeta"
     _gvk = ("v1", "ConfigMap")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="ConfigMap",
+        plural="configmaps",
+        singular="configmap",
+        namespaced=True,
+        short_names=("cm",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1871,6 +1897,15 @@ class Endpoints(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta subsets::[@EndpointSubset"
     _gvk = ("v1", "Endpoints")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="Endpoints",
+        plural="endpoints",
+        singular="endpoints",
+        namespaced=True,
+        short_names=("ep",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -2188,6 +2223,15 @@ class Event(_m.Model):
     __slots__ = ()
     _f = "action::s api_version:apiVersion:s count::i event_time:eventTime:T first_timestamp:firstTimestamp:t involved_object:involvedObject:@ObjectReference kind::s last_timestamp:lastTimestamp:t message::s metadata::@meta_v1.ObjectMeta reason::s related::@ObjectReference reporting_component:reportingComponent:s reporting_instance:reportingInstance:s series::@EventSeries source::@EventSource type::s"
     _gvk = ("v1", "Event")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="Event",
+        plural="events",
+        singular="event",
+        namespaced=True,
+        short_names=("ev",),
+    )
 
     action: _m.Value[str | None]
     """What action was taken/failed regarding to the Regarding object."""
@@ -3059,6 +3103,15 @@ class LimitRange(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@LimitRangeSpec"
     _gvk = ("v1", "LimitRange")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="LimitRange",
+        plural="limitranges",
+        singular="limitrange",
+        namespaced=True,
+        short_names=("limits",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -3349,6 +3402,19 @@ class Namespace(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@NamespaceSpec status::@NamespaceStatus"
     _gvk = ("v1", "Namespace")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="Namespace",
+        plural="namespaces",
+        singular="namespace",
+        namespaced=False,
+        short_names=("ns",),
+        subresources=(
+            "finalize",
+            "status",
+        ),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -3489,6 +3555,16 @@ class Node(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@NodeSpec status::@NodeStatus"
     _gvk = ("v1", "Node")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="Node",
+        plural="nodes",
+        singular="node",
+        namespaced=False,
+        short_names=("no",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -4153,6 +4229,16 @@ class PersistentVolume(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PersistentVolumeSpec status::@PersistentVolumeStatus"
     _gvk = ("v1", "PersistentVolume")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="PersistentVolume",
+        plural="persistentvolumes",
+        singular="persistentvolume",
+        namespaced=False,
+        short_names=("pv",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -4188,6 +4274,16 @@ class PersistentVolumeClaim(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PersistentVolumeClaimSpec status::@PersistentVolumeClaimStatus"
     _gvk = ("v1", "PersistentVolumeClaim")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="PersistentVolumeClaim",
+        plural="persistentvolumeclaims",
+        singular="persistentvolumeclaim",
+        namespaced=True,
+        short_names=("pvc",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -4725,6 +4821,24 @@ class Pod(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PodSpec status::@PodStatus"
     _gvk = ("v1", "Pod")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="Pod",
+        plural="pods",
+        singular="pod",
+        namespaced=True,
+        short_names=("po",),
+        categories=("all",),
+        subresources=(
+            "binding",
+            "ephemeralcontainers",
+            "eviction",
+            "log",
+            "resize",
+            "status",
+        ),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -5642,6 +5756,14 @@ class PodTemplate(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta template::@PodTemplateSpec"
     _gvk = ("v1", "PodTemplate")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="PodTemplate",
+        plural="podtemplates",
+        singular="podtemplate",
+        namespaced=True,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -6021,6 +6143,20 @@ class ReplicationController(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ReplicationControllerSpec status::@ReplicationControllerStatus"
     _gvk = ("v1", "ReplicationController")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="ReplicationController",
+        plural="replicationcontrollers",
+        singular="replicationcontroller",
+        namespaced=True,
+        short_names=("rc",),
+        categories=("all",),
+        subresources=(
+            "scale",
+            "status",
+        ),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -6277,6 +6413,16 @@ class ResourceQuota(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourceQuotaSpec status::@ResourceQuotaStatus"
     _gvk = ("v1", "ResourceQuota")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="ResourceQuota",
+        plural="resourcequotas",
+        singular="resourcequota",
+        namespaced=True,
+        short_names=("quota",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -6667,6 +6813,9 @@ class Secret(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s data::{s immutable::b kind::s metadata::@meta_v1.ObjectMeta string_data:stringData:{s type::s"
     _gvk = ("v1", "Secret")
+    api_resource = _m.APIResource(
+        group="", version="v1", kind="Secret", plural="secrets", singular="secret", namespaced=True
+    )
     _secret = frozenset({"data", "string_data"})
 
     api_version: _m.Value[str | None]
@@ -6953,6 +7102,17 @@ class Service(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ServiceSpec status::@ServiceStatus"
     _gvk = ("v1", "Service")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="Service",
+        plural="services",
+        singular="service",
+        namespaced=True,
+        short_names=("svc",),
+        categories=("all",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -6988,6 +7148,16 @@ class ServiceAccount(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s automount_service_account_token:automountServiceAccountToken:b image_pull_secrets:imagePullSecrets:[@LocalObjectReference kind::s metadata::@meta_v1.ObjectMeta secrets::[@ObjectReference"
     _gvk = ("v1", "ServiceAccount")
+    api_resource = _m.APIResource(
+        group="",
+        version="v1",
+        kind="ServiceAccount",
+        plural="serviceaccounts",
+        singular="serviceaccount",
+        namespaced=True,
+        short_names=("sa",),
+        subresources=("token",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

@@ -171,6 +171,14 @@ class EndpointSlice(_m.Model):
     __slots__ = ()
     _f = "address_type:addressType:s api_version:apiVersion:s endpoints::[@Endpoint kind::s metadata::@meta_v1.ObjectMeta ports::[@EndpointPort"
     _gvk = ("discovery.k8s.io/v1", "EndpointSlice")
+    api_resource = _m.APIResource(
+        group="discovery.k8s.io",
+        version="v1",
+        kind="EndpointSlice",
+        plural="endpointslices",
+        singular="endpointslice",
+        namespaced=True,
+    )
 
     address_type: _m.Value[str]
     """addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name. (Deprecated) The EndpointSlice controller only generates, and kube-proxy only processes, slices of addressType "IPv4" and "IPv6". No semantics are defined for the "FQDN" type."""

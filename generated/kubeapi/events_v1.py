@@ -33,6 +33,15 @@ class Event(_m.Model):
     __slots__ = ()
     _f = "action::s api_version:apiVersion:s deprecated_count:deprecatedCount:i deprecated_first_timestamp:deprecatedFirstTimestamp:t deprecated_last_timestamp:deprecatedLastTimestamp:t deprecated_source:deprecatedSource:@core_v1.EventSource event_time:eventTime:T kind::s metadata::@meta_v1.ObjectMeta note::s reason::s regarding::@core_v1.ObjectReference related::@core_v1.ObjectReference reporting_controller:reportingController:s reporting_instance:reportingInstance:s series::@EventSeries type::s"
     _gvk = ("events.k8s.io/v1", "Event")
+    api_resource = _m.APIResource(
+        group="events.k8s.io",
+        version="v1",
+        kind="Event",
+        plural="events",
+        singular="event",
+        namespaced=True,
+        short_names=("ev",),
+    )
 
     action: _m.Value[str | None]
     """action is what action was taken/failed regarding to the regarding object. It is machine-readable. This field cannot be empty for new Events and it can have at most 128 characters."""

@@ -94,6 +94,15 @@ class FlowSchema(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@FlowSchemaSpec status::@FlowSchemaStatus"
     _gvk = ("flowcontrol.apiserver.k8s.io/v1", "FlowSchema")
+    api_resource = _m.APIResource(
+        group="flowcontrol.apiserver.k8s.io",
+        version="v1",
+        kind="FlowSchema",
+        plural="flowschemas",
+        singular="flowschema",
+        namespaced=False,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -376,6 +385,15 @@ class PriorityLevelConfiguration(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PriorityLevelConfigurationSpec status::@PriorityLevelConfigurationStatus"
     _gvk = ("flowcontrol.apiserver.k8s.io/v1", "PriorityLevelConfiguration")
+    api_resource = _m.APIResource(
+        group="flowcontrol.apiserver.k8s.io",
+        version="v1",
+        kind="PriorityLevelConfiguration",
+        plural="prioritylevelconfigurations",
+        singular="prioritylevelconfiguration",
+        namespaced=False,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

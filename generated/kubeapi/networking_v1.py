@@ -125,6 +125,15 @@ class IPAddress(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@IPAddressSpec"
     _gvk = ("networking.k8s.io/v1", "IPAddress")
+    api_resource = _m.APIResource(
+        group="networking.k8s.io",
+        version="v1",
+        kind="IPAddress",
+        plural="ipaddresses",
+        singular="ipaddress",
+        namespaced=False,
+        short_names=("ip",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -227,6 +236,16 @@ class Ingress(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@IngressSpec status::@IngressStatus"
     _gvk = ("networking.k8s.io/v1", "Ingress")
+    api_resource = _m.APIResource(
+        group="networking.k8s.io",
+        version="v1",
+        kind="Ingress",
+        plural="ingresses",
+        singular="ingress",
+        namespaced=True,
+        short_names=("ing",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -284,6 +303,14 @@ class IngressClass(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@IngressClassSpec"
     _gvk = ("networking.k8s.io/v1", "IngressClass")
+    api_resource = _m.APIResource(
+        group="networking.k8s.io",
+        version="v1",
+        kind="IngressClass",
+        plural="ingressclasses",
+        singular="ingressclass",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -625,6 +652,15 @@ class NetworkPolicy(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@NetworkPolicySpec"
     _gvk = ("networking.k8s.io/v1", "NetworkPolicy")
+    api_resource = _m.APIResource(
+        group="networking.k8s.io",
+        version="v1",
+        kind="NetworkPolicy",
+        plural="networkpolicies",
+        singular="networkpolicy",
+        namespaced=True,
+        short_names=("netpol",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -865,6 +901,15 @@ class ServiceCIDR(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ServiceCIDRSpec status::@ServiceCIDRStatus"
     _gvk = ("networking.k8s.io/v1", "ServiceCIDR")
+    api_resource = _m.APIResource(
+        group="networking.k8s.io",
+        version="v1",
+        kind="ServiceCIDR",
+        plural="servicecidrs",
+        singular="servicecidr",
+        namespaced=False,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

@@ -38,6 +38,15 @@ class IPAddress(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@IPAddressSpec"
     _gvk = ("networking.k8s.io/v1beta1", "IPAddress")
+    api_resource = _m.APIResource(
+        group="networking.k8s.io",
+        version="v1beta1",
+        kind="IPAddress",
+        plural="ipaddresses",
+        singular="ipaddress",
+        namespaced=False,
+        short_names=("ip",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -148,6 +157,15 @@ class ServiceCIDR(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ServiceCIDRSpec status::@ServiceCIDRStatus"
     _gvk = ("networking.k8s.io/v1beta1", "ServiceCIDR")
+    api_resource = _m.APIResource(
+        group="networking.k8s.io",
+        version="v1beta1",
+        kind="ServiceCIDR",
+        plural="servicecidrs",
+        singular="servicecidr",
+        namespaced=False,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

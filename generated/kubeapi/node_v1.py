@@ -51,6 +51,14 @@ class RuntimeClass(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s handler::s kind::s metadata::@meta_v1.ObjectMeta overhead::@Overhead scheduling::@Scheduling"
     _gvk = ("node.k8s.io/v1", "RuntimeClass")
+    api_resource = _m.APIResource(
+        group="node.k8s.io",
+        version="v1",
+        kind="RuntimeClass",
+        plural="runtimeclasses",
+        singular="runtimeclass",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

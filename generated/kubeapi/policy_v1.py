@@ -65,6 +65,16 @@ class PodDisruptionBudget(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PodDisruptionBudgetSpec status::@PodDisruptionBudgetStatus"
     _gvk = ("policy/v1", "PodDisruptionBudget")
+    api_resource = _m.APIResource(
+        group="policy",
+        version="v1",
+        kind="PodDisruptionBudget",
+        plural="poddisruptionbudgets",
+        singular="poddisruptionbudget",
+        namespaced=True,
+        short_names=("pdb",),
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

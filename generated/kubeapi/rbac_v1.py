@@ -64,6 +64,14 @@ class ClusterRole(_m.Model):
     __slots__ = ()
     _f = "aggregation_rule:aggregationRule:@AggregationRule api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta rules::[@PolicyRule"
     _gvk = ("rbac.authorization.k8s.io/v1", "ClusterRole")
+    api_resource = _m.APIResource(
+        group="rbac.authorization.k8s.io",
+        version="v1",
+        kind="ClusterRole",
+        plural="clusterroles",
+        singular="clusterrole",
+        namespaced=False,
+    )
 
     aggregation_rule: _m.Object[AggregationRule]
     """AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. If AggregationRule is set, then the Rules are controller managed and direct changes to Rules will be stomped by the controller."""
@@ -99,6 +107,14 @@ class ClusterRoleBinding(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta role_ref:roleRef:@RoleRef subjects::[@Subject"
     _gvk = ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")
+    api_resource = _m.APIResource(
+        group="rbac.authorization.k8s.io",
+        version="v1",
+        kind="ClusterRoleBinding",
+        plural="clusterrolebindings",
+        singular="clusterrolebinding",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -230,6 +246,14 @@ class Role(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta rules::[@PolicyRule"
     _gvk = ("rbac.authorization.k8s.io/v1", "Role")
+    api_resource = _m.APIResource(
+        group="rbac.authorization.k8s.io",
+        version="v1",
+        kind="Role",
+        plural="roles",
+        singular="role",
+        namespaced=True,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -261,6 +285,14 @@ class RoleBinding(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta role_ref:roleRef:@RoleRef subjects::[@Subject"
     _gvk = ("rbac.authorization.k8s.io/v1", "RoleBinding")
+    api_resource = _m.APIResource(
+        group="rbac.authorization.k8s.io",
+        version="v1",
+        kind="RoleBinding",
+        plural="rolebindings",
+        singular="rolebinding",
+        namespaced=True,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

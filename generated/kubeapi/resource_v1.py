@@ -537,6 +537,14 @@ class DeviceClass(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@DeviceClassSpec"
     _gvk = ("resource.k8s.io/v1", "DeviceClass")
+    api_resource = _m.APIResource(
+        group="resource.k8s.io",
+        version="v1",
+        kind="DeviceClass",
+        plural="deviceclasses",
+        singular="deviceclass",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1047,6 +1055,15 @@ class ResourceClaim(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourceClaimSpec status::@ResourceClaimStatus"
     _gvk = ("resource.k8s.io/v1", "ResourceClaim")
+    api_resource = _m.APIResource(
+        group="resource.k8s.io",
+        version="v1",
+        kind="ResourceClaim",
+        plural="resourceclaims",
+        singular="resourceclaim",
+        namespaced=True,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1187,6 +1204,14 @@ class ResourceClaimTemplate(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourceClaimTemplateSpec"
     _gvk = ("resource.k8s.io/v1", "ResourceClaimTemplate")
+    api_resource = _m.APIResource(
+        group="resource.k8s.io",
+        version="v1",
+        kind="ResourceClaimTemplate",
+        plural="resourceclaimtemplates",
+        singular="resourceclaimtemplate",
+        namespaced=True,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1306,6 +1331,14 @@ class ResourceSlice(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourceSliceSpec"
     _gvk = ("resource.k8s.io/v1", "ResourceSlice")
+    api_resource = _m.APIResource(
+        group="resource.k8s.io",
+        version="v1",
+        kind="ResourceSlice",
+        plural="resourceslices",
+        singular="resourceslice",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

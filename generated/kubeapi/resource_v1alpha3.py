@@ -72,6 +72,15 @@ class DeviceTaintRule(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@DeviceTaintRuleSpec status::@DeviceTaintRuleStatus"
     _gvk = ("resource.k8s.io/v1alpha3", "DeviceTaintRule")
+    api_resource = _m.APIResource(
+        group="resource.k8s.io",
+        version="v1alpha3",
+        kind="DeviceTaintRule",
+        plural="devicetaintrules",
+        singular="devicetaintrule",
+        namespaced=False,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -270,6 +279,15 @@ class ResourcePoolStatusRequest(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourcePoolStatusRequestSpec status::@ResourcePoolStatusRequestStatus"
     _gvk = ("resource.k8s.io/v1alpha3", "ResourcePoolStatusRequest")
+    api_resource = _m.APIResource(
+        group="resource.k8s.io",
+        version="v1alpha3",
+        kind="ResourcePoolStatusRequest",
+        plural="resourcepoolstatusrequests",
+        singular="resourcepoolstatusrequest",
+        namespaced=False,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

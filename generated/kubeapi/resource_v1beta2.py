@@ -546,6 +546,14 @@ class DeviceClass(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@DeviceClassSpec"
     _gvk = ("resource.k8s.io/v1beta2", "DeviceClass")
+    api_resource = _m.APIResource(
+        group="resource.k8s.io",
+        version="v1beta2",
+        kind="DeviceClass",
+        plural="deviceclasses",
+        singular="deviceclass",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -894,6 +902,15 @@ class DeviceTaintRule(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@DeviceTaintRuleSpec status::@DeviceTaintRuleStatus"
     _gvk = ("resource.k8s.io/v1beta2", "DeviceTaintRule")
+    api_resource = _m.APIResource(
+        group="resource.k8s.io",
+        version="v1beta2",
+        kind="DeviceTaintRule",
+        plural="devicetaintrules",
+        singular="devicetaintrule",
+        namespaced=False,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1190,6 +1207,15 @@ class ResourceClaim(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourceClaimSpec status::@ResourceClaimStatus"
     _gvk = ("resource.k8s.io/v1beta2", "ResourceClaim")
+    api_resource = _m.APIResource(
+        group="resource.k8s.io",
+        version="v1beta2",
+        kind="ResourceClaim",
+        plural="resourceclaims",
+        singular="resourceclaim",
+        namespaced=True,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1332,6 +1358,14 @@ class ResourceClaimTemplate(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourceClaimTemplateSpec"
     _gvk = ("resource.k8s.io/v1beta2", "ResourceClaimTemplate")
+    api_resource = _m.APIResource(
+        group="resource.k8s.io",
+        version="v1beta2",
+        kind="ResourceClaimTemplate",
+        plural="resourceclaimtemplates",
+        singular="resourceclaimtemplate",
+        namespaced=True,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1452,6 +1486,14 @@ class ResourceSlice(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@ResourceSliceSpec"
     _gvk = ("resource.k8s.io/v1beta2", "ResourceSlice")
+    api_resource = _m.APIResource(
+        group="resource.k8s.io",
+        version="v1beta2",
+        kind="ResourceSlice",
+        plural="resourceslices",
+        singular="resourceslice",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

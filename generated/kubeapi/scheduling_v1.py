@@ -30,6 +30,15 @@ class PriorityClass(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s description::s global_default:globalDefault:b kind::s metadata::@meta_v1.ObjectMeta preemption_policy:preemptionPolicy:s value::i"
     _gvk = ("scheduling.k8s.io/v1", "PriorityClass")
+    api_resource = _m.APIResource(
+        group="scheduling.k8s.io",
+        version="v1",
+        kind="PriorityClass",
+        plural="priorityclasses",
+        singular="priorityclass",
+        namespaced=False,
+        short_names=("pc",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

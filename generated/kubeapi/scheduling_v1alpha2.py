@@ -80,6 +80,15 @@ class PodGroup(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@PodGroupSpec status::@PodGroupStatus"
     _gvk = ("scheduling.k8s.io/v1alpha2", "PodGroup")
+    api_resource = _m.APIResource(
+        group="scheduling.k8s.io",
+        version="v1alpha2",
+        kind="PodGroup",
+        plural="podgroups",
+        singular="podgroup",
+        namespaced=True,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -423,6 +432,14 @@ class Workload(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@WorkloadSpec"
     _gvk = ("scheduling.k8s.io/v1alpha2", "Workload")
+    api_resource = _m.APIResource(
+        group="scheduling.k8s.io",
+        version="v1alpha2",
+        kind="Workload",
+        plural="workloads",
+        singular="workload",
+        namespaced=True,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

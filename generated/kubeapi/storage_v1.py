@@ -61,6 +61,14 @@ class CSIDriver(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@CSIDriverSpec"
     _gvk = ("storage.k8s.io/v1", "CSIDriver")
+    api_resource = _m.APIResource(
+        group="storage.k8s.io",
+        version="v1",
+        kind="CSIDriver",
+        plural="csidrivers",
+        singular="csidriver",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -200,6 +208,14 @@ class CSINode(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@CSINodeSpec"
     _gvk = ("storage.k8s.io/v1", "CSINode")
+    api_resource = _m.APIResource(
+        group="storage.k8s.io",
+        version="v1",
+        kind="CSINode",
+        plural="csinodes",
+        singular="csinode",
+        namespaced=False,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -319,6 +335,14 @@ class CSIStorageCapacity(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s capacity::s kind::s maximum_volume_size:maximumVolumeSize:s metadata::@meta_v1.ObjectMeta node_topology:nodeTopology:@meta_v1.LabelSelector storage_class_name:storageClassName:s"
     _gvk = ("storage.k8s.io/v1", "CSIStorageCapacity")
+    api_resource = _m.APIResource(
+        group="storage.k8s.io",
+        version="v1",
+        kind="CSIStorageCapacity",
+        plural="csistoragecapacities",
+        singular="csistoragecapacity",
+        namespaced=True,
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -405,6 +429,15 @@ class StorageClass(_m.Model):
     __slots__ = ()
     _f = "allow_volume_expansion:allowVolumeExpansion:b allowed_topologies:allowedTopologies:[@core_v1.TopologySelectorTerm api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta mount_options:mountOptions:[s parameters::{s provisioner::s reclaim_policy:reclaimPolicy:s volume_binding_mode:volumeBindingMode:s"
     _gvk = ("storage.k8s.io/v1", "StorageClass")
+    api_resource = _m.APIResource(
+        group="storage.k8s.io",
+        version="v1",
+        kind="StorageClass",
+        plural="storageclasses",
+        singular="storageclass",
+        namespaced=False,
+        short_names=("sc",),
+    )
 
     allow_volume_expansion: _m.Value[bool | None]
     """allowVolumeExpansion shows whether the storage class allow volume expand."""
@@ -527,6 +560,15 @@ class VolumeAttachment(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@VolumeAttachmentSpec status::@VolumeAttachmentStatus"
     _gvk = ("storage.k8s.io/v1", "VolumeAttachment")
+    api_resource = _m.APIResource(
+        group="storage.k8s.io",
+        version="v1",
+        kind="VolumeAttachment",
+        plural="volumeattachments",
+        singular="volumeattachment",
+        namespaced=False,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -671,6 +713,15 @@ class VolumeAttributesClass(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s driver_name:driverName:s kind::s metadata::@meta_v1.ObjectMeta parameters::{s"
     _gvk = ("storage.k8s.io/v1", "VolumeAttributesClass")
+    api_resource = _m.APIResource(
+        group="storage.k8s.io",
+        version="v1",
+        kind="VolumeAttributesClass",
+        plural="volumeattributesclasses",
+        singular="volumeattributesclass",
+        namespaced=False,
+        short_names=("vac",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

@@ -30,6 +30,15 @@ class VolumeAttributesClass(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s driver_name:driverName:s kind::s metadata::@meta_v1.ObjectMeta parameters::{s"
     _gvk = ("storage.k8s.io/v1beta1", "VolumeAttributesClass")
+    api_resource = _m.APIResource(
+        group="storage.k8s.io",
+        version="v1beta1",
+        kind="VolumeAttributesClass",
+        plural="volumeattributesclasses",
+        singular="volumeattributesclass",
+        namespaced=False,
+        short_names=("vac",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

@@ -32,6 +32,15 @@ class StorageVersionMigration(_m.Model):
     __slots__ = ()
     _f = "api_version:apiVersion:s kind::s metadata::@meta_v1.ObjectMeta spec::@StorageVersionMigrationSpec status::@StorageVersionMigrationStatus"
     _gvk = ("storagemigration.k8s.io/v1beta1", "StorageVersionMigration")
+    api_resource = _m.APIResource(
+        group="storagemigration.k8s.io",
+        version="v1beta1",
+        kind="StorageVersionMigration",
+        plural="storageversionmigrations",
+        singular="storageversionmigration",
+        namespaced=False,
+        subresources=("status",),
+    )
 
     api_version: _m.Value[str | None]
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

@@ -310,6 +310,115 @@ def _field(name: str, wire: str, code: str, module: str) -> Field[Any, Any]:
     return Value(name, wire, _SCALAR)
 
 
+class _Record:
+    """A few named, read-only values: equal when they are, shown with their names."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __init__(self, *values: Any) -> None:
+        for name, value in zip(self.__slots__, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and all(
+            getattr(self, n) == getattr(other, n) for n in self.__slots__
+        )
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, n) for n in self.__slots__))
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({values})"
+
+
+class PrinterColumn(_Record):
+    """A column `kubectl get` shows for a custom resource (its CRD's additionalPrinterColumns)."""
+
+    __slots__ = ("name", "type", "json_path", "description", "priority", "format")
+    name: str
+    type: str
+    json_path: str
+    description: str
+    priority: int
+    format: str
+
+    def __init__(
+        self,
+        name: str,
+        type: str,
+        json_path: str,
+        description: str = "",
+        priority: int = 0,
+        format: str = "",
+    ) -> None:
+        super().__init__(name, type, json_path, description, priority, format)
+
+
+class APIResource(_Record):
+    """What the server says about a kind's resource: `Pod.api_resource.plural == "pods"`.
+
+    `storage_version` and `printer_columns` come from a CustomResourceDefinition; they are
+    empty for built-in kinds.
+    """
+
+    __slots__ = (
+        "group",
+        "version",
+        "kind",
+        "plural",
+        "singular",
+        "namespaced",
+        "short_names",
+        "categories",
+        "subresources",
+        "storage_version",
+        "printer_columns",
+    )
+    group: str
+    version: str
+    kind: str
+    plural: str
+    singular: str
+    namespaced: bool
+    short_names: tuple[str, ...]
+    categories: tuple[str, ...]
+    subresources: tuple[str, ...]
+    storage_version: str
+    printer_columns: tuple[PrinterColumn, ...]
+
+    def __init__(
+        self,
+        group: str,
+        version: str,
+        kind: str,
+        plural: str,
+        singular: str,
+        namespaced: bool,
+        short_names: tuple[str, ...] = (),
+        categories: tuple[str, ...] = (),
+        subresources: tuple[str, ...] = (),
+        storage_version: str = "",
+        printer_columns: tuple[PrinterColumn, ...] = (),
+    ) -> None:
+        super().__init__(
+            group,
+            version,
+            kind,
+            plural,
+            singular,
+            namespaced,
+            short_names,
+            categories,
+            subresources,
+            storage_version,
+            printer_columns,
+        )
+
+
 class Model:
     """Base of every generated model: a typed, lossless view of one JSON object."""
 
