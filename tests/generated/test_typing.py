@@ -169,3 +169,37 @@ def test_a_misspelled_keyword_is_named(
     """The constructor takes no catch-all: the checker names the misspelled keyword."""
     found = _mypy([TYPING / "mistakes.py"], user_python, crd_package, mypy_cache)
     assert any('"nmae"' in message for message in found.values()), found
+
+
+@pytest.fixture(scope="session")
+def crd_fixtures_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`crdfix`, generated offline (`--crd`) from two CRDs of tests/crds."""
+    out = tmp_path_factory.mktemp("crdfix")
+    args = ["generate", "--quiet", "--out", str(out), "--package", "crdfix"]
+    for name in ("nested.yaml", "cluster.yaml"):
+        args += ["--crd", str(REPO / "tests/crds" / name)]
+    assert main(args) == 0
+    return out
+
+
+def test_two_generated_crd_classes_pass_mypy_strict(
+    user_python: Path, crd_fixtures_package: Path, mypy_cache: Path
+) -> None:
+    """Issue 11, acceptance 4: nested objects, maps of objects, int-or-string and lists."""
+    found = _mypy([TYPING / "crd_classes.py"], user_python, crd_fixtures_package, mypy_cache)
+    assert found == {}
+
+
+def test_mypy_reports_the_marked_crd_mistakes_as_marked(
+    user_python: Path, crd_fixtures_package: Path, mypy_cache: Path
+) -> None:
+    lines = (TYPING / "crd_mistakes.py").read_text().splitlines()
+    marked = {
+        ("crd_mistakes.py", n): line.split(f"{MARK}: ", 1)[1]
+        for n, line in enumerate(lines, 1)
+        if f"{MARK}: " in line
+    }
+    assert len(marked) >= 5
+    found = _mypy([TYPING / "crd_mistakes.py"], user_python, crd_fixtures_package, mypy_cache)
+    assert set(found) == set(marked), found
+    assert all(marked[where] in found[where] for where in marked), found
