@@ -1,17 +1,26 @@
 """A CRD's REST operations as kube-apiserver publishes them, judged against Kubernetes' own
 spec: a custom resource shaped like a built-in kind must get the built-in kind's paths,
 operation ids, actions, descriptions, tags and parameters, except where apiextensions-apiserver
-is known to build them differently."""
+is known to build them differently. Then the fake server's /openapi/v2 and /openapi/v3 with
+CRDs registered: no validator findings, and what kubectl looks for in v3."""
 
 from __future__ import annotations
 
 import json
+import ssl
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
+import yaml
+from helpers import REPO
+from openapi_spec_validator import OpenAPIV30SpecValidator
 
 from kubeforge import crd_paths, source
 from kubeforge.crd import Served
+from kubeforge.fake import FakeServer
+from kubeforge.validate import validator_findings
 
 Json = dict[str, Any]
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -196,3 +205,135 @@ def test_operation_ids_are_unique_across_versions_groups_and_scopes() -> None:
     # Like Kubernetes' own groups, `.k8s.io` is left out; cluster-scoped names lack "Namespaced".
     assert "patchGatewayNetworkingV1GatewayScale" in ids
     assert "deleteGatewayNetworkingV1CollectionGateway" in ids
+
+
+# ---------------------------------------------------------------- as the fake server serves them
+
+CRDS = REPO / "tests/crds/kubectl-crds.yaml"
+PATCH_TYPES = {
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/apply-patch+yaml",
+}
+
+
+@pytest.fixture(scope="module")
+def crds() -> list[Json]:
+    return [doc for doc in yaml.safe_load_all(CRDS.read_text()) if doc]
+
+
+@pytest.fixture(scope="module")
+def api(crds: list[Json]) -> Iterator[httpx.Client]:
+    """A fake server with the CRDs of tests/crds/kubectl-crds.yaml registered over HTTPS."""
+    with FakeServer() as server:
+        verify = ssl.create_default_context(cafile=server.ca_file)
+        headers = {"Authorization": f"Bearer {server.token}"}
+        with httpx.Client(base_url=server.url, verify=verify, headers=headers) as client:
+            for crd in crds:
+                created = client.post(
+                    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=crd
+                )
+                assert created.status_code == 201, created.text
+            yield client
+
+
+def _reached(definitions: Json, roots: Any) -> Json:
+    """The definitions `roots` refer to, directly or through each other."""
+    found: Json = {}
+    pending = [roots]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            ref = value.get("$ref", "")
+            key = ref.removeprefix("#/definitions/")
+            if ref.startswith("#/definitions/") and key not in found:
+                found[key] = definitions[key]
+                pending.append(definitions[key])
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return found
+
+
+def test_the_served_v2_document_of_crds_has_no_validator_findings(
+    api: httpx.Client, crds: list[Json]
+) -> None:
+    """The CRDs' paths and every definition they reach, exactly as /openapi/v2 serves them
+    (checked apart from the built-ins, whose document takes the validator many seconds)."""
+    spec = api.get("/openapi/v2").json()
+    groups = tuple(f"/apis/{crd['spec']['group']}/" for crd in crds)
+    paths = {p: item for p, item in spec["paths"].items() if p.startswith(groups)}
+    assert len(paths) == 16  # CronTab 5 + 3, Backend 2, Pool 4 + 2
+    document = {
+        "swagger": "2.0",
+        "info": spec["info"],
+        "paths": paths,
+        "definitions": _reached(spec["definitions"], paths),
+    }
+    assert validator_findings(document, "crd-paths", use_cache=False) == []
+    ids = [op["operationId"] for item in paths.values() for m, op in item.items() if m in METHODS]
+    assert len(ids) == len(set(ids))
+
+
+def test_v3_documents_pass_the_validator_and_declare_field_validation(
+    api: httpx.Client, crds: list[Json]
+) -> None:
+    index = api.get("/openapi/v3").json()["paths"]
+    for crd in crds:
+        spec = crd["spec"]
+        for version in spec["versions"]:
+            entry = index[f"apis/{spec['group']}/{version['name']}"]
+            document = api.get(entry["serverRelativeURL"]).json()
+            assert list(OpenAPIV30SpecValidator(document).iter_errors()) == []
+            gvk = {
+                "group": spec["group"],
+                "kind": spec["names"]["kind"],
+                "version": version["name"],
+            }
+            patches = [
+                item["patch"]
+                for item in document["paths"].values()
+                if item.get("patch", {}).get("x-kubernetes-group-version-kind") == gvk
+            ]
+            assert patches, gvk
+            for patch in patches:  # what kubectl looks for to leave validation to the server
+                assert "fieldValidation" in {p["name"] for p in patch["parameters"]}
+                assert set(patch["requestBody"]["content"]) == PATCH_TYPES
+            schemas = document["components"]["schemas"]
+            group = ".".join(reversed(spec["group"].split(".")))
+            model = f"{group}.{version['name']}.{spec['names']['kind']}"
+            assert schemas[model]["x-kubernetes-group-version-kind"] == [gvk]
+            assert f"{model}List" in schemas
+
+
+def test_v3_publishes_the_crd_version_s_own_schema(api: httpx.Client) -> None:
+    """v3 keeps what v2 cannot say: nullable, anyOf, rules, defaults; int-or-string is
+    spelled out as anyOf, as kube-apiserver's structural schemas unfold it."""
+    crontab = api.get("/openapi/v3/apis/stable.example.com/v1").json()["components"]["schemas"]
+    spec = crontab["com.example.stable.v1.CronTab"]["properties"]["spec"]["properties"]
+    assert spec["timeout"] == {"type": "string", "nullable": True}
+    assert spec["retries"]["anyOf"] == [{"type": "integer"}, {"type": "string"}]
+    assert spec["port"] == {
+        "x-kubernetes-int-or-string": True,
+        "anyOf": [{"type": "integer"}, {"type": "string"}],
+    }
+    assert spec["env"]["x-kubernetes-list-map-keys"] == ["name"]
+    v2 = api.get("/openapi/v2").json()["definitions"]["com.example.stable.v1.CronTab"]
+    assert "nullable" not in v2["properties"]["spec"]["properties"]["timeout"]
+
+    pool = api.get("/openapi/v3/apis/infra.example.net/v1").json()["components"]["schemas"]
+    spec = pool["net.example.infra.v1.Pool"]["properties"]["spec"]
+    assert spec["x-kubernetes-validations"][0]["rule"] == "self.minSize <= self.size"
+    assert spec["properties"]["tier"]["default"] == "silver"
+    assert spec["properties"]["zones"]["additionalProperties"]["properties"]["drain"] == {
+        "type": "boolean",
+        "nullable": True,
+    }
+    embedded = spec["properties"]["template"]
+    assert {"apiVersion", "kind", "metadata"} <= set(embedded["properties"])
+    assert embedded["properties"]["metadata"]["$ref"] == (
+        "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+    )
+    beta = api.get("/openapi/v3/apis/infra.example.net/v1beta1").json()["components"]["schemas"]
+    zones = beta["net.example.infra.v1beta1.Pool"]["properties"]["spec"]["properties"]["zones"]
+    assert zones == {"type": "array", "items": {"type": "string"}}
