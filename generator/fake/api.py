@@ -20,7 +20,7 @@ from aiohttp import web
 from kubeforge import crd as crds
 from kubeforge import crd_paths
 from kubeforge.fake import apply as ssa
-from kubeforge.fake import crd, status
+from kubeforge.fake import crd, status, structural
 from kubeforge.fake import patch as patches
 from kubeforge.fake.openapi3 import OpenAPIv3
 from kubeforge.fake.registry import Registry, ResourceType
@@ -98,6 +98,8 @@ class Api:
     # The v3 schemas of custom resources, which /openapi/v3 publishes and v2 cannot hold.
     _v3_schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    # Custom resources are checked against their CRD version's own v3 schema and rules.
+    custom: structural.CustomResources = field(default_factory=structural.CustomResources)
 
     def __post_init__(self) -> None:
         self.spec_changed()
@@ -135,10 +137,26 @@ class Api:
                 self._v3_schemas[s.model] = crds.schema(obj, s.version, v2=False)
             spec["paths"].update(crd_paths.paths(crds.served(obj)))
             self._crds[name] = types
+            if self.custom.update(obj) and kind == "MODIFIED":
+                self._coerce_stored(types)
+        else:
+            self.custom.update(obj, deleted=True)
         self.spec = spec
         self.spec_changed()
         if kind == "ADDED":
             self.store.update(rt, "", name, {**obj, "status": crd.status(obj, now())}, "status")
+
+    def _coerce_stored(self, types: list[ResourceType]) -> None:
+        """A CRD's schemas changed: stored objects read as the new schema decodes them
+        (pruned, defaulted), as the real server's storage made anew for the CRD reads them;
+        their resourceVersion stays."""
+        for rt in {(t.group, t.plural): t for t in types}.values():
+            objects = self.store.objects.get((rt.group, rt.plural), {})
+            for key, obj in objects.items():
+                version = obj.get("apiVersion", "").rpartition("/")[2]
+                schema = self.custom.get(rt.group, rt.plural, version)
+                if schema is not None:
+                    objects[key] = schema.coerce(copy.deepcopy(obj), [])
 
     def spec_changed(self) -> None:
         """The spec grew or shrank (CRDs): documents and ETags are made anew."""
@@ -352,7 +370,7 @@ class Api:
             old = self.store.get(rt, ns, name)
             with _decoding(rt):
                 obj = self._admit(
-                    rt, obj, query, warnings, old, "" if sub else _manager(request, query)
+                    rt, obj, query, warnings, old, "" if sub else _manager(request, query), sub
                 )
             return self._out(rt, self.store.update(rt, ns, name, obj, sub), 200, warnings)
         if verb == "patch":
@@ -379,17 +397,25 @@ class Api:
         warnings: list[str],
         old: Obj | None = None,
         manager: str = "",
+        sub: str = "",
+        partial: bool = False,
     ) -> Obj:
         """Validate a body about to be stored; unknown fields per fieldValidation (default Warn).
 
         With a `manager`, the fields the write changed are recorded as its `Update` fields.
+        A custom resource is checked against its own CRD version (`partial`: an apply
+        configuration, only pruned; `sub`: the subresource written).
         """
         mode = query.get("fieldValidation") or "Warn"
         if mode not in ("Strict", "Warn", "Ignore"):
             raise status.bad_request(
                 f"fieldValidation must be one of Strict, Warn or Ignore, not {mode!r}"
             )
-        checked, found = self.validator.check(rt.model, rt.kind, rt.group, obj, mode)
+        custom = self.custom.get(rt.group, rt.plural, rt.version)
+        if custom is not None:
+            checked, found = custom.admit(obj, old, mode, sub, partial)
+        else:
+            checked, found = self.validator.check(rt.model, rt.kind, rt.group, obj, mode)
         warnings.extend(found)
         if manager:
             ssa.record_update(
@@ -616,7 +642,7 @@ class Api:
             return self._out(rt, self._scale(rt, replicas))
         warnings: list[str] = []
         result = self._admit(
-            rt, result, query, warnings, current, "" if sub else _manager(request, query)
+            rt, result, query, warnings, current, "" if sub else _manager(request, query), sub
         )
         return self._out(rt, self.store.update(rt, ns, name, result, sub), 200, warnings)
 
@@ -636,11 +662,11 @@ class Api:
             current = None
         force = query.get("force") in ("true", "1")
         warnings: list[str] = []
-        config = self._admit(rt, body, query, warnings)
+        config = self._admit(rt, body, query, warnings, partial=True)
         merged = ssa.apply(
             current, config, manager, force, rt.api_version, rt.model, self._list_meta, now()
         )
-        merged = self._admit(rt, merged, {"fieldValidation": "Ignore"}, [])
+        merged = self._admit(rt, merged, {"fieldValidation": "Ignore"}, warnings, current)
         if current is None:
             return self._out(rt, self.store.create(rt, ns, merged), 201, warnings)
         return self._out(rt, self.store.update(rt, ns, name, merged), 200, warnings)

@@ -74,7 +74,9 @@ MODIFIED = (
 
 def invalid(kind: str, group: str, name: str, causes: list[dict[str, str]]) -> StatusError:
     qualified = f"{kind}.{group}" if group else kind
-    text = "; ".join(f"{c['field']}: {c['message']}" for c in causes)
+    # field.ErrorList.ToAggregate(): each message once; several are bracketed, comma-joined.
+    errors = list(dict.fromkeys(f"{c['field']}: {c['message']}" for c in causes))
+    text = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
     details = {"name": name, "group": group, "kind": kind, "causes": causes}
     if not group:
         del details["group"]
