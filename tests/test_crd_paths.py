@@ -210,6 +210,7 @@ def test_operation_ids_are_unique_across_versions_groups_and_scopes() -> None:
 # ---------------------------------------------------------------- as the fake server serves them
 
 CRDS = REPO / "tests/crds/kubectl-crds.yaml"
+CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 PATCH_TYPES = {
     "application/json-patch+json",
     "application/merge-patch+json",
@@ -230,9 +231,7 @@ def api(crds: list[Json]) -> Iterator[httpx.Client]:
         headers = {"Authorization": f"Bearer {server.token}"}
         with httpx.Client(base_url=server.url, verify=verify, headers=headers) as client:
             for crd in crds:
-                created = client.post(
-                    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=crd
-                )
+                created = client.post(CRD_PATH, json=crd)
                 assert created.status_code == 201, created.text
             yield client
 
@@ -337,3 +336,31 @@ def test_v3_publishes_the_crd_version_s_own_schema(api: httpx.Client) -> None:
     beta = api.get("/openapi/v3/apis/infra.example.net/v1beta1").json()["components"]["schemas"]
     zones = beta["net.example.infra.v1beta1.Pool"]["properties"]["spec"]["properties"]["zones"]
     assert zones == {"type": "array", "items": {"type": "string"}}
+
+
+def test_changing_one_crd_keeps_the_paths_of_another_in_its_group_version(
+    api: httpx.Client,
+) -> None:
+    def crd(kind: str) -> Json:
+        plural = kind.lower() + "s"
+        schema = {"openAPIV3Schema": {"type": "object"}}
+        return {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": f"{plural}.shared.example.com"},
+            "spec": {
+                "group": "shared.example.com",
+                "scope": "Cluster",
+                "names": {"kind": kind, "plural": plural},
+                "versions": [{"name": "v1", "served": True, "storage": True, "schema": schema}],
+            },
+        }
+
+    for kind in ("Left", "Right"):
+        assert api.post(CRD_PATH, json=crd(kind)).status_code == 201
+    assert api.delete(f"{CRD_PATH}/lefts.shared.example.com").status_code == 200
+    paths = sorted(p for p in api.get("/openapi/v2").json()["paths"] if "/shared." in p)
+    assert paths == [
+        "/apis/shared.example.com/v1/rights",
+        "/apis/shared.example.com/v1/rights/{name}",
+    ]

@@ -122,9 +122,7 @@ class Api:
             spec["definitions"].pop(
                 crds.definition_key(old.group, old.version, old.list_kind), None
             )
-            for path in [
-                p for p in spec["paths"] if p.startswith(f"/apis/{old.group}/{old.version}/")
-            ]:
+            for path in [p for p in spec["paths"] if _addresses(p, old)]:
                 del spec["paths"][path]
             if kind == "DELETED":
                 self.store.drop(old)
@@ -744,6 +742,18 @@ class Api:
             if rt.namespaced:
                 for obj in self.store.select(rt, namespace, lambda o: True):
                     self.store.delete(rt, namespace, obj["metadata"]["name"])
+
+
+def _addresses(path: str, rt: ResourceType) -> bool:
+    """Whether a REST path is one of `rt`'s (its collections, objects, subresources): other
+    CRDs of the same group-version keep theirs."""
+    base = f"/apis/{rt.group}/{rt.version}/"
+    if not path.startswith(base):
+        return False
+    rest = path[len(base) :].split("/")
+    if rest[:2] == ["namespaces", "{namespace}"]:
+        rest = rest[2:]
+    return rest[0] == rt.plural
 
 
 @contextlib.contextmanager
