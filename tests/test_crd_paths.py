@@ -320,8 +320,8 @@ def test_v3_publishes_the_crd_version_s_own_schema(api: httpx.Client) -> None:
     v2 = api.get("/openapi/v2").json()["definitions"]["com.example.stable.v1.CronTab"]
     assert "nullable" not in v2["properties"]["spec"]["properties"]["timeout"]
 
-    pool = api.get("/openapi/v3/apis/infra.example.net/v1").json()["components"]["schemas"]
-    spec = pool["net.example.infra.v1.Pool"]["properties"]["spec"]
+    pool = api.get("/openapi/v3/apis/compute.example.net/v1").json()["components"]["schemas"]
+    spec = pool["net.example.compute.v1.Pool"]["properties"]["spec"]
     assert spec["x-kubernetes-validations"][0]["rule"] == "self.minSize <= self.size"
     assert spec["properties"]["tier"]["default"] == "silver"
     assert spec["properties"]["zones"]["additionalProperties"]["properties"]["drain"] == {
@@ -333,8 +333,8 @@ def test_v3_publishes_the_crd_version_s_own_schema(api: httpx.Client) -> None:
     assert embedded["properties"]["metadata"]["$ref"] == (
         "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
     )
-    beta = api.get("/openapi/v3/apis/infra.example.net/v1beta1").json()["components"]["schemas"]
-    zones = beta["net.example.infra.v1beta1.Pool"]["properties"]["spec"]["properties"]["zones"]
+    beta = api.get("/openapi/v3/apis/compute.example.net/v1beta1").json()["components"]["schemas"]
+    zones = beta["net.example.compute.v1beta1.Pool"]["properties"]["spec"]["properties"]["zones"]
     assert zones == {"type": "array", "items": {"type": "string"}}
 
 
