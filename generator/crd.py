@@ -38,6 +38,8 @@ class Served:
     categories: tuple[str, ...]
     subresources: tuple[str, ...]  # "status", "scale"
     storage: bool
+    # The scale subresource's specReplicasPath, statusReplicasPath and labelSelectorPath.
+    scale: tuple[str, str, str] = ("", "", "")
 
     @property
     def model(self) -> str:
@@ -70,9 +72,20 @@ def served(crd: Json, all_versions: bool = False) -> list[Served]:
                 categories=tuple(names.get("categories") or ()),
                 subresources=tuple(s for s in ("status", "scale") if s in subresources),
                 storage=bool(version.get("storage")),
+                scale=_scale_paths(subresources.get("scale")),
             )
         )
     return out
+
+
+def _scale_paths(scale: Any) -> tuple[str, str, str]:
+    if not isinstance(scale, dict):
+        return ("", "", "")
+    return (
+        str(scale.get("specReplicasPath") or ""),
+        str(scale.get("statusReplicasPath") or ""),
+        str(scale.get("labelSelectorPath") or ""),
+    )
 
 
 # What a structural schema node may hold (apiextensions' `Structural`): anything else in a

@@ -24,7 +24,7 @@ _CRD_API = "apiextensions.k8s.io/v1"
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """PyYAML's safe loader, reading what Kubernetes' YAML reader reads.
 
     YAML 1.1's `=` "value" tag has no constructor in PyYAML's safe loader, so a bare `=` (a

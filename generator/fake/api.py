@@ -694,7 +694,14 @@ class Api:
 
     def _scale(self, rt: ResourceType, obj: Obj) -> Obj:
         meta = obj["metadata"]
-        selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+        if rt.scale_paths is None:
+            spec_path, status_path = ".spec.replicas", ".status.replicas"
+            labels = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+            selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+        else:
+            spec_path, status_path, selector_path = rt.scale_paths
+            found = _at_path(obj, selector_path) if selector_path else None
+            selector = found if isinstance(found, str) else ""
         return {
             "kind": "Scale",
             "apiVersion": "autoscaling/v1",
@@ -703,19 +710,21 @@ class Api:
                 for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
                 if k in meta
             },
-            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
-            "status": {
-                "replicas": (obj.get("status") or {}).get("replicas", 0),
-                "selector": ",".join(f"{k}={v}" for k, v in sorted(selector.items())),
-            },
+            "spec": {"replicas": _at_path(obj, spec_path) or 0},
+            "status": {"replicas": _at_path(obj, status_path) or 0, "selector": selector},
         }
 
     def _set_replicas(self, rt: ResourceType, ns: str, name: str, scale: Obj, manager: str) -> Obj:
-        """A write through the scale subresource: spec.replicas, owned by its manager."""
+        """A write through the scale subresource: the replicas field, owned by its manager."""
         old = self.store.get(rt, ns, name)
         current = copy.deepcopy(old)
         wanted_rv = (scale.get("metadata") or {}).get("resourceVersion")
-        current.setdefault("spec", {})["replicas"] = (scale.get("spec") or {}).get("replicas", 0)
+        path = rt.scale_paths[0] if rt.scale_paths else ".spec.replicas"
+        *parents, leaf = [p for p in path.split(".") if p]
+        node = current
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = (scale.get("spec") or {}).get("replicas", 0)
         if wanted_rv:
             current["metadata"]["resourceVersion"] = wanted_rv
         ssa.record_update(old, current, manager, rt.api_version, rt.model, self._list_meta, now())
@@ -843,3 +852,11 @@ async def _body(request: web.Request, optional: bool = False) -> Obj:
 
 def _json(body: Any, code: int = 200) -> web.Response:
     return web.Response(body=encode(body), status=code, content_type="application/json")
+
+
+def _at_path(obj: Obj, path: str) -> Any:
+    """The value at a CRD scale path such as `.spec.replicas`; None where it is absent."""
+    value: Any = obj
+    for key in (p for p in path.split(".") if p):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value

@@ -20,7 +20,9 @@ _SCALE = ("autoscaling", "v1", "Scale")
 def resource_types(crd: Json) -> list[ResourceType]:
     out = []
     for s in served(crd):
-        subs = {sub: ("get", "patch", "update") for sub in s.subresources}
+        subs: dict[str, tuple[str, ...]] = {
+            sub: ("get", "patch", "update") for sub in s.subresources
+        }
         out.append(
             ResourceType(
                 group=s.group,
@@ -36,6 +38,7 @@ def resource_types(crd: Json) -> list[ResourceType]:
                 subresources=subs,
                 model=s.model,
                 subresource_kinds={"scale": _SCALE} if "scale" in subs else {},
+                scale_paths=s.scale if "scale" in subs else None,
             )
         )
     return out

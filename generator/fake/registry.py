@@ -82,6 +82,9 @@ class ResourceType:
     connect: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # (group, version, kind) of a subresource whose object is not the resource's own.
     subresource_kinds: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # A custom resource's scale subresource: where replicas (spec, status) and the label
+    # selector live; None for built-in kinds (spec.replicas, status.replicas, spec.selector).
+    scale_paths: tuple[str, str, str] | None = None
 
     @property
     def api_version(self) -> str:

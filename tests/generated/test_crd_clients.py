@@ -347,11 +347,6 @@ def test_each_served_version_has_its_own_classes_and_fields(
         old.delete("legacy")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fake server bug: the scale subresource reads .spec.replicas, .status.replicas and"
-    " .spec.selector.matchLabels whatever the CRD version's scale paths say",
-)
 def test_scale_follows_each_versions_replica_and_selector_paths(
     pkg: Any, server: FakeServer, raw: httpx.Client
 ) -> None:
