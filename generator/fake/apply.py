@@ -133,6 +133,23 @@ def _remove(obj: Any, path: Path) -> None:
             return
 
 
+def _drop_emptied(obj: Json, path: Path) -> None:
+    """Objects a removal left empty go too: the manager stopped applying all of them (an empty
+    `rack: {}` left behind would read as set, and may lack required fields)."""
+    chain: list[tuple[Json, str]] = []
+    node: Any = obj
+    for part in path[:-1]:
+        if not (isinstance(node, dict) and part.startswith("f:")):
+            break
+        chain.append((node, part[2:]))
+        node = node.get(part[2:])
+    for parent, key in reversed(chain):
+        if parent.get(key) == {}:
+            del parent[key]
+        else:
+            return
+
+
 def _merge(current: Any, config: Any, model: str, meta: ListMeta) -> Any:
     if not isinstance(config, dict) or not isinstance(current, dict):
         return copy.deepcopy(config)
@@ -203,6 +220,7 @@ def apply(
     if previous is not None:
         for path in sorted(_owned(previous) - set(applied) - others, key=len, reverse=True):
             _remove(base, path)
+            _drop_emptied(base, path)
     merged: Json = _merge(base, config, model, meta)
     taken = {p for _, _, p in conflicts}
     kept = []

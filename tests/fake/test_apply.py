@@ -125,3 +125,19 @@ def test_fields_v1_round_trip() -> None:
         "f:spec": {"f:containers": {'k:{"name":"web"}': {"f:image": {}}}},
     }
     assert from_fields_v1(tree) == paths
+
+
+def test_objects_a_manager_stops_applying_go_with_their_fields(http: httpx.Client) -> None:
+    strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 2}}
+    first = {**_config(1), "spec": {**_config(1)["spec"], "strategy": strategy}}
+    assert _apply(http, first, "ci").status_code == 201
+    # Another manager's field beside it stays.
+    merge = {"Content-Type": "application/merge-patch+json"}
+    other = {"spec": {"minReadySeconds": 5}}
+    patched = http.patch(URL, params={"fieldManager": "ops"}, json=other, headers=merge)
+    assert patched.status_code == 200
+    dropped = _apply(http, _config(1), "ci").json()
+    assert "strategy" not in dropped["spec"], dropped["spec"]
+    assert dropped["spec"]["minReadySeconds"] == 5
+    stored = http.get(URL).json()
+    assert "strategy" not in stored["spec"] and stored["spec"]["replicas"] == 1
