@@ -18,7 +18,7 @@ from kubeforge.cache import Cache, digest
 from kubeforge.diagnostics import Diagnostic, GenerateError, Level, grouped
 from kubeforge.ir import Skipped
 from kubeforge.parse import parse
-from kubeforge.render import handwritten, render
+from kubeforge.render import handwritten, laid_out, render
 
 T = TypeVar("T")
 
@@ -98,8 +98,9 @@ def build(
         with progress.stage("render"):
             files = render(package)
         with progress.stage("format"):
+            cache = Cache("format", options.use_cache)
             files = fmt.format_all(
-                files, Cache("format", options.use_cache), pool.get, handwritten(options.package)
+                files, cache, pool.get, handwritten(options.package), laid_out(package)
             )
         with progress.stage("validate"):
             if verdict is not None:

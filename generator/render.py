@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
-import itertools
 import json
 import re
-import tokenize
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
@@ -16,6 +13,7 @@ import jinja2
 from kubeforge import fields
 from kubeforge.fields import Imports
 from kubeforge.ir import Field, Model, Module, Package, Resource, SubresourceMethod
+from kubeforge.layout import attribute_doc, docstring_text, pystr, wrap
 
 _MIXINS = (
     ("get", "Get"),
@@ -35,7 +33,6 @@ _BUILTIN = (
     "io.k8s.kube-aggregator.",
     "io.k8s.apiextensions-apiserver.",
 )
-LINE_LENGTH = 100  # black's line length, pinned in kubeforge.format
 # Hand-written modules of the generated package, kept in templates/ as plain, linted and
 # type-checked Python and shipped with the header line added: the runtime, and the public
 # kubeapi.downward and `python -m kubeapi.proxy`.
@@ -54,109 +51,6 @@ PLAIN = (
 )
 
 
-def docstring_text(text: str, indent: str = "") -> str:
-    """Text that is safe inside a triple-quoted literal and reads back as `text`."""
-    out = []
-    for ch in text.replace("\r\n", "\n"):
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n" or ch == "\t" or (ch.isprintable() and ch not in "\u2028\u2029"):
-            out.append(ch)
-        else:
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-    body = "".join(out).replace('"""', '\\"\\"\\"').strip()
-    if body.endswith('"') and not body.endswith('\\"'):
-        body = body[:-1] + '\\"'
-    lines = [line.rstrip() for line in body.split("\n")]
-    rest = [_expand_leading_tabs(indent + line) if line else "" for line in lines[1:]]
-    body = "\n".join([lines[0], *rest])
-    if len(lines) > 1 and len(indent) + len(lines[-1]) + 3 > LINE_LENGTH:
-        body += "\n" + indent  # black puts the closing quotes of a long last line on their own
-    return body
-
-
-def _expand_leading_tabs(line: str) -> str:
-    """As black writes docstring lines: tabs in the indentation become spaces."""
-    content = line.lstrip(" \t")
-    return line[: len(line) - len(content)].expandtabs() + content
-
-
-def pystr(value: str) -> str:
-    """A string literal as black writes it: double quotes when nothing needs escaping."""
-    if value.isprintable() and not any(c in value for c in "\"'\\"):
-        return f'"{value}"'
-    return repr(value)
-
-
-_LONG_PARAM = re.compile(r"^(\s+)(\w+): ([^'\"]+) = None,$")
-_TAIL = re.compile(r"\)(:| -> [^()'\"]+:)?")
-
-
-def _bracket_split(line: str) -> tuple[str, list[str], str] | None:
-    """(head through the last opening bracket, top-level parts inside it, closing tail).
-
-    The line is tokenized, so brackets and commas inside string literals never count.
-    """
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(line + "\n").readline))
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    ops = [t for t in tokens if t.type == tokenize.OP]
-    closers = [t for t in ops if t.string == ")"]
-    if not closers or not _TAIL.fullmatch(line[closers[-1].start[1] :]):
-        return None
-    close = closers[-1].start[1]
-    depth, opening, commas = 0, -1, []
-    for token in reversed([t for t in ops if t.start[1] < close]):
-        if token.string in ")]}":
-            depth += 1
-        elif token.string in "([{":
-            if depth == 0:
-                opening = token.start[1]
-                break
-            depth -= 1
-        elif token.string == "," and depth == 0:
-            commas.append(token.start[1])
-    if opening < 0:
-        return None
-    cuts = [opening, *sorted(commas), close]
-    parts = [line[a + 1 : b].strip() for a, b in itertools.pairwise(cuts)]
-    return line[: opening + 1], [p for p in parts if p], line[close:]
-
-
-def prewrap(text: str, width: int = LINE_LENGTH) -> str:
-    """Split long lines the way black does, so black has little left to do.
-
-    Handles the shapes generated modules have: calls and class or def headers (split after
-    their last opening bracket) and long parameter annotations (parenthesised). Only a
-    speed-up: black still formats the result. Lines inside docstrings are never touched.
-    """
-    out: list[str] = []
-    in_doc = False
-    for line in text.split("\n"):
-        quotes = line.count('"""')
-        if in_doc or quotes or len(line) <= width:
-            out.append(line)
-            in_doc = in_doc != (quotes % 2 == 1)
-            continue
-        indent = line[: len(line) - len(line.lstrip())]
-        inner = indent + "    "
-        param = _LONG_PARAM.match(line)
-        split = None if param else _bracket_split(line.strip())
-        if param:
-            out += [f"{indent}{param.group(2)}: (", inner + param.group(3), f"{indent}) = None,"]
-        elif split is None:
-            out.append(line)
-        else:
-            head, parts, tail = split
-            body = ", ".join(parts)
-            if len(inner) + len(body) <= width:
-                out += [indent + head, inner + body, indent + tail]
-            else:
-                out += [indent + head, *(f"{inner}{part}," for part in parts), indent + tail]
-    return "\n".join(out)
-
-
 def first_paragraph(text: str) -> str:
     return text.strip().split("\n\n", 1)[0]
 
@@ -172,8 +66,9 @@ def _field_view(f: Field, imp: Imports) -> dict[str, Any]:
 
 
 def _strings(values: Sequence[str]) -> str:
-    """A tuple display of Python expressions (`pystr`-quoted strings or code)."""
-    return "(" + "".join(f"{v}, " for v in values).rstrip(" ") + ")"
+    """A tuple display of Python expressions (`pystr`-quoted strings or code), as black
+    writes it: a trailing comma only for one element (more would make black explode it)."""
+    return f"({values[0]},)" if len(values) == 1 else "(" + ", ".join(values) + ")"
 
 
 def _api_resource(r: Resource) -> str:
@@ -353,6 +248,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["docstring"] = docstring_text
+    env.filters["attribute_doc"] = attribute_doc
     env.filters["first_paragraph"] = first_paragraph
     env.filters["pyrepr"] = repr
     env.filters["pystr"] = pystr
@@ -376,7 +272,7 @@ def render(package: Package) -> dict[str, str]:
     for module in package.modules:
         ctx = _module_context(module, package)
         text = env.get_template("group_module.py.jinja").render(common, **ctx)
-        out[f"{root}/{module.name}.py"] = prewrap(text)
+        out[f"{root}/{module.name}.py"] = wrap(text)
     with_clients = [
         {"name": m.name, "client_class": m.client_class, "group_version": _group_version(m)}
         for m in package.modules
@@ -394,16 +290,18 @@ def render(package: Package) -> dict[str, str]:
             for r in m.resources
         }.items()
     )
-    out[f"{root}/__init__.py"] = env.get_template("init.py.jinja").render(
-        common, modules=with_clients, resources=[view for _, view in kinds]
+    out[f"{root}/__init__.py"] = wrap(
+        env.get_template("init.py.jinja").render(
+            common, modules=with_clients, resources=[view for _, view in kinds]
+        )
     )
     groups = {
         (f"{m.group}/{m.version}" if m.group else m.version): m.name
         for m in package.modules
         if m.version
     }
-    out[f"{root}/_groups.py"] = env.get_template("groups.py.jinja").render(
-        common, modules=dict(sorted(groups.items()))
+    out[f"{root}/_groups.py"] = wrap(
+        env.get_template("groups.py.jinja").render(common, modules=dict(sorted(groups.items())))
     )
     out[f"{root}/py.typed"] = ""
     out["pyproject.toml"] = env.get_template("pyproject.toml.jinja").render(common)
@@ -416,3 +314,14 @@ def handwritten(package: str) -> frozenset[str]:
     tests/test_render.py proves they are black-stable with their header.
     """
     return frozenset(f"{package}/{name}.py" for name in PLAIN)
+
+
+def laid_out(package: Package) -> frozenset[str]:
+    """Files rendered from templates written in black's layout and passed through
+    `layout.wrap`: the format stage skips black for those `layout.black_form` accepts.
+
+    tests/test_layout.py proves black leaves them as they are.
+    """
+    root = package.name
+    modules = {f"{root}/{m.name}.py" for m in package.modules}
+    return frozenset(modules | {f"{root}/__init__.py", f"{root}/_groups.py"})

@@ -134,10 +134,7 @@ class CustomResourceDefinition(_m.Model):
         plural="customresourcedefinitions",
         singular="customresourcedefinition",
         namespaced=False,
-        short_names=(
-            "crd",
-            "crds",
-        ),
+        short_names=("crd", "crds"),
         categories=("api-extensions",),
         subresources=("status",),
     )

@@ -387,10 +387,7 @@ class Deployment(_m.Model):
         namespaced=True,
         short_names=("deploy",),
         categories=("all",),
-        subresources=(
-            "scale",
-            "status",
-        ),
+        subresources=("scale", "status"),
     )
 
     api_version: _m.Value[str | None]
@@ -644,10 +641,7 @@ class ReplicaSet(_m.Model):
         namespaced=True,
         short_names=("rs",),
         categories=("all",),
-        subresources=(
-            "scale",
-            "status",
-        ),
+        subresources=("scale", "status"),
     )
 
     api_version: _m.Value[str | None]
@@ -910,10 +904,7 @@ class StatefulSet(_m.Model):
         namespaced=True,
         short_names=("sts",),
         categories=("all",),
-        subresources=(
-            "scale",
-            "status",
-        ),
+        subresources=("scale", "status"),
     )
 
     api_version: _m.Value[str | None]

@@ -49,10 +49,7 @@ class CertificateSigningRequest(_m.Model):
         singular="certificatesigningrequest",
         namespaced=False,
         short_names=("csr",),
-        subresources=(
-            "approval",
-            "status",
-        ),
+        subresources=("approval", "status"),
     )
 
     api_version: _m.Value[str | None]

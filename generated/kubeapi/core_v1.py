@@ -3410,10 +3410,7 @@ class Namespace(_m.Model):
         singular="namespace",
         namespaced=False,
         short_names=("ns",),
-        subresources=(
-            "finalize",
-            "status",
-        ),
+        subresources=("finalize", "status"),
     )
 
     api_version: _m.Value[str | None]
@@ -4830,14 +4827,7 @@ class Pod(_m.Model):
         namespaced=True,
         short_names=("po",),
         categories=("all",),
-        subresources=(
-            "binding",
-            "ephemeralcontainers",
-            "eviction",
-            "log",
-            "resize",
-            "status",
-        ),
+        subresources=("binding", "ephemeralcontainers", "eviction", "log", "resize", "status"),
     )
 
     api_version: _m.Value[str | None]
@@ -6152,10 +6142,7 @@ class ReplicationController(_m.Model):
         namespaced=True,
         short_names=("rc",),
         categories=("all",),
-        subresources=(
-            "scale",
-            "status",
-        ),
+        subresources=("scale", "status"),
     )
 
     api_version: _m.Value[str | None]
