@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--package", default="kubeapi", help="package name (default: kubeapi)")
     gen.add_argument(
+        "--base-package",
+        metavar="NAME",
+        help="import the shared types (ObjectMeta, Status, ...) from this installed package"
+        " (e.g. kubeapi) instead of generating copies",
+    )
+    gen.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if the output would change"
     )
     gen.add_argument(
@@ -144,6 +150,10 @@ def _generate(args: argparse.Namespace) -> int:
         usage.error("--context needs --kubeconfig")
     if args.diff and not args.check:
         usage.error("--diff needs --check")
+    if args.base_package and PythonName(args.base_package) != args.base_package:
+        usage.error(f"--base-package {args.base_package!r} is not a valid Python package name")
+    if args.base_package == args.package:
+        usage.error("--base-package must name another package than --package")
     if args.all_versions and not args.crd:
         usage.error("--all-versions needs --crd")
     token = args.token
@@ -172,6 +182,7 @@ def _generate(args: argparse.Namespace) -> int:
         lenient=args.lenient,
         use_cache=not args.no_cache,
         quiet=args.quiet,
+        base_package=args.base_package or "",
     )
     try:
         result = run(load, options)

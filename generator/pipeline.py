@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import time
@@ -16,7 +17,7 @@ from kubeforge import format as fmt
 from kubeforge import source, validate, write
 from kubeforge.cache import Cache, digest
 from kubeforge.diagnostics import Diagnostic, GenerateError, Level, grouped
-from kubeforge.ir import Skipped
+from kubeforge.ir import Package, Skipped
 from kubeforge.parse import parse
 from kubeforge.render import handwritten, laid_out, render
 
@@ -32,6 +33,7 @@ class Options:
     lenient: bool = False
     use_cache: bool = True
     quiet: bool = False
+    base_package: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ def build(
                 document, spec.discovery, options.package, spec.sha256, previous, spec.crds
             )
         with progress.stage("render"):
-            files = render(package)
+            from_base = _from_base(package, spec, options.base_package)
+            files = render(package, options.base_package, from_base)
         with progress.stage("format"):
             cache = Cache("format", options.use_cache)
             files = fmt.format_all(
@@ -114,6 +117,26 @@ def build(
             [Diagnostic(d.where, d.message, Level.ERROR, "--strict") for d in warnings]
         )
     return files, warnings, package.skipped
+
+
+def _from_base(package: Package, spec: source.Spec, base: str) -> frozenset[str]:
+    """The modules the installed base package has and the custom resources do not need."""
+    if not base:
+        return frozenset()
+    try:
+        found = importlib.util.find_spec(base)
+    except (ImportError, ValueError):
+        found = None
+    if found is None:
+        raise GenerateError(
+            [Diagnostic("--base-package", f"{base} is not installed (pip install it first)")]
+        )
+    custom = {(c.get("spec") or {}).get("group") for c in spec.crds}
+    return frozenset(
+        m.name
+        for m in package.modules
+        if m.group not in custom and importlib.util.find_spec(f"{base}.{m.name}") is not None
+    )
 
 
 def run(load: Callable[[], source.Spec], options: Options) -> Result:

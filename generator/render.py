@@ -258,10 +258,20 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render(package: Package) -> dict[str, str]:
-    """Every file of the generated package, by path relative to the output directory."""
+def render(
+    package: Package, base_package: str = "", from_base: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """Every file of the generated package, by path relative to the output directory.
+
+    Modules named in `from_base` re-export the classes of the same module of the installed
+    `base_package` instead of defining copies; their clients are the base package's.
+    """
     env = _environment()
-    common = {"spec_sha256": package.spec_sha256, "package": package.name}
+    common = {
+        "spec_sha256": package.spec_sha256,
+        "package": package.name,
+        "base_package": base_package,
+    }
     out: dict[str, str] = {}
     root = package.name
     templates = resources.files("kubeforge.templates")
@@ -270,13 +280,20 @@ def render(package: Package) -> dict[str, str]:
         out[f"{root}/{name}.py"] = f"{header}\n{templates.joinpath(f'{name}.py').read_text()}"
     out[f"{root}/_runtime/client.py"] = env.get_template("_runtime/client.py.jinja").render(common)
     for module in package.modules:
+        if module.name in from_base:
+            names = sorted([m.name for m in module.models] + [a.name for a in module.aliases])
+            text = env.get_template("base_module.py.jinja").render(
+                common, module=module.name, names=names
+            )
+            out[f"{root}/{module.name}.py"] = wrap(text)
+            continue
         ctx = _module_context(module, package)
         text = env.get_template("group_module.py.jinja").render(common, **ctx)
         out[f"{root}/{module.name}.py"] = wrap(text)
     with_clients = [
         {"name": m.name, "client_class": m.client_class, "group_version": _group_version(m)}
         for m in package.modules
-        if m.client_class
+        if m.client_class and m.name not in from_base
     ]
     kinds = sorted(
         {
@@ -287,6 +304,7 @@ def render(package: Package) -> dict[str, str]:
                 "client": r.client,
             }
             for m in package.modules
+            if m.name not in from_base
             for r in m.resources
         }.items()
     )

@@ -203,3 +203,23 @@ def test_mypy_reports_the_marked_crd_mistakes_as_marked(
     found = _mypy([TYPING / "crd_mistakes.py"], user_python, crd_fixtures_package, mypy_cache)
     assert set(found) == set(marked), found
     assert all(marked[where] in found[where] for where in marked), found
+
+
+@pytest.fixture(scope="session")
+def crd_base_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`crdbase`, generated with `--base-package kubeapi`: kubeapi's shared types, not copies."""
+    out = tmp_path_factory.mktemp("crdbase")
+    args = ["generate", "--quiet", "--out", str(out), "--package", "crdbase"]
+    args += ["--crd", str(REPO / "tests/crds/cluster.yaml"), "--base-package", "kubeapi"]
+    assert main(args) == 0
+    assert "from kubeapi.meta_v1 import (" in (out / "crdbase/meta_v1.py").read_text()
+    return out
+
+
+def test_a_base_package_s_classes_type_check_in_the_crd_package(
+    user_python: Path, crd_base_package: Path, mypy_cache: Path, tmp_path: Path
+) -> None:
+    assert _mypy([TYPING / "crd_base.py"], user_python, crd_base_package, mypy_cache) == {}
+    for mode in ("standard", "strict"):
+        found = _pyright([TYPING / "crd_base.py"], user_python, crd_base_package, tmp_path, mode)
+        assert found == {}, (mode, found)

@@ -40,14 +40,22 @@ from .static import (
 if TYPE_CHECKING:
     import re
     from datetime import datetime
-    from typing import Any, ClassVar
+    from typing import Any, ClassVar, Protocol
 
     from ..meta_v1 import ListMeta, ObjectMeta
+
+    class _AnyModel(Protocol):
+        """A model of any kubeforge package: a --base-package's classes are made by that
+        package's copy of this runtime, so they are not subclasses of this Model."""
+
+        def to_dict(self) -> dict[str, Any]: ...
+
 
 T = TypeVar("T")
 G = TypeVar("G")
 S = TypeVar("S")
 M = TypeVar("M", bound="Model")
+AM = TypeVar("AM", bound="_AnyModel")
 F = TypeVar("F", bound="Field[Any, Any]")
 _FRACTION: re.Pattern[str] | None = None
 
@@ -126,6 +134,12 @@ class _Ref(_Conv):
             package = self.module.partition(".")[0]  # the generated package
             where = importlib.import_module(f"{package}.{mod}" if mod else self.module)
             found = self._cls = getattr(where, attr)
+            if type(found) is not _ModelType:
+                # A --base-package class, made by that package's runtime: its codec must read
+                # the values this one keeps lazily.
+                import sys
+
+                sys.modules[type(found).__module__].codec._msgspec()
         return found
 
     def get(self, value: Any) -> Any:
@@ -233,7 +247,7 @@ class Time(Field[T, T | str | None]):
         return self.conv.get(value) if value is not None else None
 
 
-class Object(Field[M, M | None]):
+class Object(Field[AM, AM | None]):
     """A nested model: a live view; an absent one reads as an empty view that joins on write."""
 
     __slots__ = ()
@@ -242,7 +256,7 @@ class Object(Field[M, M | None]):
     @overload
     def __get__(self: F, obj: None, owner: type | None = None) -> F: ...
     @overload
-    def __get__(self, obj: Model, owner: type | None = None) -> M: ...
+    def __get__(self, obj: Model, owner: type | None = None) -> AM: ...
     def __get__(self, obj: Model | None, owner: type | None = None) -> Any:
         if obj is None:
             return self
@@ -420,10 +434,25 @@ class APIResource(_Record):
         )
 
 
-class Model:
+class _ModelType(type):
+    """`isinstance(x, Model)` holds for the models of every kubeforge package: one generated
+    with --base-package re-exports the base package's classes (ObjectMeta), which were made
+    by the base package's own copy of this runtime. Subclasses still check exactly."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        if type.__instancecheck__(cls, obj):
+            return True
+        return cls.__dict__.get("_any_package", False) is True and (
+            getattr(type(obj), "_kubeforge_model", False) is True
+        )
+
+
+class Model(metaclass=_ModelType):
     """Base of every generated model: a typed, lossless view of one JSON object."""
 
     __slots__ = ("_d", "_up")
+    _any_package: ClassVar[bool] = True
+    _kubeforge_model: ClassVar[bool] = True
     _f: ClassVar[str] = ""
     _fields: ClassVar[dict[str, Field[Any, Any]]] = {}
     _secret: ClassVar[frozenset[str]] = frozenset()
