@@ -276,8 +276,16 @@ def _split(line: str) -> list[str]:
     parsed = _parse(text)
     if parsed is None:
         raise _Unknown(text)
-    lines = _right_split(parsed, indent)
     annotation = _ANNOTATION.fullmatch(text)
+    if annotation and any(
+        t.string == "|" and parsed.depth[i] == 0 for i, t in enumerate(parsed.tokens)
+    ):
+        # a union cannot lose black's invisible parentheses: they are what it splits at
+        head = f"{indent}{annotation.group(1)}: ("
+        if not _fits("", head):
+            raise _Unknown(text)
+        return [head, *_inside(annotation.group(2), inner), indent + ")"]
+    lines = _right_split(parsed, indent)
     if annotation and not _fits("", lines[0]):
         # a head over the limit: black's second opinion puts the annotation in parentheses,
         # and keeps that if every line then fits

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from kubeforge import source
 from kubeforge.cache import digest
+from kubeforge.format import format_one
 from kubeforge.pipeline import Options, build
 from kubeforge.render import PLAIN
 from kubeforge.write import write
@@ -95,6 +96,8 @@ def test_hostile_specs_generate_safe_code_that_imports(
     for path, text in files.items():
         if path.endswith(".py") and "/_runtime/" not in path and path not in fixed:
             only_declarations(ast.parse(text), path)
+            # written as black writes it, whether or not the format stage ran black on it
+            assert format_one(text) == text, path
     descriptions = {d["description"].strip() for d in spec["definitions"].values()}
     docstrings = set()
     for path, text in files.items():

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from kubeforge import source
 from kubeforge.cache import digest
 from kubeforge.diagnostics import GenerateError
+from kubeforge.format import format_one
 from kubeforge.ir import Package, TypeRef
 from kubeforge.parse import parse
 from kubeforge.pipeline import Options, run
@@ -271,6 +272,8 @@ def test_hostile_documents_generate_a_working_package_or_are_refused(
     for path, text in result.files.items():
         if path.endswith(".py") and "/_runtime/" not in path and path not in fixed:
             only_declarations(ast.parse(text), path)
+            # written as black writes it, whether or not the format stage ran black on it
+            assert format_one(text) == text, path
     package, _ = parse(document, None, name, spec.sha256)
     sys.path.insert(0, str(out))
     try:
