@@ -535,3 +535,20 @@ def test_tls_with_inline_ca_data_or_with_verification_off(fake_api: FakeServer) 
     ):
         with Client(config) as kube:
             assert kube.core_v1.namespaces().get("default").metadata.name == "default"
+
+
+def test_a_plain_http_server_gets_a_tls_context_that_trusts_nothing(fake_api: FakeServer) -> None:
+    import ssl
+
+    import httpx
+
+    context = Config("http://127.0.0.1:8001").ssl_context()
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.get_ca_certs() == []
+    # Should TLS ever happen with it, it fails closed, even against a server we could trust.
+    with httpx.Client(verify=context) as http, pytest.raises(httpx.ConnectError) as caught:
+        http.get(fake_api.url + "/version")
+    assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
+    # Through a proxy the default verification applies to the proxy's TLS.
+    assert Config("http://127.0.0.1:8001", proxy_url="http://127.0.0.1:3128").ssl_context() is True
