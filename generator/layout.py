@@ -22,17 +22,22 @@ _ONE_LINER = re.compile(r"\\\s*\n")  # black leaves a docstring with such a line
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 
 
+_SUSPECT = re.compile(r"[^\n\t -~]")  # anything but printable ASCII, newline and tab
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch.isprintable() and ch not in "\u2028\u2029":
+        return ch
+    return ch.encode("unicode_escape").decode("ascii")
+
+
 def _escaped(text: str) -> str:
     """Text that is safe inside a triple-quoted literal and reads back as `text`."""
-    out = []
-    for ch in text.replace("\r\n", "\n"):
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n" or ch == "\t" or (ch.isprintable() and ch not in "\u2028\u2029"):
-            out.append(ch)
-        else:
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-    body = "".join(out).replace('"""', '\\"\\"\\"').strip()
+    text = text.replace("\r\n", "\n").replace("\\", "\\\\")
+    if _SUSPECT.search(text):  # the common, plain-ASCII text skips the per-character look
+        text = _SUSPECT.sub(_escape, text)
+    body = text.replace('"""', '\\"\\"\\"').strip()
     if body.endswith('"') and not body.endswith('\\"'):
         body = body[:-1] + '\\"'
     return body
