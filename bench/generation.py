@@ -1,5 +1,5 @@
 """Figure 5: `kubeforge generate` from the bundled spec, cold, warm and --check, against
-openapi-generator's python generator on the same spec.
+openapi-generator's python generator on the same spec; 5h/5i, a big set of CRD manifests.
 
 Each rep uses a fresh KUBEFORGE_CACHE_DIR and fresh output directories. Cold runs with
 --no-cache; a second cold run fills the empty cache; warm runs again with that cache into a new
@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import crds
 from bench.common import REPO, Check, Context, Row, Series, clean_env, log
 
 SPEC_GZ = REPO / "generator" / "data" / "kubernetes-1.36.json.gz"
@@ -199,6 +200,7 @@ def figures(ctx: Context) -> list[Row]:
                     ctx.problem(f"kubeforge output differs between {first.name} and warm runs")
             shutil.rmtree(base, ignore_errors=True)
         fixtures = [] if ctx.quick else _fixtures(ctx, tool, reason, kubeforge, tmp)
+        crd_rows = _crd_set(ctx, kubeforge, tmp)
     if pairs:
         text = ", ".join(f"{r:.2f}" for r in pairs)
         ctx.notes.append(
@@ -206,7 +208,41 @@ def figures(ctx: Context) -> list[Row]:
             f"median {statistics.median(pairs):.2f}"
         )
     order = ["cold", "fill", "warm", "check", "rss", "size"]
-    return [rows[k] for k in order if k in rows] + fixtures
+    return [rows[k] for k in order if k in rows] + fixtures + crd_rows
+
+
+# Issue 11's goal for a big CRD set, on a 2-core machine.
+CRD_COUNT, CRD_COLD, CRD_WARM = 50, 10.0, 2.0
+
+
+def _crd_set(ctx: Context, kubeforge: list[str], tmp: Path) -> list[Row]:
+    """Figure 5h: `generate --crd DIR` for bench.crds' set of realistic manifests (~8 MB):
+    cold (an empty cache, which it fills) and warm (that cache, a new output directory).
+    --quick generates a fifth of the set, with no target."""
+    count = CRD_COUNT // 5 if ctx.quick else CRD_COUNT
+    manifests = tmp / "crds"
+    size = sum(p.stat().st_size for p in crds.write(manifests, count))
+    what = f"generate --crd: {count} CRDs, {size / 2**20:.1f} MiB of YAML"
+    cold = Row("5h", f"{what}, cold (empty cache)", "s")
+    warm = Row("5i", f"{what}, warm", "s")
+    if not ctx.quick:
+        cold.checks.append(Check("absolute", CRD_COLD))
+        warm.checks.append(Check("absolute", CRD_WARM))
+    log(f"generation: {what}, {1 if ctx.quick else min(ctx.reps, 3)} rep(s)")
+    for rep in range(1 if ctx.quick else min(ctx.reps, 3)):
+        base = tmp / f"crd-set-{rep}"
+        env = clean_env(KUBEFORGE_CACHE_DIR=str(base / "cache"))
+        gen = [*kubeforge, "generate", "--quiet", "--crd", str(manifests), "--out"]
+        for row, out in ((cold, "cold"), (warm, "warm")):
+            run = _measured([*gen, str(base / out)], env, tmp)
+            if run.code:
+                row.ours.fail(_fail(ctx, f"generate --crd ({out})", run))
+                return [cold, warm]
+            row.ours.values.append(run.seconds)
+        if _tree(base / "cold")[2] != _tree(base / "warm")[2]:
+            ctx.problem("kubeforge --crd output differs between cold and warm runs")
+        shutil.rmtree(base, ignore_errors=True)
+    return [cold, warm]
 
 
 # The odd shapes of the real-specs issue, each in a small spec of its own (tests/specs/).
