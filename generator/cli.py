@@ -173,6 +173,7 @@ def _generate(args: argparse.Namespace) -> int:
         args.crd,
         args.all_versions,
         args.group,
+        not args.no_cache,
     )
     options = Options(
         out=Path(args.out),

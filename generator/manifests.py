@@ -7,6 +7,7 @@ are not CRDs are passed over, so a directory of a chart's manifests works as it 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from dataclasses import dataclass
@@ -15,11 +16,14 @@ from typing import Any
 
 import yaml
 
+from kubeforge.cache import Cache, digest
 from kubeforge.diagnostics import fail
 
 Json = dict[str, Any]
 _SUFFIXES = (".yaml", ".yml", ".json")
 _CRD_API = "apiextensions.k8s.io/v1"
+# What a cached reading depends on besides the file: how this module reads YAML.
+_READER = Path(__file__).read_bytes()
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -33,6 +37,8 @@ class _Loader(_Base):  # type: ignore[misc]
 
 
 _Loader.add_constructor("tag:yaml.org,2002:value", _Loader.construct_yaml_str)
+# Kubernetes turns YAML into JSON, where an unquoted date is text, not a datetime.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
 
 
 @dataclass(frozen=True)
@@ -106,18 +112,35 @@ def _files(arg: str) -> list[Path]:
     return [path]
 
 
-def load(paths: list[str]) -> list[Manifest]:
+def _parsed(path: Path, cache: Cache) -> list[tuple[Any, str]]:
+    """A file's documents; a file read before is taken from the cache (YAML is slow to load)."""
+    data = path.read_bytes() if path.is_file() else b""
+    key = digest("manifests", _READER, data)
+    found = cache.get(key)
+    if found is not None:
+        docs: list[Any] = json.loads(found)
+        if len(docs) == 1:
+            return [(docs[0], str(path))]
+        return [(doc, f"{path} (document {i})") for i, doc in enumerate(docs, 1)]
+    text = _read(path)
+    parsed = _documents(text, str(path), path.suffix.lower() == ".json")
+    # A value JSON cannot hold (YAML's !!binary, a set) is read again next time.
+    with contextlib.suppress(TypeError, ValueError):
+        cache.put(key, json.dumps([doc for doc, _ in parsed]).encode())
+    return parsed
+
+
+def load(paths: list[str], use_cache: bool = True) -> list[Manifest]:
     """Every CRD in the named files, directories (recursively, in name order) and `-` (stdin)."""
     out: list[Manifest] = []
+    cache = Cache("manifests", use_cache)
     for arg in paths:
         if arg == "-":
             text = sys.stdin.read()
             out.extend(m for d, w in _documents(text, "<stdin>", False) for m in _items(d, w))
             continue
         for path in _files(arg):
-            text = _read(path)
-            as_json = path.suffix.lower() == ".json"
-            out.extend(m for d, w in _documents(text, str(path), as_json) for m in _items(d, w))
+            out.extend(m for d, w in _parsed(path, cache) for m in _items(d, w))
     if not out:
         raise fail(", ".join(paths), "holds no CustomResourceDefinition")
     seen: dict[str, str] = {}

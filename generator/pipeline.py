@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import importlib.metadata
 import importlib.util
+import json
 import os
 import sys
 import time
@@ -10,6 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
@@ -72,11 +77,88 @@ class _Pool:
             self._pool.shutdown()
 
 
-def build(
-    spec: source.Spec, options: Options, progress: _Progress | None = None
-) -> tuple[dict[str, str], list[Diagnostic], tuple[Skipped, ...]]:
-    """The formatted tree for a spec, rendered in memory; its warnings; operations left out."""
+Built = tuple[dict[str, str], list[Diagnostic], tuple[Skipped, ...]]
+
+
+@functools.cache
+def _code() -> str:
+    """A digest of what makes the output besides the spec: kubeforge's code and templates,
+    and black's version. Any change to them is another build."""
+    root = Path(__file__).resolve().parent
+    templates = Path(str(resources.files("kubeforge.templates")))
+    parts: list[str | bytes] = [importlib.metadata.version("black")]
+    for folder in (root, templates):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".jinja") and path.is_file():
+                parts += [str(path.relative_to(folder)), path.read_bytes()]
+    return digest(*parts)
+
+
+def _build_key(spec: source.Spec, options: Options, previous: dict[str, str]) -> str:
+    base = ""
+    if options.base_package:
+        found = importlib.util.find_spec(options.base_package)
+        groups = Path(found.origin).with_name("_groups.py") if found and found.origin else None
+        base = groups.read_text() if groups and groups.is_file() else "(not installed)"
+    return digest(
+        _code(),
+        spec.sha256,
+        options.package,
+        options.base_package,
+        base,
+        str(options.lenient),
+        json.dumps(previous, sort_keys=True),
+    )
+
+
+def _encode(built: Built) -> bytes:
+    files, warnings, skipped = built
+    return json.dumps(
+        {
+            "files": files,
+            "warnings": [[d.where, d.message, d.level.value, d.action] for d in warnings],
+            "skipped": [dataclasses.astuple(s) for s in skipped],
+        }
+    ).encode()
+
+
+def _decode(data: bytes) -> Built:
+    value = json.loads(data)
+    warnings = [Diagnostic(w, m, Level(level), a) for w, m, level, a in value["warnings"]]
+    return value["files"], warnings, tuple(Skipped(*s) for s in value["skipped"])
+
+
+def build(spec: source.Spec, options: Options, progress: _Progress | None = None) -> Built:
+    """The formatted tree for a spec, rendered in memory; its warnings; operations left out.
+
+    A build is a function of the spec, the options, the modules an earlier generation named
+    and kubeforge's own code: the same inputs again are one cache read.
+    """
     progress = progress or _Progress(True)
+    previous = write.previous_modules(options.out, options.package)
+    cache = Cache("build", options.use_cache)
+    key = _build_key(spec, options, previous)
+    found = cache.get(key)
+    if found is not None:
+        files, warnings, skipped = _decode(found)
+    else:
+        files, warnings, skipped = _build(spec, options, progress, previous)
+        encoded = _encode((files, warnings, skipped))
+        cache.put(key, encoded)
+        # The next run starts from the modules this one names, and builds the same tree.
+        named = write.modules_of(files.get(f"{options.package}/_groups.py", ""))
+        if named != previous:
+            cache.put(_build_key(spec, options, named), encoded)
+    if options.strict and warnings:
+        raise GenerateError(
+            [Diagnostic(d.where, d.message, Level.ERROR, "--strict") for d in warnings]
+        )
+    return files, warnings, skipped
+
+
+def _build(
+    spec: source.Spec, options: Options, progress: _Progress, previous: dict[str, str]
+) -> Built:
     checked = validate.structural(spec.document, options.lenient)
     if checked.errors:
         raise GenerateError(checked.errors)
@@ -93,7 +175,6 @@ def build(
                 validate.validator_findings, document, checked_sha, options.use_cache
             )
         with progress.stage("parse"):
-            previous = write.previous_modules(options.out, options.package)
             package, warnings = parse(
                 document, spec.discovery, options.package, spec.sha256, previous, spec.crds
             )
@@ -111,12 +192,7 @@ def build(
     finally:
         pool.close()
     assert findings is not None
-    warnings = grouped([*checked.warnings, *warnings, *findings])
-    if options.strict and warnings:
-        raise GenerateError(
-            [Diagnostic(d.where, d.message, Level.ERROR, "--strict") for d in warnings]
-        )
-    return files, warnings, package.skipped
+    return files, grouped([*checked.warnings, *warnings, *findings]), package.skipped
 
 
 def _from_base(package: Package, spec: source.Spec, base: str) -> frozenset[str]:

@@ -405,6 +405,7 @@ def load(
     crd: list[str] | None = None,
     all_versions: bool = False,
     groups: list[str] | None = None,
+    use_cache: bool = True,
 ) -> Spec:
     """The spec from whichever source was named, with the kinds of any CRD manifests added, cut
     to some groups if asked; the embedded fake API server when no source was named at all."""
@@ -421,7 +422,7 @@ def load(
     if crd:
         from kubeforge import manifests
 
-        found = with_crds(found, manifests.load(crd), all_versions)
+        found = with_crds(found, manifests.load(crd, use_cache), all_versions)
     assert found is not None
     return only_groups(found, groups) if groups else found
 

@@ -35,8 +35,16 @@ def _existing(out: Path, package: str) -> dict[str, bytes]:
 def previous_modules(out: Path, package: str) -> dict[str, str]:
     """group/version -> module of an earlier generation in `out` (its `_groups.py`), if any."""
     try:
-        tree = ast.parse((out / package / "_groups.py").read_text())
-    except (OSError, SyntaxError, ValueError):
+        return modules_of((out / package / "_groups.py").read_text())
+    except OSError:
+        return {}
+
+
+def modules_of(groups: str) -> dict[str, str]:
+    """group/version -> module, as the text of a generated `_groups.py` lists them."""
+    try:
+        tree = ast.parse(groups)
+    except (SyntaxError, ValueError):
         return {}
     for node in tree.body:
         if (

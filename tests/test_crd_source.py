@@ -280,3 +280,42 @@ def test_groups_and_all_versions_choose_what_is_generated(tmp_path: Path) -> Non
         sys.path.remove(str(out))
         for name in [m for m in sys.modules if m.split(".")[0] == "gizmoapi"]:
             del sys.modules[name]
+
+
+def test_a_warm_run_reads_manifests_and_the_build_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kubeforge import pipeline
+
+    monkeypatch.setenv("KUBEFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    stamped = yaml.safe_dump(_crd(SCHEMA)).replace("message: too big", "message: 2020-01-01")
+    path = _write(tmp_path, "gizmo.yaml", stamped)
+    out = tmp_path / "out"
+    args = ["generate", "--quiet", "--crd", str(path), "--out", str(out)]
+    assert main(args) == 0
+    first = {p: p.read_bytes() for p in sorted(out.rglob("*.py"))}
+    # An unquoted date is text, as Kubernetes reads YAML: it survives the JSON cache.
+    rule = manifests.load([str(path)])[0].crd["spec"]["versions"][0]["schema"]
+    assert rule["openAPIV3Schema"]["properties"]["spec"]["x-kubernetes-validations"][0] == {
+        "rule": "self.size < 10",
+        "message": "2020-01-01",
+    }
+
+    def never(*args: Any) -> Any:
+        raise AssertionError("a warm run parsed or built again")
+
+    with monkeypatch.context() as m:
+        m.setattr(manifests, "_documents", never)
+        m.setattr(pipeline, "_build", never)
+        assert main([*args, "--check"]) == 0
+        # --no-cache reads nothing from the cache.
+        with pytest.raises(AssertionError, match="parsed or built again"):
+            main([*args, "--check", "--no-cache"])
+        # Another package name is another build.
+        with pytest.raises(AssertionError, match="parsed or built again"):
+            main([*args, "--package", "other", "--check"])
+    # A changed manifest is read and built again, and the output follows it.
+    path.write_text(stamped.replace("Gizmo", "Gadget"))
+    assert main(args) == 0
+    assert first != {p: p.read_bytes() for p in sorted(out.rglob("*.py"))}
+    assert "class Gadget(" in (out / "kubeapi/shop_example_v1.py").read_text()
