@@ -90,3 +90,10 @@ def field_selector(text: str | None) -> Callable[[dict[str, Any]], bool]:
         return all((str(meta.get(key, "")) == value) != negate for key, negate, value in checks)
 
     return match
+
+
+def selector(query: Mapping[str, str]) -> Callable[[dict[str, Any]], bool]:
+    """A predicate over whole objects: a request's `labelSelector` and `fieldSelector`."""
+    labels = label_selector(query.get("labelSelector"))
+    fields = field_selector(query.get("fieldSelector"))
+    return lambda obj: labels((obj.get("metadata") or {}).get("labels") or {}) and fields(obj)

@@ -1,7 +1,8 @@
 """Objects by (group, resource, namespace, name), one global resourceVersion, and event logs.
 
 Every method runs on the server's event loop thread, so no locks are needed; watchers wait
-on a per-resource condition and read the bounded event log, which also serves watch resume.
+on a per-resource wake-up and read the bounded event log, which also serves watch resume.
+Controllers subscribe to every stored change (`subscribe`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class Event:
     object: Obj
     namespace: str
     old: Obj | None = None
+    # A DELETED whose dependents keep living without it (propagationPolicy Orphan).
+    orphan: bool = False
     _lines: dict[str, bytes] = field(default_factory=dict)
 
     def line(self, api_version: str) -> bytes:
@@ -59,6 +62,10 @@ class Event:
         return found
 
 
+# Told of every stored change, after it is in the log; runs on the loop and may write.
+Subscriber = Callable[[ResourceType, Event], None]
+
+
 class Store:
     def __init__(self, window: int = 1000) -> None:
         self.window = window
@@ -66,20 +73,27 @@ class Store:
         self.objects: dict[Key, dict[tuple[str, str], Obj]] = {}
         self.logs: dict[Key, deque[Event]] = {}
         self.compacted: dict[Key, int] = {}
-        self._changed: dict[Key, asyncio.Condition] = {}
+        # Set once when the resource next changes, then replaced: one wake-up for all its
+        # watchers, without a task or a lock per change.
+        self._changed: dict[Key, asyncio.Event] = {}
         self._snapshots: OrderedDict[str, tuple[str, list[Obj]]] = OrderedDict()
-        self.on_change: Callable[[ResourceType, str, Obj], None] | None = None
+        self.subscribers: list[Subscriber] = []
+        # Changes subscribers have yet to see: a write a subscriber makes is queued behind the
+        # one it reacts to, so cascades (garbage collection, namespace cleanup) do not recurse.
+        self._pending: deque[tuple[ResourceType, Event]] = deque()
+        self._dispatching = False
         self._encoded: dict[int, tuple[Obj, bytes]] = {}
         # Container logs by (namespace, pod, container), for pods/log.
         self.pod_logs: dict[tuple[str, str, str], str] = {}
-        self._log_changed: asyncio.Condition | None = None
-        # While set (a request with dryRun=All), writes are checked and answered, never stored.
-        self.dry_run = False
+        self._log_changed = asyncio.Event()
 
     # ------------------------------------------------------------ reads
 
+    def find(self, rt: ResourceType, namespace: str, name: str) -> Obj | None:
+        return self.objects.get((rt.group, rt.plural), {}).get((namespace, name))
+
     def get(self, rt: ResourceType, namespace: str, name: str) -> Obj:
-        found = self.objects.get((rt.group, rt.plural), {}).get((namespace, name))
+        found = self.find(rt, namespace, name)
         if found is None:
             raise status.not_found(rt.plural, rt.group, name)
         return found
@@ -136,24 +150,32 @@ class Store:
         self.rv += 1
         return str(self.rv)
 
-    def _emit(self, rt: ResourceType, kind: str, obj: Obj, old: Obj | None = None) -> None:
+    def subscribe(self, subscriber: Subscriber) -> None:
+        self.subscribers.append(subscriber)
+
+    def _emit(self, rt: ResourceType, event: Event) -> None:
         key = (rt.group, rt.plural)
         log = self.logs.setdefault(key, deque())
-        log.append(Event(self.rv, kind, obj, obj["metadata"].get("namespace", ""), old))
+        log.append(event)
         while len(log) > self.window:
             self.compacted[key] = log.popleft().rv
-        cond = self._changed.get(key)
-        if cond is not None:
-            asyncio.get_running_loop().create_task(self._notify(cond))
-        if self.on_change is not None:
-            self.on_change(rt, kind, obj)
+        waiting = self._changed.pop(key, None)
+        if waiting is not None:
+            waiting.set()
+        self._pending.append((rt, event))
+        if self._dispatching:
+            return
+        self._dispatching = True
+        try:
+            while self._pending:
+                changed, pending = self._pending.popleft()
+                for subscriber in self.subscribers:
+                    subscriber(changed, pending)
+        finally:
+            self._dispatching = False
+            self._pending.clear()  # after a failed subscriber: never replayed to the next write
 
-    @staticmethod
-    async def _notify(cond: asyncio.Condition) -> None:
-        async with cond:
-            cond.notify_all()
-
-    def create(self, rt: ResourceType, namespace: str, obj: Obj) -> Obj:
+    def create(self, rt: ResourceType, namespace: str, obj: Obj, *, dry_run: bool = False) -> Obj:
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise status.bad_request("metadata must be an object")
@@ -187,15 +209,22 @@ class Store:
         meta.update(uid=str(uuid.uuid4()), creationTimestamp=now(), generation=1)
         meta.pop("deletionTimestamp", None)
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
-        if self.dry_run:
+        if dry_run:
             return obj
         meta["resourceVersion"] = self._next_rv()
         objects[(namespace, name)] = obj
-        self._emit(rt, "ADDED", obj)
+        self._emit(rt, Event(self.rv, "ADDED", obj, meta.get("namespace", "")))
         return obj
 
     def update(
-        self, rt: ResourceType, namespace: str, name: str, obj: Obj, subresource: str = ""
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        obj: Obj,
+        subresource: str = "",
+        *,
+        dry_run: bool = False,
     ) -> Obj:
         """Replace an object; with a status subresource, each side keeps the other's part."""
         current = self.get(rt, namespace, name)
@@ -234,12 +263,12 @@ class Store:
         if _same(new, current):
             return current
         new["apiVersion"], new["kind"] = rt.api_version, rt.kind
-        if self.dry_run:
+        if dry_run:
             return new
         new["metadata"]["resourceVersion"] = self._next_rv()
         self._forget(current)
         self.objects[(rt.group, rt.plural)][(namespace, name)] = new
-        self._emit(rt, "MODIFIED", new, current)
+        self._emit(rt, Event(self.rv, "MODIFIED", new, namespace, current))
         return new
 
     def delete(
@@ -248,7 +277,11 @@ class Store:
         namespace: str,
         name: str,
         preconditions: dict[str, Any] | None = None,
+        *,
+        dry_run: bool = False,
+        orphan: bool = False,
     ) -> Obj:
+        """Remove an object; its dependents go too (garbage collection) unless `orphan`."""
         current = self.get(rt, namespace, name)
         meta = current["metadata"]
         for key in ("uid", "resourceVersion"):
@@ -261,13 +294,13 @@ class Store:
                     name,
                     f"Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {meta.get(key)}",
                 )
-        if self.dry_run:
+        if dry_run:
             return current
         del self.objects[(rt.group, rt.plural)][(namespace, name)]
         self._forget(current)
         gone = copy.deepcopy(current)
         gone["metadata"]["resourceVersion"] = self._next_rv()
-        self._emit(rt, "DELETED", gone)
+        self._emit(rt, Event(self.rv, "DELETED", gone, namespace, orphan=orphan))
         return gone
 
     def drop(self, rt: ResourceType) -> None:
@@ -278,18 +311,19 @@ class Store:
     def append_log(self, namespace: str, pod: str, container: str, text: str) -> None:
         key = (namespace, pod, container)
         self.pod_logs[key] = self.pod_logs.get(key, "") + text
-        if self._log_changed is not None:
-            asyncio.get_running_loop().create_task(self._notify(self._log_changed))
+        self._log_changed.set()
+        self._log_changed = asyncio.Event()
 
-    def log_condition(self) -> asyncio.Condition:
-        if self._log_changed is None:
-            self._log_changed = asyncio.Condition()
+    def log_changed(self) -> asyncio.Event:
+        """Set when any container log next grows."""
         return self._log_changed
 
     # ------------------------------------------------------------ watch support
 
-    def condition(self, rt: ResourceType) -> asyncio.Condition:
-        return self._changed.setdefault((rt.group, rt.plural), asyncio.Condition())
+    def changed(self, rt: ResourceType) -> asyncio.Event:
+        """Set when the resource next changes: take it before reading `events_since`, so a
+        change between the read and the wait is not missed."""
+        return self._changed.setdefault((rt.group, rt.plural), asyncio.Event())
 
     def events_since(self, rt: ResourceType, rv: int) -> list[Event]:
         """Events after `rv`; raises 410 Gone when `rv` is older than the window."""
