@@ -166,16 +166,16 @@ def loads_object(data: bytes | str) -> dict[str, Any]:
     return value
 
 
-# Below this size a watch event is decoded whole: one call costs less than a lazy decode
-# and the reads that follow, and small objects gain nothing from being kept lazily.
-SMALL_EVENT = 2048
-
-
 def event(line: bytes) -> tuple[str, Any]:
-    """(type, object) of one line of a watch stream; a big object decoded one level deep."""
+    """(type, object) of one line of a watch stream, the object decoded one level deep.
+
+    Even small objects are kept lazily: a watch keeps every object it delivered (to drop
+    repeats and to tell what a relist changed), and decoded whole they are containers the
+    garbage collector walks on every pass, which cost a 10,000-event watch half its time.
+    """
     if not NAME:
         _load()
-    if _lazy and len(line) > SMALL_EVENT:
+    if _lazy:
         try:
             found = _raw_event(line)
         except _invalid:

@@ -321,12 +321,8 @@ class WatchState(Generic[M]):
         Types pass through as the server sent them; an object already delivered at this
         resourceVersion (after a reconnect or a relist) is not delivered again.
         """
-        # Metadata is small and nearly every consumer reads it: decoded whole, here, once.
-        d = obj._d
-        meta = d.get("metadata")
-        if type(meta) is codec.Raw:
-            meta = d["metadata"] = codec.full(meta)
-        namespace, name, version = codec.identity(meta)
+        # Read without decoding the metadata: kept lazily, it costs the collector nothing.
+        namespace, name, version = codec.identity(obj._d.get("metadata"))
         if version:
             self.resource_version = version
         if kind == "BOOKMARK":

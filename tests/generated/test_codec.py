@@ -35,3 +35,21 @@ def test_kubeapi_codec_names_the_codec(
 def test_an_unknown_codec_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="unknown codec 'yaml'; use msgspec, orjson or json"):
         codec.select("yaml")
+
+
+def test_watched_objects_are_kept_lazily_so_the_collector_skips_them() -> None:
+    import gc
+    import json
+
+    assert codec.select("msgspec") == "msgspec"
+    try:
+        small = {"metadata": {"name": "a", "labels": {"x": "y"}}, "data": {"k": "v"}}
+        line = json.dumps({"type": "ADDED", "object": small}).encode()
+        kind, obj = codec.event(line)
+        assert kind == "ADDED"
+        # Retained by the watch for every name: a container the collector would walk.
+        assert not gc.is_tracked(obj)
+        assert codec.identity(obj["metadata"]) == ("", "a", "")
+        assert codec.full(obj["data"]) == {"k": "v"}
+    finally:
+        codec.select()
