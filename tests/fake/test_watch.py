@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import socket
 import ssl
+import struct
+import time
 
 import httpx
 import pytest
@@ -129,3 +133,30 @@ def test_a_watch_gets_each_change_at_once() -> None:
                 event = json.loads(next(lines))
                 assert (event["type"], event["object"]["metadata"]["name"]) == ("ADDED", f"m{n}")
             assert time.monotonic() - started < 2.0
+
+
+def test_a_client_leaving_a_watch_is_no_error(caplog: pytest.LogCaptureFixture) -> None:
+    """A client that drops its connection while the server waits to write more to it (here,
+    mid-way through six megabytes of initial events) ends that watch: nothing is logged as
+    an error and no 500 is answered; the server serves on."""
+    with FakeServer(tls=False) as server, Client(_config(server)) as kube:
+        maps = kube.core_v1.configmaps()
+        for i in range(30):
+            maps.create(ConfigMap(metadata=ObjectMeta(name=f"big{i}"), data={"x": "y" * 200_000}))
+        mark = server.request_count()
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.sendall(
+                b"GET /api/v1/configmaps?watch=true HTTP/1.1\r\nHost: fake\r\n"
+                + f"Authorization: Bearer {server.token}\r\n\r\n".encode()
+            )
+            assert sock.recv(64).startswith(b"HTTP/1.1 200")
+            time.sleep(0.5)  # the socket buffers fill: the server waits to write more
+            # Linger 0: the close resets the connection, as a killed client's would.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        time.sleep(0.5)  # the waiting write learns that the connection is gone
+        maps.create(ConfigMap(metadata=ObjectMeta(name="after")))
+        assert maps.get("after").metadata.name == "after"
+        answered = [(r.path, r.code) for r in server.requests(after=mark)]
+    assert answered[0] == ("/api/v1/configmaps", 200)
+    assert all(code < 500 for _, code in answered), answered
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
