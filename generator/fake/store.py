@@ -77,7 +77,7 @@ class Store:
         # watchers, without a task or a lock per change.
         self._changed: dict[Key, asyncio.Event] = {}
         self._snapshots: OrderedDict[str, tuple[str, list[Obj]]] = OrderedDict()
-        self.subscribers: list[Subscriber] = []
+        self._subscribers: list[Subscriber] = []
         # Changes subscribers have yet to see: a write a subscriber makes is queued behind the
         # one it reacts to, so cascades (garbage collection, namespace cleanup) do not recurse.
         self._pending: deque[tuple[ResourceType, Event]] = deque()
@@ -151,7 +151,7 @@ class Store:
         return str(self.rv)
 
     def subscribe(self, subscriber: Subscriber) -> None:
-        self.subscribers.append(subscriber)
+        self._subscribers.append(subscriber)
 
     def _emit(self, rt: ResourceType, event: Event) -> None:
         key = (rt.group, rt.plural)
@@ -169,7 +169,7 @@ class Store:
         try:
             while self._pending:
                 changed, pending = self._pending.popleft()
-                for subscriber in self.subscribers:
+                for subscriber in self._subscribers:
                     subscriber(changed, pending)
         finally:
             self._dispatching = False
