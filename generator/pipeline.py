@@ -168,12 +168,14 @@ def _build(
     pool = _Pool()
     try:
         findings = validate.cached(checked_sha, options.use_cache)
-        verdict: Future[list[Diagnostic]] | None = None
+        verdicts: list[Future[list[Diagnostic]]] = []
         if findings is None:
-            # The validator is slow and independent of rendering: it runs on another core.
-            verdict = pool.get().submit(
-                validate.validator_findings, document, checked_sha, options.use_cache
-            )
+            # The validator is slow and independent of rendering: it runs on the other cores,
+            # a big document in parts.
+            verdicts = [
+                pool.get().submit(validate.part_findings, part)
+                for part in validate.parts(document, os.cpu_count() or 1)
+            ]
         with progress.stage("parse"):
             package, warnings = parse(
                 document, spec.discovery, options.package, spec.sha256, previous, spec.crds
@@ -187,8 +189,9 @@ def _build(
                 files, cache, pool.get, handwritten(options.package), laid_out(package)
             )
         with progress.stage("validate"):
-            if verdict is not None:
-                findings = verdict.result()
+            if verdicts:
+                findings = sorted({d for v in verdicts for d in v.result()})
+                validate.remember(checked_sha, findings, options.use_cache)
     finally:
         pool.close()
     assert findings is not None

@@ -18,6 +18,7 @@ from kubeforge import crd_paths
 from kubeforge.cache import digest
 from kubeforge.diagnostics import Diagnostic, GenerateError, fail
 from kubeforge.manifests import Manifest
+from kubeforge.validate import reached
 
 BUNDLED = "kubernetes-1.36.json.gz"
 
@@ -282,25 +283,6 @@ def _crd_errors(manifests: list[Manifest]) -> list[Diagnostic]:
     return errors
 
 
-def _reached(definitions: dict[str, Any], roots: Any) -> set[str]:
-    """The definitions `roots` refer to, directly or through each other."""
-    found: set[str] = set()
-    pending = [roots]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            ref = value.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/definitions/"):
-                key = ref[len("#/definitions/") :].replace("~1", "/").replace("~0", "~")
-                if key not in found and key in definitions:
-                    found.add(key)
-                    pending.append(definitions[key])
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-    return found
-
-
 def with_crds(base: Spec | None, manifests: list[Manifest], all_versions: bool = False) -> Spec:
     """A spec with the kinds of CRD manifests added, as a server serving them publishes them.
 
@@ -325,7 +307,7 @@ def with_crds(base: Spec | None, manifests: list[Manifest], all_versions: bool =
             "info": {"title": "Kubernetes CRD Swagger", "version": "v0.1.0"},
             "paths": dict(sorted(paths.items())),
             "definitions": {
-                **{k: shared[k] for k in sorted(_reached(shared, [definitions, paths]))},
+                **{k: shared[k] for k in sorted(reached(shared, [definitions, paths]))},
                 **definitions,
             },
         }
@@ -380,7 +362,7 @@ def only_groups(spec: Spec, groups: list[str]) -> Spec:
         raise fail(
             spec.origin, f"--group {missing[0] or 'core'}: no such API group (has: {served})"
         )
-    keep = kinds | _reached(definitions, [paths, [definitions[k] for k in sorted(kinds)]])
+    keep = kinds | reached(definitions, [paths, [definitions[k] for k in sorted(kinds)]])
     document = {
         **spec.document,
         "paths": paths,
