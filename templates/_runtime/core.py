@@ -321,8 +321,21 @@ class WatchState(Generic[M]):
         Types pass through as the server sent them; an object already delivered at this
         resourceVersion (after a reconnect or a relist) is not delivered again.
         """
-        # Read without decoding the metadata: kept lazily, it costs the collector nothing.
-        namespace, name, version = codec.identity(obj._d.get("metadata"))
+        # The metadata one level deep, its identity decoded once and kept: nearly every
+        # consumer reads the name next. Strings and lazily kept values cost the collector
+        # nothing.
+        d = obj._d
+        meta = d.get("metadata")
+        namespace, name, version = codec.identity(meta)
+        if type(meta) is codec.Raw:
+            meta = d["metadata"] = codec.obj(meta)
+            for field, value in (
+                ("namespace", namespace),
+                ("name", name),
+                ("resourceVersion", version),
+            ):
+                if value:
+                    meta[field] = value
         if version:
             self.resource_version = version
         if kind == "BOOKMARK":

@@ -51,5 +51,13 @@ def test_watched_objects_are_kept_lazily_so_the_collector_skips_them() -> None:
         assert not gc.is_tracked(obj)
         assert codec.identity(obj["metadata"]) == ("", "a", "")
         assert codec.full(obj["data"]) == {"k": "v"}
+        # The watch reads the identity once and keeps it decoded for the reads that follow.
+        from kubeapi._runtime.core import WatchState
+        from kubeapi.core_v1 import ConfigMap
+
+        cm = ConfigMap.from_dict(obj)
+        assert WatchState(None).event(kind, cm) is not None
+        assert type(obj["metadata"]["name"]) is str and cm.metadata.name == "a"
+        assert dict(cm.metadata.labels) == {"x": "y"}
     finally:
         codec.select()
