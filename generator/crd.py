@@ -10,11 +10,14 @@ A version's `openAPIV3Schema` becomes the definition `<reversed group>.<version>
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 Json = dict[str, Any]
 VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+SUBRESOURCE_VERBS = ("get", "patch", "update")
+SCALE_KIND = ("autoscaling", "v1", "Scale")
 META = "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1."
 
 
@@ -388,37 +391,78 @@ def problems(crd: Json) -> list[tuple[str, str]]:
     return out
 
 
+def api_resources(
+    group: str,
+    version: str,
+    plural: str,
+    singular: str,
+    kind: str,
+    namespaced: bool,
+    verbs: Sequence[str],
+    short_names: Sequence[str],
+    categories: Sequence[str],
+    subresources: Mapping[str, Sequence[str]],
+    subresource_kinds: Mapping[str, tuple[str, str, str]],
+) -> list[Json]:
+    """A resource's entries in its APIResourceList: itself, then its subresources by name.
+    Shared by the fake server's discovery and `--crd`'s, so both list the same."""
+    entry: Json = {
+        "name": plural,
+        "singularName": singular,
+        "namespaced": namespaced,
+        "kind": kind,
+        "verbs": list(verbs),
+    }
+    if short_names:
+        entry["shortNames"] = list(short_names)
+    if categories:
+        entry["categories"] = list(categories)
+    out = [entry]
+    for sub, sub_verbs in sorted(subresources.items()):
+        sub_entry: Json = {
+            "name": f"{plural}/{sub}",
+            "singularName": "",
+            "namespaced": namespaced,
+            "kind": kind,
+            "verbs": list(sub_verbs),
+        }
+        if sub in subresource_kinds:
+            sub_group, sub_version, sub_entry["kind"] = subresource_kinds[sub]
+            if (sub_group, sub_version) != (group, version):
+                sub_entry["group"], sub_entry["version"] = sub_group, sub_version
+        out.append(sub_entry)
+    return out
+
+
+def subresource_verbs(rt: Served) -> dict[str, tuple[str, ...]]:
+    """A CRD's status and scale subresources are read, patched and replaced."""
+    return {sub: SUBRESOURCE_VERBS for sub in rt.subresources}
+
+
+def subresource_kinds(rt: Served) -> dict[str, tuple[str, str, str]]:
+    """The scale subresource answers with autoscaling/v1 Scale, not the custom kind."""
+    return {"scale": SCALE_KIND} if "scale" in rt.subresources else {}
+
+
 def discovery(versions: list[Served]) -> dict[str, Json]:
     """The APIResourceList of each group-version, as the server lists custom resources."""
     out: dict[str, Json] = {}
-    for rt in versions:
+    for rt in sorted(versions, key=lambda r: r.plural):
         gv = f"{rt.group}/{rt.version}"
         doc = out.setdefault(
             gv, {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": []}
         )
-        entry: Json = {
-            "name": rt.plural,
-            "singularName": rt.singular,
-            "namespaced": rt.namespaced,
-            "kind": rt.kind,
-            "verbs": list(VERBS),
-        }
-        if rt.short_names:
-            entry["shortNames"] = list(rt.short_names)
-        if rt.categories:
-            entry["categories"] = list(rt.categories)
-        doc["resources"].append(entry)
-        for sub in rt.subresources:
-            doc["resources"].append(
-                {
-                    "name": f"{rt.plural}/{sub}",
-                    "singularName": "",
-                    "namespaced": rt.namespaced,
-                    "kind": "Scale" if sub == "scale" else rt.kind,
-                    "verbs": ["get", "patch", "update"],
-                    **({"group": "autoscaling", "version": "v1"} if sub == "scale" else {}),
-                }
-            )
-    for doc in out.values():
-        doc["resources"].sort(key=lambda e: e["name"])
+        doc["resources"] += api_resources(
+            rt.group,
+            rt.version,
+            rt.plural,
+            rt.singular,
+            rt.kind,
+            rt.namespaced,
+            VERBS,
+            rt.short_names,
+            rt.categories,
+            subresource_verbs(rt),
+            subresource_kinds(rt),
+        )
     return out

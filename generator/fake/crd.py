@@ -10,19 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubeforge.crd import VERBS, served
+from kubeforge.crd import VERBS, served, subresource_kinds, subresource_verbs
 from kubeforge.fake.registry import ResourceType
 
 Json = dict[str, Any]
-_SCALE = ("autoscaling", "v1", "Scale")
 
 
 def resource_types(crd: Json) -> list[ResourceType]:
     out = []
     for s in served(crd):
-        subs: dict[str, tuple[str, ...]] = {
-            sub: ("get", "patch", "update") for sub in s.subresources
-        }
+        subs = subresource_verbs(s)
         out.append(
             ResourceType(
                 group=s.group,
@@ -37,7 +34,7 @@ def resource_types(crd: Json) -> list[ResourceType]:
                 categories=s.categories,
                 subresources=subs,
                 model=s.model,
-                subresource_kinds={"scale": _SCALE} if "scale" in subs else {},
+                subresource_kinds=subresource_kinds(s),
                 scale_paths=s.scale if "scale" in subs else None,
             )
         )

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubeforge.crd import api_resources
 from kubeforge.parse import parse, rest_path
 
 # Facts about built-in resources that the OpenAPI document does not carry (kubectl uses them).
@@ -249,31 +250,19 @@ class Registry:
             return None
         resources: list[dict[str, Any]] = []
         for t in types:
-            entry: dict[str, Any] = {
-                "name": t.plural,
-                "singularName": t.singular,
-                "namespaced": t.namespaced,
-                "kind": t.kind,
-                "verbs": list(t.verbs),
-            }
-            if t.short_names:
-                entry["shortNames"] = list(t.short_names)
-            if t.categories:
-                entry["categories"] = list(t.categories)
-            resources.append(entry)
-            for sub, verbs in sorted({**t.subresources, **t.connect}.items()):
-                sub_entry: dict[str, Any] = {
-                    "name": f"{t.plural}/{sub}",
-                    "singularName": "",
-                    "namespaced": t.namespaced,
-                    "kind": t.kind,
-                    "verbs": list(verbs),
-                }
-                if sub in t.subresource_kinds:
-                    sub_group, sub_version, sub_entry["kind"] = t.subresource_kinds[sub]
-                    if (sub_group, sub_version) != (t.group, t.version):
-                        sub_entry["group"], sub_entry["version"] = sub_group, sub_version
-                resources.append(sub_entry)
+            resources += api_resources(
+                t.group,
+                t.version,
+                t.plural,
+                t.singular,
+                t.kind,
+                t.namespaced,
+                t.verbs,
+                t.short_names,
+                t.categories,
+                {**t.subresources, **t.connect},
+                t.subresource_kinds,
+            )
         gv = f"{group}/{version}" if group else version
         return {
             "kind": "APIResourceList",
